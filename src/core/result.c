@@ -1,0 +1,191 @@
+/* kentry: the result model. See result.h. Hosted only. */
+#include "result.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+	if (!q) {
+		fprintf(stderr, "kentry: out of memory\n");
+		exit(70);
+	}
+	return q;
+}
+
+static char *xstrdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = xrealloc(NULL, n);
+	memcpy(d, s, n);
+	return d;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fprintf(stderr, "kentry: out of memory\n");
+		exit(70);
+	}
+	return s;
+}
+
+void kenv_set(struct kenv *env, const char *key, const char *value)
+{
+	for (size_t i = 0; i < env->n; i++) {
+		if (strcmp(env->e[i].key, key) == 0) {
+			free(env->e[i].value);
+			env->e[i].value = xstrdup(value ? value : "");
+			return;
+		}
+	}
+	if (env->n == env->cap) {
+		env->cap = env->cap ? env->cap * 2 : 32;
+		env->e = xrealloc(env->e, env->cap * sizeof(*env->e));
+	}
+	env->e[env->n].key = xstrdup(key);
+	env->e[env->n].value = xstrdup(value ? value : "");
+	env->n++;
+}
+
+void kenv_setf(struct kenv *env, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *v = vformat(fmt, ap);
+	va_end(ap);
+	kenv_set(env, key, v);
+	free(v);
+}
+
+const char *kenv_get(const struct kenv *env, const char *key)
+{
+	for (size_t i = 0; i < env->n; i++)
+		if (strcmp(env->e[i].key, key) == 0)
+			return env->e[i].value;
+	return NULL;
+}
+
+void kenv_free(struct kenv *env)
+{
+	for (size_t i = 0; i < env->n; i++) {
+		free(env->e[i].key);
+		free(env->e[i].value);
+	}
+	free(env->e);
+	memset(env, 0, sizeof(*env));
+}
+
+void krun_init(struct krun *run)
+{
+	memset(run, 0, sizeof(*run));
+}
+
+static void kresult_free(struct kresult *r)
+{
+	free(r->id);
+	free(r->world);
+	free(r->op);
+	free(r->reason);
+	free(r->note);
+	free(r->anomaly);
+}
+
+void krun_free(struct krun *run)
+{
+	for (size_t i = 0; i < run->n; i++)
+		kresult_free(&run->r[i]);
+	free(run->r);
+	free(run->kentry_version);
+	free(run->created);
+	kenv_free(&run->env);
+	kenv_free(&run->guest_env);
+	memset(run, 0, sizeof(*run));
+}
+
+struct kresult *krun_add(struct krun *run, const char *id, const char *world,
+			 const char *op)
+{
+	if (run->n == run->cap) {
+		run->cap = run->cap ? run->cap * 2 : 32;
+		run->r = xrealloc(run->r, run->cap * sizeof(*run->r));
+	}
+	struct kresult *r = &run->r[run->n++];
+	memset(r, 0, sizeof(*r));
+	r->id = xstrdup(id);
+	r->world = xstrdup(world);
+	r->op = xstrdup(op);
+	return r;
+}
+
+struct kresult *krun_find(struct krun *run, const char *id, const char *world)
+{
+	for (size_t i = 0; i < run->n; i++)
+		if (strcmp(run->r[i].id, id) == 0 &&
+		    (!world || strcmp(run->r[i].world, world) == 0))
+			return &run->r[i];
+	return NULL;
+}
+
+void kresult_skip(struct kresult *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(r->reason);
+	r->reason = vformat(fmt, ap);
+	va_end(ap);
+	r->status = KR_SKIPPED;
+	memset(&r->cycles, 0, sizeof(r->cycles));
+	memset(&r->ns, 0, sizeof(r->ns));
+	r->has_ns = 0;
+}
+
+void kresult_set_note(struct kresult *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *n = vformat(fmt, ap);
+	va_end(ap);
+	if (r->note) {
+		/* several notes on one path are kept, separated by "; " */
+		char *joined = NULL;
+		if (asprintf(&joined, "%s; %s", r->note, n) < 0) {
+			fprintf(stderr, "kentry: out of memory\n");
+			exit(70);
+		}
+		free(r->note);
+		free(n);
+		r->note = joined;
+	} else {
+		r->note = n;
+	}
+}
+
+void krun_merge(struct krun *dst, struct krun *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		if (dst->n == dst->cap) {
+			dst->cap = dst->cap ? dst->cap * 2 : 32;
+			dst->r = xrealloc(dst->r, dst->cap * sizeof(*dst->r));
+		}
+		dst->r[dst->n++] = src->r[i];
+	}
+	src->n = 0;
+	for (size_t i = 0; i < src->guest_env.n; i++)
+		kenv_set(&dst->guest_env, src->guest_env.e[i].key,
+			 src->guest_env.e[i].value);
+}
+
+void kresult_set_ns(struct kresult *r, double tsc_hz)
+{
+	if (r->status != KR_MEASURED || !(tsc_hz > 0.0))
+		return;
+	kstats_scale(&r->cycles, 1e9 / tsc_hz, &r->ns);
+	r->has_ns = 1;
+}

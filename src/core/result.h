@@ -1,0 +1,77 @@
+/* kentry: the result model shared by both worlds (hosted code only).
+ *
+ * A run is an environment (ordered key/value facts) plus a list of results,
+ * one per path id. Renderers (table, JSON, CSV, Markdown) and the JSON reader
+ * work on this model only; the Linux world and the bare-metal serial parser
+ * both produce it. */
+#ifndef KENTRY_CORE_RESULT_H
+#define KENTRY_CORE_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "stats.h"
+
+#define KENTRY_SCHEMA_VERSION 1
+
+enum kresult_status { KR_MEASURED = 0, KR_SKIPPED = 1 };
+
+struct kresult {
+	char *id;          /* stable path id, e.g. "syscall" */
+	char *world;       /* "linux" or "bare-metal" */
+	char *op;          /* "null" or "gettimeofday" (Linux); "round-trip" (bare metal) */
+	enum kresult_status status;
+	char *reason;      /* why skipped; NULL when measured */
+	char *note;        /* optional remark (emulator departures, method), may be NULL */
+	struct kstats cycles;
+	struct kstats ns;  /* all zero when no TSC frequency is known */
+	int has_ns;
+	uint32_t batch;    /* calls per sample */
+	double overhead_cycles; /* subtracted timer+loop cost of one batch */
+	int wide;          /* spread stayed above the threshold after retries */
+	char *anomaly;     /* flag text when the figure is anomalous, else NULL */
+};
+
+struct kenv_entry {
+	char *key;   /* "cpu.vendor", "vulnerabilities.meltdown", ... */
+	char *value;
+};
+
+struct kenv {
+	struct kenv_entry *e;
+	size_t n, cap;
+};
+
+struct krun {
+	char *kentry_version;
+	char *created;          /* ISO 8601 UTC */
+	struct kenv env;        /* host environment */
+	struct kenv guest_env;  /* bare-metal guest's own facts (may be empty) */
+	struct kresult *r;
+	size_t n, cap;
+};
+
+/* Environment helpers. Values are copied. A second set of the same key
+ * replaces the value. */
+void kenv_set(struct kenv *env, const char *key, const char *value);
+void kenv_setf(struct kenv *env, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *kenv_get(const struct kenv *env, const char *key);
+void kenv_free(struct kenv *env);
+
+void krun_init(struct krun *run);
+void krun_free(struct krun *run);
+/* Appends a zeroed result with id/world/op copied; returns it. */
+struct kresult *krun_add(struct krun *run, const char *id, const char *world,
+			 const char *op);
+struct kresult *krun_find(struct krun *run, const char *id, const char *world);
+void kresult_skip(struct kresult *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void kresult_set_note(struct kresult *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Moves every result and the guest environment of src into dst. */
+void krun_merge(struct krun *dst, struct krun *src);
+
+/* Fills ns from cycles given a TSC frequency in Hz (no-op when hz == 0). */
+void kresult_set_ns(struct kresult *r, double tsc_hz);
+
+#endif
