@@ -1,0 +1,417 @@
+/* kentry: command-line parsing and help. See cli.h. */
+#include "cli.h"
+#include "boot.h"
+#include "linux/linux.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { A_BENCH = 1, A_BOOT = 2, A_ALL = 4, A_LIST = 8, A_SHOW = 16, A_COMPARE = 32 };
+#define A_MEASURE (A_BENCH | A_BOOT | A_ALL)
+#define A_EXPORT (A_MEASURE | A_SHOW)
+
+struct opt {
+	const char *name;
+	int has_arg;
+	int allowed;
+};
+
+static const struct opt opts[] = {
+	{ "only", 1, A_MEASURE },
+	{ "op", 1, A_BENCH | A_ALL | A_LIST },
+	{ "quick", 0, A_MEASURE },
+	{ "samples", 1, A_MEASURE },
+	{ "cpu", 1, A_BENCH | A_BOOT | A_ALL },
+	{ "accel", 1, A_BOOT | A_ALL },
+	{ "guest-cpu", 1, A_ALL },
+	{ "icount", 0, A_BOOT | A_ALL },
+	{ "kernel", 1, A_BOOT | A_ALL },
+	{ "verbose", 0, A_BOOT | A_ALL },
+	{ "json", 1, A_EXPORT },
+	{ "csv", 1, A_EXPORT },
+	{ "markdown", 1, A_EXPORT },
+	{ "progress", 0, A_MEASURE },
+	{ "no-progress", 0, A_MEASURE },
+	{ "world", 1, A_LIST },
+	{ "help", 0, ~0 },
+	{ "version", 0, ~0 },
+};
+
+static const char *cmd_name(enum kcmd c)
+{
+	switch (c) {
+	case KCMD_ALL: return "kentry";
+	case KCMD_BENCH: return "bench";
+	case KCMD_BOOT: return "boot";
+	case KCMD_LIST: return "list";
+	case KCMD_SHOW: return "show";
+	case KCMD_COMPARE: return "compare";
+	case KCMD_HELP: return "help";
+	case KCMD_VERSION: return "version";
+	}
+	return "?";
+}
+
+static int cmd_bit(enum kcmd c)
+{
+	switch (c) {
+	case KCMD_ALL: return A_ALL;
+	case KCMD_BENCH: return A_BENCH;
+	case KCMD_BOOT: return A_BOOT;
+	case KCMD_LIST: return A_LIST;
+	case KCMD_SHOW: return A_SHOW;
+	case KCMD_COMPARE: return A_COMPARE;
+	default: return 0;
+	}
+}
+
+int kcli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static void list_ids(char *buf, size_t len, int linux_world, int bare)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	if (linux_world)
+		for (size_t i = 0; i < klinux_path_count(); i++)
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
+						 "%s%s", used ? ", " : "", klinux_path_id(i));
+	if (bare)
+		for (size_t i = 0; i < kboot_id_count(); i++)
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
+						 "%s%s", used ? ", " : "", kboot_id(i));
+}
+
+static int split_only(struct kcli *c, const char *arg, char *err, size_t errlen)
+{
+	if (strlen(arg) >= sizeof(c->only_buf) - 1) {
+		snprintf(err, errlen, "--only: list too long");
+		return KEXIT_USAGE;
+	}
+	strcpy(c->only_buf, arg);
+	c->n_only = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(c->only_buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (c->n_only == KCLI_MAX_ONLY) {
+			snprintf(err, errlen, "--only: at most %d ids", KCLI_MAX_ONLY);
+			return KEXIT_USAGE;
+		}
+		c->only[c->n_only++] = tok;
+	}
+	if (c->n_only == 0) {
+		snprintf(err, errlen, "--only: give at least one id");
+		return KEXIT_USAGE;
+	}
+	return 0;
+}
+
+static int validate_only(struct kcli *c, char *err, size_t errlen)
+{
+	int lw = c->cmd == KCMD_BENCH || c->cmd == KCMD_ALL;
+	int bw = c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL;
+	for (size_t i = 0; i < c->n_only; i++) {
+		int ok = (lw && klinux_path_index(c->only[i]) >= 0) ||
+			 (bw && kboot_id_index(c->only[i]) >= 0);
+		if (!ok) {
+			char ids[2048];
+			list_ids(ids, sizeof(ids), lw, bw);
+			snprintf(err, errlen, "unknown id '%s' in --only: valid ids are %s",
+				 c->only[i], ids);
+			return KEXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->cmd = KCMD_ALL;
+	c->op = KOP_NULL;
+	c->pin_cpu = -1;
+	c->accel = "auto";
+	c->guest_cpu = NULL;
+	c->progress = -1;
+	err[0] = '\0';
+
+	int i = 1;
+	if (argc > 1 && argv[1][0] != '-') {
+		static const struct { const char *n; enum kcmd c; } cmds[] = {
+			{ "bench", KCMD_BENCH }, { "boot", KCMD_BOOT }, { "list", KCMD_LIST },
+			{ "show", KCMD_SHOW }, { "compare", KCMD_COMPARE },
+			{ "help", KCMD_HELP }, { "version", KCMD_VERSION },
+		};
+		size_t k;
+		for (k = 0; k < sizeof(cmds) / sizeof(*cmds); k++)
+			if (strcmp(argv[1], cmds[k].n) == 0)
+				break;
+		if (k == sizeof(cmds) / sizeof(*cmds)) {
+			snprintf(err, errlen,
+				 "unknown command '%s': valid commands are bench, boot, list, show, compare, help, version",
+				 argv[1]);
+			return KEXIT_USAGE;
+		}
+		c->cmd = cmds[k].c;
+		i = 2;
+		if (c->cmd == KCMD_HELP) {
+			c->help_topic = argc > 2 ? argv[2] : NULL;
+			return 0;
+		}
+	}
+
+	int only_dash = 0;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_dash || a[0] != '-' || strcmp(a, "-") == 0) {
+			if ((c->cmd == KCMD_SHOW && c->n_files < 1) ||
+			    (c->cmd == KCMD_COMPARE && c->n_files < 2)) {
+				c->files[c->n_files++] = a;
+				continue;
+			}
+			snprintf(err, errlen, "unexpected argument '%s' (see 'kentry %s --help')",
+				 a, c->cmd == KCMD_ALL ? "" : cmd_name(c->cmd));
+			return KEXIT_USAGE;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_dash = 1;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0)
+			a = "--help";
+		if (a[1] != '-') {
+			snprintf(err, errlen, "unknown option '%s' (see 'kentry --help')", a);
+			return KEXIT_USAGE;
+		}
+		const char *name = a + 2, *val = NULL;
+		char namebuf[64];
+		const char *eq = strchr(name, '=');
+		if (eq) {
+			size_t n = (size_t)(eq - name);
+			if (n >= sizeof(namebuf))
+				n = sizeof(namebuf) - 1;
+			memcpy(namebuf, name, n);
+			namebuf[n] = '\0';
+			name = namebuf;
+			val = eq + 1;
+		}
+		const struct opt *o = NULL;
+		for (size_t k = 0; k < sizeof(opts) / sizeof(*opts); k++)
+			if (strcmp(opts[k].name, name) == 0)
+				o = &opts[k];
+		if (!o) {
+			snprintf(err, errlen, "unknown option '--%s' (see 'kentry %s--help')", name,
+				 c->cmd == KCMD_ALL ? "" : c->cmd == KCMD_BENCH ? "bench " :
+				 c->cmd == KCMD_BOOT ? "boot " : c->cmd == KCMD_LIST ? "list " :
+				 c->cmd == KCMD_SHOW ? "show " : "compare ");
+			return KEXIT_USAGE;
+		}
+		if (!(o->allowed & cmd_bit(c->cmd)) && c->cmd != KCMD_HELP) {
+			snprintf(err, errlen, "option '--%s' does not apply to '%s'", name,
+				 cmd_name(c->cmd));
+			return KEXIT_USAGE;
+		}
+		if (o->has_arg && !val) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "option '--%s' needs a value", name);
+				return KEXIT_USAGE;
+			}
+			val = argv[++i];
+		} else if (!o->has_arg && val) {
+			snprintf(err, errlen, "option '--%s' takes no value", name);
+			return KEXIT_USAGE;
+		}
+
+		if (strcmp(name, "help") == 0) {
+			c->help_topic = c->cmd == KCMD_ALL ? NULL : cmd_name(c->cmd);
+			c->cmd = KCMD_HELP;
+			return 0;
+		} else if (strcmp(name, "version") == 0) {
+			c->cmd = KCMD_VERSION;
+			return 0;
+		} else if (strcmp(name, "only") == 0) {
+			int rc = split_only(c, val, err, errlen);
+			if (rc)
+				return rc;
+		} else if (strcmp(name, "op") == 0) {
+			if (strcmp(val, "null") == 0)
+				c->op = KOP_NULL;
+			else if (strcmp(val, "gettimeofday") == 0)
+				c->op = KOP_GETTIMEOFDAY;
+			else {
+				snprintf(err, errlen, "unknown --op '%s': valid ops are null, gettimeofday", val);
+				return KEXIT_USAGE;
+			}
+		} else if (strcmp(name, "quick") == 0) {
+			c->quick = 1;
+		} else if (strcmp(name, "samples") == 0) {
+			if (kcli_parse_u32(val, 10, 1000000, &c->samples)) {
+				snprintf(err, errlen, "bad --samples '%s': give a whole number from 10 to 1000000", val);
+				return KEXIT_USAGE;
+			}
+		} else if (strcmp(name, "cpu") == 0 && c->cmd == KCMD_BOOT) {
+			c->guest_cpu = val;
+			if (!*val) {
+				snprintf(err, errlen, "bad --cpu '': valid values are %s", kboot_cpu_choices);
+				return KEXIT_USAGE;
+			}
+		} else if (strcmp(name, "cpu") == 0) {
+			uint32_t n;
+			if (kcli_parse_u32(val, 0, 4095, &n)) {
+				snprintf(err, errlen, "bad --cpu '%s': give a CPU number from 0 to 4095", val);
+				return KEXIT_USAGE;
+			}
+			c->pin_cpu = (int)n;
+		} else if (strcmp(name, "guest-cpu") == 0) {
+			c->guest_cpu = val;
+			if (!*val) {
+				snprintf(err, errlen, "bad --guest-cpu '': valid values are %s", kboot_cpu_choices);
+				return KEXIT_USAGE;
+			}
+		} else if (strcmp(name, "accel") == 0) {
+			if (strcmp(val, "auto") && strcmp(val, "kvm") && strcmp(val, "tcg")) {
+				snprintf(err, errlen, "unknown --accel '%s': valid values are auto, kvm, tcg", val);
+				return KEXIT_USAGE;
+			}
+			c->accel = val;
+		} else if (strcmp(name, "icount") == 0) {
+			c->icount = 1;
+		} else if (strcmp(name, "kernel") == 0) {
+			c->kernel = val;
+		} else if (strcmp(name, "verbose") == 0) {
+			c->verbose = 1;
+		} else if (strcmp(name, "json") == 0) {
+			c->json = val;
+		} else if (strcmp(name, "csv") == 0) {
+			c->csv = val;
+		} else if (strcmp(name, "markdown") == 0) {
+			c->markdown = val;
+		} else if (strcmp(name, "progress") == 0) {
+			c->progress = 1;
+		} else if (strcmp(name, "no-progress") == 0) {
+			c->progress = 0;
+		} else if (strcmp(name, "world") == 0) {
+			if (strcmp(val, "linux") && strcmp(val, "bare-metal")) {
+				snprintf(err, errlen, "unknown --world '%s': valid values are linux, bare-metal", val);
+				return KEXIT_USAGE;
+			}
+			c->world = val;
+		}
+		if (o->has_arg && val && !*val && strcmp(name, "only") != 0) {
+			snprintf(err, errlen, "option '--%s' needs a non-empty value", name);
+			return KEXIT_USAGE;
+		}
+	}
+
+	if (c->icount && strcmp(c->accel, "kvm") == 0) {
+		snprintf(err, errlen, "--icount needs --accel tcg (or auto): KVM cannot count instructions");
+		return KEXIT_USAGE;
+	}
+	if (c->cmd == KCMD_SHOW && c->n_files != 1) {
+		snprintf(err, errlen, "show needs one result file: kentry show FILE.json");
+		return KEXIT_USAGE;
+	}
+	if (c->cmd == KCMD_COMPARE && c->n_files != 2) {
+		snprintf(err, errlen, "compare needs two result files: kentry compare OLD.json NEW.json");
+		return KEXIT_USAGE;
+	}
+	const char *outs[3] = { c->json, c->csv, c->markdown };
+	for (int a = 0; a < 3; a++)
+		for (int b = a + 1; b < 3; b++)
+			if (outs[a] && outs[b] && strcmp(outs[a], outs[b]) == 0) {
+				snprintf(err, errlen, "two exports name the same file '%s'", outs[a]);
+				return KEXIT_USAGE;
+			}
+	if (c->cmd == KCMD_SHOW)
+		for (int a = 0; a < 3; a++)
+			if (outs[a] && strcmp(outs[a], c->files[0]) == 0) {
+				snprintf(err, errlen, "refusing to overwrite the input file '%s'", outs[a]);
+				return KEXIT_USAGE;
+			}
+	if (!c->guest_cpu)
+		c->guest_cpu = "auto";
+	return validate_only(c, err, errlen);
+}
+
+void kcli_usage(const char *topic)
+{
+	if (topic && strcmp(topic, "bench") == 0) {
+		printf("usage: kentry bench [options]\n\n"
+		       "Times every path from user space into the Linux kernel on this machine.\n\n"
+		       "  --only ID,ID        measure only these paths (see 'kentry list')\n"
+		       "  --op null|gettimeofday\n"
+		       "                      null (default): the cheapest call each path can make,\n"
+		       "                      the cost of getting in and out; gettimeofday: the\n"
+		       "                      seed's table, through every path that offers it\n"
+		       "  --quick             fewer samples (about a second in all)\n"
+		       "  --samples N         samples per path (default 1000, quick 100)\n"
+		       "  --cpu N             pin to CPU N (default: the CPU kentry starts on)\n"
+		       "  --json FILE, --csv FILE, --markdown FILE\n"
+		       "                      also write the results there (whole or not at all)\n"
+		       "  --progress, --no-progress\n"
+		       "                      progress on stderr (default: when it is a terminal)\n");
+		return;
+	}
+	if (topic && strcmp(topic, "boot") == 0) {
+		printf("usage: kentry boot [options]\n\n"
+		       "Boots kentry's own kernel under QEMU: it installs every x86 entry mechanism\n"
+		       "and times round trips to empty handlers from ring 3.\n\n"
+		       "  --accel auto|kvm|tcg  auto (default): KVM when it can run the guest,\n"
+		       "                      otherwise TCG, saying why\n"
+		       "  --cpu intel|amd|host|MODEL\n"
+		       "                      QEMU CPU model; intel and amd pick a model of that\n"
+		       "                      vendor (default: host under KVM, max under TCG)\n"
+		       "  --icount            QEMU instruction counting: deterministic counts of\n"
+		       "                      guest instructions instead of cycles (TCG only)\n"
+		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal')\n"
+		       "  --quick, --samples N, --json FILE, --csv FILE, --markdown FILE, --verbose\n"
+		       "  --kernel FILE       boot this kernel image instead of the installed one\n");
+		return;
+	}
+	if (topic && strcmp(topic, "list") == 0) {
+		printf("usage: kentry list [--world linux|bare-metal] [--op null|gettimeofday]\n\n"
+		       "Lists every path with its id and world, and whether the Linux paths can\n"
+		       "run on this machine (each is tried once in a contained child) and why not.\n");
+		return;
+	}
+	if (topic && strcmp(topic, "show") == 0) {
+		printf("usage: kentry show FILE.json [--json F] [--csv F] [--markdown F]\n\n"
+		       "Prints a saved result file as a table, or converts it to other formats.\n");
+		return;
+	}
+	if (topic && strcmp(topic, "compare") == 0) {
+		printf("usage: kentry compare OLD.json NEW.json\n\n"
+		       "Puts two saved runs side by side: the median of every path in both, and\n"
+		       "the ratio NEW/OLD.\n");
+		return;
+	}
+	printf("kentry %s: how programs enter the x86 kernel, measured\n\n"
+	       "usage: kentry [options]            the Linux world, then the bare-metal world\n"
+	       "       kentry bench [options]      every Linux entry path on this machine\n"
+	       "       kentry boot [options]       kentry's own kernel under QEMU\n"
+	       "       kentry list                 every path, and whether it can run here\n"
+	       "       kentry show FILE.json       print or convert saved results\n"
+	       "       kentry compare OLD NEW      two saved runs side by side\n"
+	       "       kentry help COMMAND         options of one command\n\n"
+	       "options of the bare command: those of bench (--cpu N pins the Linux world)\n"
+	       "and of boot (with --guest-cpu for the QEMU model).\n\n"
+	       "exit status: 0 success, 1 a requested measurement failed, 2 bad command\n"
+	       "line, 3 a needed program or image is missing, 4 the guest failed, hung\n"
+	       "or reset, 5 an output file could not be written, 6 a malformed input file.\n",
+	       KENTRY_VERSION);
+}

@@ -1,0 +1,110 @@
+/* Command-line parsing: every bad input is a one-line error and status 2,
+ * found before anything is measured. */
+#include "unit/t.h"
+#include "cli/cli.h"
+#include "linux/linux.h"
+
+#define ARGV(...) ((char *[]){ "kentry", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "kentry", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(c, ...) kcli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (c), err, sizeof(err))
+
+int main(void)
+{
+	struct kcli c;
+	char err[4096];
+	uint32_t u;
+
+	T_CHECK(kcli_parse(1, (char *[]){ "kentry", NULL }, &c, err, sizeof(err)) == 0);
+	T_CHECK(c.cmd == KCMD_ALL);
+	T_CHECK(c.op == KOP_NULL);
+	T_STREQ(c.accel, "auto");
+
+	T_CHECK(PARSE(&c, "bench", "--only", "syscall,vdso", "--op", "gettimeofday",
+		      "--samples", "500", "--cpu", "1", "--quick") == 0);
+	T_CHECK(c.cmd == KCMD_BENCH);
+	T_EQ_U64(c.n_only, 2);
+	T_STREQ(c.only[1], "vdso");
+	T_CHECK(c.op == KOP_GETTIMEOFDAY);
+	T_EQ_U64(c.samples, 500);
+	T_CHECK(c.pin_cpu == 1);
+	T_CHECK(c.quick == 1);
+
+	T_CHECK(PARSE(&c, "bench", "--only=syscall", "--json=out.json") == 0);
+	T_STREQ(c.json, "out.json");
+
+	/* unknown id names the valid ones */
+	T_CHECK(PARSE(&c, "bench", "--only", "syscall,bogus") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "unknown id 'bogus'") != NULL);
+	T_CHECK(strstr(err, "int80-64") != NULL);
+	T_CHECK(strchr(err, '\n') == NULL);
+	/* a bare-metal id is not a Linux one */
+	T_CHECK(PARSE(&c, "bench", "--only", "int-gate") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--only", "int-gate,syscall") == 0);
+	T_CHECK(PARSE(&c, "boot", "--only", "vdso") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "compat-sysenter") != NULL);
+	/* the bare command accepts ids of both worlds */
+	T_CHECK(PARSE(&c, "--only", "vdso,int-gate") == 0);
+	T_CHECK(PARSE(&c, "--only", ",") == KEXIT_USAGE);
+
+	/* bad numbers */
+	T_CHECK(PARSE(&c, "bench", "--samples", "abc") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--samples") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--samples", "-5") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "--samples", "5") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "--samples", "99999999999999999999") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "--cpu", "x") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "--samples") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "needs a value") != NULL);
+
+	/* unknown options, commands and values */
+	T_CHECK(PARSE(&c, "bench", "--frobnicate") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "unknown option '--frobnicate'") != NULL);
+	T_CHECK(PARSE(&c, "-x") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "frob") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "valid commands are") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--op", "read") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "null, gettimeofday") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--accel", "hvf") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "auto, kvm, tcg") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--accel", "tcg") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "does not apply") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--quick=yes") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "stray") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--icount", "--accel", "kvm") == KEXIT_USAGE);
+
+	/* boot: --cpu is a QEMU model */
+	T_CHECK(PARSE(&c, "boot", "--cpu", "amd", "--icount", "--accel", "tcg") == 0);
+	T_STREQ(c.guest_cpu, "amd");
+	T_CHECK(c.icount == 1);
+	T_CHECK(PARSE(&c, "--guest-cpu", "intel", "--cpu", "0") == 0);
+	T_STREQ(c.guest_cpu, "intel");
+	T_CHECK(c.pin_cpu == 0);
+
+	/* exports */
+	T_CHECK(PARSE(&c, "bench", "--json", "a", "--csv", "a") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "show", "r.json", "--json", "r.json") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "show") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "show", "r.json", "--csv", "r.csv") == 0);
+	T_STREQ(c.files[0], "r.json");
+	T_CHECK(PARSE(&c, "compare", "a.json") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "compare", "a.json", "b.json") == 0);
+	T_CHECK(PARSE(&c, "compare", "a.json", "b.json", "c.json") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "list", "--world", "mars") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "list", "--world", "bare-metal") == 0);
+
+	/* help and version */
+	T_CHECK(PARSE(&c, "--help") == 0);
+	T_CHECK(c.cmd == KCMD_HELP);
+	T_CHECK(PARSE(&c, "bench", "--help") == 0);
+	T_STREQ(c.help_topic, "bench");
+	T_CHECK(PARSE(&c, "--version") == 0);
+	T_CHECK(c.cmd == KCMD_VERSION);
+
+	/* numbers */
+	T_CHECK(kcli_parse_u32("42", 0, 100, &u) == 0 && u == 42);
+	T_CHECK(kcli_parse_u32("101", 0, 100, &u) != 0);
+	T_CHECK(kcli_parse_u32("", 0, 100, &u) != 0);
+	T_CHECK(kcli_parse_u32("4 ", 0, 100, &u) != 0);
+	T_CHECK(kcli_parse_u32("+4", 0, 100, &u) != 0);
+	return T_DONE();
+}

@@ -1,0 +1,123 @@
+/* Statistics against known vectors, and the CPUID decoders. */
+#include "unit/t.h"
+#include "core/cpuinfo.h"
+#include "core/measure.h"
+#include "core/stats.h"
+
+#include <stdlib.h>
+
+static uint64_t fake_cost;
+static uint64_t fake_batch(void *ctx, uint32_t n)
+{
+	(void)ctx;
+	return 40 + (uint64_t)n * (2 + fake_cost); /* timer 40, loop 2/iter */
+}
+static uint64_t fake_empty(void *ctx, uint32_t n)
+{
+	(void)ctx;
+	return 40 + (uint64_t)n * 2;
+}
+
+int main(void)
+{
+	struct kstats s;
+
+	/* 1..10 shuffled: median 5.5, mean 5.5, sample sd sqrt(55/6) */
+	double v[10] = { 7, 3, 10, 1, 5, 9, 2, 8, 6, 4 };
+	T_CHECK(kstats_compute(v, 10, &s) == 0);
+	T_EQ_U64(s.n, 10);
+	T_NEAR(s.min, 1, 0);
+	T_NEAR(s.max, 10, 0);
+	T_NEAR(s.median, 5.5, 1e-12);
+	T_NEAR(s.mean, 5.5, 1e-12);
+	T_NEAR(s.stddev, 3.0276503540974917, 1e-12);
+	T_NEAR(s.p25, 3, 0);   /* nearest rank ceil(2.5) = 3rd */
+	T_NEAR(s.p75, 8, 0);   /* ceil(7.5) = 8th */
+	T_NEAR(s.p99, 10, 0);  /* ceil(9.9) = 10th */
+	for (int i = 0; i < 10; i++)
+		T_CHECK(v[i] == (double)(i + 1)); /* sorted in place */
+
+	/* odd count, duplicates */
+	double w[5] = { 2, 2, 9, 2, 4 };
+	kstats_compute(w, 5, &s);
+	T_NEAR(s.median, 2, 0);
+	T_NEAR(s.mean, 3.8, 1e-12);
+	T_NEAR(s.stddev, 3.0331501776206204, 1e-12);
+
+	/* one sample: no spread */
+	double one[1] = { 42 };
+	kstats_compute(one, 1, &s);
+	T_NEAR(s.stddev, 0, 0);
+	T_NEAR(s.p99, 42, 0);
+	T_CHECK(kstats_compute(one, 0, &s) == -1);
+	T_EQ_U64(s.n, 0);
+
+	/* p99 of 1..1000 is 990; heap sort of a reversed large array */
+	double *big = malloc(1000 * sizeof(double));
+	for (int i = 0; i < 1000; i++)
+		big[i] = 1000 - i;
+	kstats_compute(big, 1000, &s);
+	T_NEAR(s.p99, 990, 0);
+	T_NEAR(s.median, 500.5, 1e-12);
+	int sorted = 1;
+	for (int i = 1; i < 1000; i++)
+		sorted &= big[i - 1] <= big[i];
+	T_CHECK(sorted);
+	free(big);
+
+	/* spread and scaling */
+	struct kstats t = { .n = 3, .min = 90, .p25 = 95, .median = 100, .p75 = 110,
+			    .p99 = 150, .max = 160, .mean = 105, .stddev = 10 };
+	T_NEAR(kstats_rel_spread(&t), 0.15, 1e-12);
+	struct kstats u;
+	kstats_scale(&t, 0.5, &u);
+	T_NEAR(u.median, 50, 0);
+	T_NEAR(u.stddev, 5, 0);
+	T_EQ_U64(u.n, 3);
+
+	/* measurement arithmetic: overhead is subtracted exactly */
+	fake_cost = 100;
+	double samples[20];
+	struct kmeasure_info info = { 0 };
+	kmeasure_run(fake_batch, fake_empty, NULL, 20, 2000, samples, &info);
+	T_EQ_U64(info.batch, 20); /* 2000 target / 100 per call */
+	T_NEAR(info.overhead_cycles, 40 + 20 * 2, 0);
+	for (int i = 0; i < 20; i++)
+		T_NEAR(samples[i], 100, 1e-9);
+	fake_cost = 1000000;
+	struct kmeasure_info info2 = { 0 };
+	kmeasure_run(fake_batch, fake_empty, NULL, 20, 2000, samples, &info2);
+	T_EQ_U64(info2.batch, 1);
+
+	/* TSC frequency from CPUID leaves (Intel SDM vol. 2A, CPUID leaf 15H):
+	 * crystal 24 MHz, ratio 216/2 -> 2.592 GHz */
+	enum ktsc_freq_method m;
+	T_EQ_U64(ktsc_freq_from_cpuid(0x16, 2, 216, 24000000, 2600, &m), 2592000000ull);
+	T_CHECK(m == KTSC_FREQ_CPUID_15H);
+	/* crystal not enumerated: fall back on leaf 16H base frequency */
+	T_EQ_U64(ktsc_freq_from_cpuid(0x16, 2, 176, 0, 2200, &m), 2200000000ull);
+	T_CHECK(m == KTSC_FREQ_CPUID_15H_16H);
+	/* only 16H */
+	T_EQ_U64(ktsc_freq_from_cpuid(0x16, 0, 0, 0, 3000, &m), 3000000000ull);
+	T_CHECK(m == KTSC_FREQ_CPUID_16H);
+	/* leaves beyond the maximum are ignored */
+	T_EQ_U64(ktsc_freq_from_cpuid(0x0d, 2, 216, 24000000, 2600, &m), 0);
+	T_CHECK(m == KTSC_FREQ_NONE);
+	T_STREQ(ktsc_freq_method_name(KTSC_FREQ_CALIBRATED), "calibrated");
+
+	/* display family/model (SDM vol. 2A, CPUID EAX=1) */
+	uint32_t fam, mod, step;
+	kcpuinfo_decode_signature(0x000906ea, &fam, &mod, &step); /* Coffee Lake */
+	T_EQ_U64(fam, 6);
+	T_EQ_U64(mod, 0x9e);
+	T_EQ_U64(step, 10);
+	kcpuinfo_decode_signature(0x00a20f12, &fam, &mod, &step); /* Zen 3 */
+	T_EQ_U64(fam, 0x19);
+	T_EQ_U64(mod, 0x21);
+	T_EQ_U64(step, 2);
+	kcpuinfo_decode_signature(0x00000543, &fam, &mod, &step); /* Pentium: no ext */
+	T_EQ_U64(fam, 5);
+	T_EQ_U64(mod, 4);
+
+	return T_DONE();
+}
