@@ -51,11 +51,32 @@ struct kserial {
 	char **tail;             /* ring of the last console lines */
 	size_t tail_n, tail_pos;
 	char *first_failure;     /* first "not ok" line, if any */
+	/* Added by boot.c (compatible): */
+	char *failures;          /* every "not ok" line, joined by "; " */
+	unsigned end_measured, end_total; /* from "end <v> <m>/<t>" */
+	int protocol;            /* from the header */
+	int malformed;           /* malformed records seen */
+	size_t lines;            /* lines fed */
+	size_t n_progress;       /* progress lines seen */
+	kprogress_fn progress;   /* called on each progress line; may be NULL */
+	void *progress_arg;
+	const char *const *only; /* for progress index/total; NULL: every id */
+	size_t n_only;
+	struct { char *id, *text; } *pending; /* notes before their result */
+	size_t n_pending;
 };
 void kserial_init(struct kserial *s, struct krun *run);
 /* Returns 0 when the line was understood or ignored as console text, -1 on
  * a malformed record (the message goes to the console tail as well). */
 int kserial_line(struct kserial *s, const char *line);
 void kserial_free(struct kserial *s);
+/* After the last line: adds every expected id the kernel did not print
+ * (expect NULL: every registry id) as skipped with missing_reason (NULL:
+ * "kernel printed no result"), puts the results in registry order, fills
+ * ns from the guest's tsc.hz, or with icount notes the unit instead. */
+void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expect,
+		    int icount, const char *missing_reason);
+/* The last console lines, oldest first, each as "\n  | line". */
+void kserial_tail(const struct kserial *s, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,1309 @@
+/* kentry boot: runs the bare-metal kernel under QEMU and turns its serial
+ * output (docs/serial-protocol.md) into the result model. See boot.h and
+ * docs/boot.md.
+ *
+ * QEMU is started with fork/exec (no shell), its serial console on its
+ * stdout (a pipe), its stderr on a second pipe, stdin on /dev/null. Both
+ * pipes are read live with poll(); every path out of kboot_run kills and
+ * reaps QEMU, and QEMU gets PR_SET_PDEATHSIG so that it dies with kentry. */
+#include "boot.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* The bare-metal path ids                                             */
+
+static const struct {
+	const char *id, *summary;
+} kboot_ids[] = {
+	{ "int-gate", "int n through a 64-bit interrupt gate, back with iretq" },
+	{ "trap-gate", "int n through a 64-bit trap gate (IF kept), back with iretq" },
+	{ "call-gate", "far call through a 64-bit call gate, back with lretq" },
+	{ "sysenter", "sysenter from 64-bit ring 3, back with sysexitq" },
+	{ "syscall", "syscall from 64-bit ring 3, back with sysretq" },
+	{ "compat-int80", "int 0x80 from 32-bit compatibility mode, back with iretq" },
+	{ "compat-sysenter", "sysenter from 32-bit compatibility mode, back with sysexit" },
+	{ "compat-syscall", "syscall from 32-bit compatibility mode (CSTAR), back with sysretl" },
+	{ "compat-call-gate", "far call through a call gate from 32-bit compatibility mode" },
+	{ "exc-ud", "invalid opcode (ud2) fault, handler skips it, back with iretq" },
+	{ "exc-ud-locknop", "invalid opcode from LOCK NOP (the old fast-entry trick)" },
+	{ "exc-bp", "int3 breakpoint trap, back with iretq" },
+	{ "exc-pf", "page fault on a user access, handler maps or skips, back with iretq" },
+	{ "exc-de", "divide error fault, handler skips the div, back with iretq" },
+	{ "exc-gp", "general-protection fault, handler skips the instruction, back with iretq" },
+	{ "syscall/iretq", "syscall in, iretq out (the slow return path)" },
+	{ "sysenter/iretq", "sysenter in, iretq out" },
+	{ "int-gate/sysretq", "int n through an interrupt gate in, sysretq out" },
+	{ "call-gate/iretq", "call gate in, iretq out (a built interrupt frame)" },
+};
+#define KBOOT_NIDS (sizeof(kboot_ids) / sizeof(kboot_ids[0]))
+
+size_t kboot_id_count(void)
+{
+	return KBOOT_NIDS;
+}
+
+const char *kboot_id(size_t i)
+{
+	return i < KBOOT_NIDS ? kboot_ids[i].id : NULL;
+}
+
+const char *kboot_id_summary(size_t i)
+{
+	return i < KBOOT_NIDS ? kboot_ids[i].summary : NULL;
+}
+
+int kboot_id_index(const char *id)
+{
+	if (!id)
+		return -1;
+	for (size_t i = 0; i < KBOOT_NIDS; i++)
+		if (strcmp(kboot_ids[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *const kboot_cpu_choices =
+	"intel, amd, host, or a QEMU model name (qemu-system-x86_64 -cpu help)";
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "kentry: out of memory\n");
+		exit(70);
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "kentry: out of memory\n");
+		exit(70);
+	}
+	return q;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = xmalloc(n);
+	memcpy(d, s, n);
+	return d;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Appends printf output to a fixed buffer, truncating quietly. */
+static void bufcat(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void bufcat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strnlen(buf, len);
+	if (used + 1 >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Copies a serial line keeping printable ASCII only (a tab becomes a
+ * space), without trailing blanks, at most out_len - 1 bytes. */
+static void sanitize(char *out, size_t out_len, const char *in)
+{
+	size_t n = 0;
+	for (; *in && n + 1 < out_len; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == '\t')
+			c = ' ';
+		if (c >= 0x20 && c < 0x7f)
+			out[n++] = (char)c;
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* The serial parser                                                   */
+
+#define KSERIAL_TAIL 10
+#define KSERIAL_LINE_MAX 1024
+#define WORLD "bare-metal"
+#define OP "round-trip"
+
+void kserial_init(struct kserial *s, struct krun *run)
+{
+	memset(s, 0, sizeof(*s));
+	s->run = run;
+	s->tail = xmalloc(KSERIAL_TAIL * sizeof(char *));
+	for (size_t i = 0; i < KSERIAL_TAIL; i++)
+		s->tail[i] = NULL;
+}
+
+void kserial_free(struct kserial *s)
+{
+	if (s->tail) {
+		for (size_t i = 0; i < KSERIAL_TAIL; i++)
+			free(s->tail[i]);
+		free(s->tail);
+	}
+	free(s->first_failure);
+	free(s->failures);
+	for (size_t i = 0; i < s->n_pending; i++) {
+		free(s->pending[i].id);
+		free(s->pending[i].text);
+	}
+	free(s->pending);
+	s->tail = NULL;
+	s->first_failure = NULL;
+	s->failures = NULL;
+	s->pending = NULL;
+	s->n_pending = 0;
+}
+
+static void tail_push(struct kserial *s, const char *line)
+{
+	free(s->tail[s->tail_pos]);
+	s->tail[s->tail_pos] = xstrdup(line);
+	s->tail_pos = (s->tail_pos + 1) % KSERIAL_TAIL;
+	if (s->tail_n < KSERIAL_TAIL)
+		s->tail_n++;
+}
+
+/* The last console lines, oldest first, each on its own line indented. */
+void kserial_tail(const struct kserial *s, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	for (size_t k = 0; k < s->tail_n; k++) {
+		size_t i = (s->tail_pos + KSERIAL_TAIL - s->tail_n + k) % KSERIAL_TAIL;
+		bufcat(buf, len, "\n  | %s", s->tail[i]);
+	}
+}
+
+static int valid_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n >= 64)
+		return 0;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
+			return 0;
+	return 1;
+}
+
+static struct kresult *find_bm(struct kserial *s, const char *id)
+{
+	return krun_find(s->run, id, WORLD);
+}
+
+/* A fresh result for id (an earlier one of the same id is reset). */
+static struct kresult *result_for(struct kserial *s, const char *id)
+{
+	struct kresult *r = find_bm(s, id);
+	if (!r)
+		return krun_add(s->run, id, WORLD, OP);
+	free(r->reason);
+	r->reason = NULL;
+	r->status = KR_MEASURED;
+	memset(&r->cycles, 0, sizeof(r->cycles));
+	memset(&r->ns, 0, sizeof(r->ns));
+	r->has_ns = 0;
+	r->batch = 0;
+	r->overhead_cycles = 0;
+	return r;
+}
+
+static void apply_pending_notes(struct kserial *s, struct kresult *r)
+{
+	for (size_t i = 0; i < s->n_pending; i++) {
+		if (s->pending[i].id && strcmp(s->pending[i].id, r->id) == 0) {
+			kresult_set_note(r, "%s", s->pending[i].text);
+			free(s->pending[i].id);
+			free(s->pending[i].text);
+			s->pending[i].id = s->pending[i].text = NULL;
+		}
+	}
+}
+
+static int parse_num(const char *v, double *out)
+{
+	if (!*v || isspace((unsigned char)*v))
+		return -1;
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (*end || errno || !isfinite(d) || d < 0)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* "result <id> measured k=v ...": every field of the protocol is required;
+ * unknown keys are ignored (forward compatible). */
+static int parse_measured(struct kserial *s, const char *id, char *rest)
+{
+	static const char *const keys[] = { "samples", "batch", "overhead", "min", "p25",
+					     "median", "p75", "p99", "max", "mean", "stddev" };
+	enum { NK = sizeof(keys) / sizeof(keys[0]) };
+	double val[NK];
+	int have[NK] = { 0 };
+	char why[160] = "";
+
+	for (char *save = NULL, *tok = strtok_r(rest, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			snprintf(why, sizeof(why), "'%.40s' is not key=value", tok);
+			break;
+		}
+		*eq = '\0';
+		for (int k = 0; k < NK; k++) {
+			if (strcmp(tok, keys[k]) != 0)
+				continue;
+			if (parse_num(eq + 1, &val[k])) {
+				snprintf(why, sizeof(why), "%s='%.40s' is not a number", keys[k],
+					 eq + 1);
+				break;
+			}
+			have[k] = 1;
+		}
+		if (why[0])
+			break;
+	}
+	if (!why[0]) {
+		for (int k = 0; k < NK; k++) {
+			if (!have[k]) {
+				snprintf(why, sizeof(why), "no %s=", keys[k]);
+				break;
+			}
+		}
+	}
+	if (!why[0] && (val[0] < 1 || val[0] != floor(val[0])))
+		snprintf(why, sizeof(why), "samples=%g is not a positive whole number", val[0]);
+	if (!why[0] && (val[1] < 1 || val[1] != floor(val[1]) || val[1] > 4294967295.0))
+		snprintf(why, sizeof(why), "batch=%g is not a positive whole number", val[1]);
+
+	struct kresult *r = result_for(s, id);
+	if (why[0]) {
+		kresult_skip(r, "kernel printed a malformed result (%s)", why);
+		s->malformed++;
+		apply_pending_notes(s, r);
+		return -1;
+	}
+	r->cycles.n = (uint64_t)val[0];
+	r->batch = (uint32_t)val[1];
+	r->overhead_cycles = val[2];
+	r->cycles.min = val[3];
+	r->cycles.p25 = val[4];
+	r->cycles.median = val[5];
+	r->cycles.p75 = val[6];
+	r->cycles.p99 = val[7];
+	r->cycles.max = val[8];
+	r->cycles.mean = val[9];
+	r->cycles.stddev = val[10];
+	apply_pending_notes(s, r);
+	return 0;
+}
+
+static void add_failure(struct kserial *s, const char *line)
+{
+	if (!s->first_failure)
+		s->first_failure = xstrdup(line);
+	size_t old = s->failures ? strlen(s->failures) : 0;
+	if (old > 2048)
+		return; /* enough to name them */
+	size_t add = strlen(line);
+	s->failures = xrealloc(s->failures, old + add + 3);
+	if (old) {
+		memcpy(s->failures + old, "; ", 2);
+		old += 2;
+	}
+	memcpy(s->failures + old, line, add + 1);
+}
+
+static void progress_line(struct kserial *s, const char *id)
+{
+	snprintf(s->last_progress, sizeof(s->last_progress), "%.63s", id);
+	if (!s->progress)
+		return;
+	size_t total = s->only ? s->n_only : KBOOT_NIDS;
+	size_t index = s->n_progress;
+	if (s->only) {
+		for (size_t i = 0; i < s->n_only; i++)
+			if (strcmp(s->only[i], id) == 0)
+				index = i;
+	} else if (kboot_id_index(id) >= 0) {
+		index = (size_t)kboot_id_index(id);
+	}
+	if (index >= total)
+		total = index + 1;
+	s->progress(s->progress_arg, id, index, total, "running");
+}
+
+int kserial_line(struct kserial *s, const char *raw)
+{
+	char line[KSERIAL_LINE_MAX];
+	sanitize(line, sizeof(line), raw);
+	tail_push(s, line);
+	s->lines++;
+
+	/* The header may come after garbage on the same line. */
+	const char *hdr = strstr(line, "kentry-kernel ");
+	if (hdr && !s->header_seen) {
+		char ver[64], proto[16];
+		if (sscanf(hdr, "kentry-kernel %63s protocol %15s", ver, proto) == 2) {
+			s->header_seen = 1;
+			kenv_set(&s->run->guest_env, "kernel.version", ver);
+			kenv_set(&s->run->guest_env, "kernel.protocol", proto);
+			s->protocol = atoi(proto);
+			return 0;
+		}
+	}
+
+	char *p = line;
+	if (strncmp(p, "env ", 4) == 0) {
+		p += 4;
+		char *sp = strchr(p, ' ');
+		if (sp)
+			*sp = '\0';
+		if (!*p)
+			return -1;
+		kenv_set(&s->run->guest_env, p, sp ? sp + 1 : "");
+		return 0;
+	}
+	if (strncmp(p, "ok ", 3) == 0 && isdigit((unsigned char)p[3])) {
+		s->tap_ok++;
+		return 0;
+	}
+	if (strncmp(p, "not ok ", 7) == 0 && isdigit((unsigned char)p[7])) {
+		s->tap_not_ok++;
+		add_failure(s, line);
+		return 0;
+	}
+	if (strncmp(p, "1..", 3) == 0 && isdigit((unsigned char)p[3])) {
+		s->tap_plan = atoi(p + 3);
+		return 0;
+	}
+	if (strncmp(p, "progress ", 9) == 0) {
+		if (!valid_id(p + 9))
+			return -1;
+		progress_line(s, p + 9);
+		s->n_progress++;
+		return 0;
+	}
+	if (strncmp(p, "result ", 7) == 0) {
+		char *save = NULL;
+		char *id = strtok_r(p + 7, " ", &save);
+		char *kind = id ? strtok_r(NULL, " ", &save) : NULL;
+		if (!id || !valid_id(id)) {
+			s->malformed++;
+			return -1;
+		}
+		if (kind && strcmp(kind, "measured") == 0)
+			return parse_measured(s, id, save ? save : (char *)"");
+		if (kind && strcmp(kind, "skipped") == 0) {
+			struct kresult *r = result_for(s, id);
+			const char *why = save ? save : "";
+			while (*why == ' ')
+				why++;
+			kresult_skip(r, "%s", *why ? why : "skipped by the kernel (no reason given)");
+			apply_pending_notes(s, r);
+			return 0;
+		}
+		struct kresult *r = result_for(s, id);
+		kresult_skip(r, "kernel printed a malformed result (kind '%.20s' is neither measured nor skipped)",
+			     kind ? kind : "");
+		s->malformed++;
+		return -1;
+	}
+	if (strncmp(p, "note ", 5) == 0) {
+		char *id = p + 5;
+		char *sp = strchr(id, ' ');
+		if (sp)
+			*sp++ = '\0';
+		if (!valid_id(id) || !sp || !*sp)
+			return -1;
+		struct kresult *r = find_bm(s, id);
+		if (r) {
+			kresult_set_note(r, "%s", sp);
+		} else {
+			s->pending = xrealloc(s->pending, (s->n_pending + 1) * sizeof(*s->pending));
+			s->pending[s->n_pending].id = xstrdup(id);
+			s->pending[s->n_pending].text = xstrdup(sp);
+			s->n_pending++;
+		}
+		return 0;
+	}
+	if (strncmp(p, "end ", 4) == 0) {
+		char verdict[8];
+		unsigned m, t;
+		if (sscanf(p + 4, "%7s %u/%u", verdict, &m, &t) == 3 &&
+		    (strcmp(verdict, "pass") == 0 || strcmp(verdict, "fail") == 0)) {
+			s->end_seen = 1;
+			s->end_pass = strcmp(verdict, "pass") == 0;
+			s->end_measured = m;
+			s->end_total = t;
+			return 0;
+		}
+		return -1;
+	}
+	return 0; /* console text (including "TAP version 13") */
+}
+
+static int id_rank(const char *id)
+{
+	int i = kboot_id_index(id);
+	return i < 0 ? (int)KBOOT_NIDS : i;
+}
+
+void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expect,
+		    int icount, const char *missing_reason)
+{
+	if (!missing_reason)
+		missing_reason = "kernel printed no result";
+	size_t n = expect ? n_expect : KBOOT_NIDS;
+	for (size_t i = 0; i < n; i++) {
+		const char *id = expect ? expect[i] : kboot_ids[i].id;
+		if (find_bm(s, id))
+			continue;
+		struct kresult *r = krun_add(s->run, id, WORLD, OP);
+		if (!s->end_seen && strcmp(id, s->last_progress) == 0)
+			kresult_skip(r, "the guest stopped during this path (%s)", missing_reason);
+		else
+			kresult_skip(r, "%s", missing_reason);
+		apply_pending_notes(s, r);
+	}
+
+	/* Registry order (stable; unknown ids last, in the kernel's order). */
+	for (size_t i = 1; i < s->run->n; i++) {
+		struct kresult tmp = s->run->r[i];
+		if (strcmp(tmp.world, WORLD) != 0)
+			continue;
+		size_t j = i;
+		while (j > 0 && strcmp(s->run->r[j - 1].world, WORLD) == 0 &&
+		       id_rank(s->run->r[j - 1].id) > id_rank(tmp.id)) {
+			s->run->r[j] = s->run->r[j - 1];
+			j--;
+		}
+		s->run->r[j] = tmp;
+	}
+
+	const char *hz_s = kenv_get(&s->run->guest_env, "tsc.hz");
+	double hz = hz_s ? strtod(hz_s, NULL) : 0;
+	for (size_t i = 0; i < s->run->n; i++) {
+		struct kresult *r = &s->run->r[i];
+		if (strcmp(r->world, WORLD) != 0 || r->status != KR_MEASURED)
+			continue;
+		if (icount)
+			kresult_set_note(r, "QEMU -icount shift=0: figures are guest "
+					    "instructions per round trip (1 TSC tick = 1 "
+					    "instruction), not cycles");
+		else if (hz > 0)
+			kresult_set_ns(r, hz);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Running programs                                                    */
+
+/* Starts argv with stdin on /dev/null and stdout/stderr on new pipes.
+ * Returns the pid, or -1 with errno. */
+static pid_t spawn(char *const argv[], int *out_fd, int *err_fd)
+{
+	int po[2], pe[2];
+	if (pipe2(po, O_CLOEXEC))
+		return -1;
+	if (pipe2(pe, O_CLOEXEC)) {
+		int e = errno;
+		close(po[0]);
+		close(po[1]);
+		errno = e;
+		return -1;
+	}
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(po[0]);
+		close(po[1]);
+		close(pe[0]);
+		close(pe[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		/* QEMU dies with kentry, whatever kills kentry. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		int dn = open("/dev/null", O_RDONLY);
+		if (dn < 0 || dup2(dn, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], argv);
+		/* Say why on the stderr pipe; the parent reports it. */
+		const char *m = "kentry: exec failed: ";
+		const char *e = strerror(errno);
+		if (write(2, m, strlen(m)) < 0 || write(2, e, strlen(e)) < 0 || write(2, "\n", 1) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	*out_fd = po[0];
+	*err_fd = pe[0];
+	return pid;
+}
+
+/* Kills (when still running) and reaps pid; returns its wait status. */
+static int kill_reap(pid_t pid)
+{
+	int st = 0;
+	if (waitpid(pid, &st, WNOHANG) == pid)
+		return st;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return st;
+}
+
+/* Runs argv to completion (at most limit_s seconds), capturing stdout into
+ * a malloc'd string. Returns 0 when it exited with status 0. */
+static int run_capture(char *const argv[], char **out, double limit_s)
+{
+	int ofd, efd;
+	*out = NULL;
+	pid_t pid = spawn(argv, &ofd, &efd);
+	if (pid < 0)
+		return -1;
+	size_t len = 0, cap = 4096;
+	char *buf = xmalloc(cap);
+	double deadline = now_s() + limit_s;
+	struct pollfd pf[2] = { { ofd, POLLIN, 0 }, { efd, POLLIN, 0 } };
+	int open_n = 2;
+	while (open_n > 0) {
+		double left = deadline - now_s();
+		if (left <= 0)
+			break;
+		int pr = poll(pf, 2, (int)(left * 1000) + 1);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			char tmp[4096];
+			ssize_t n = read(pf[i].fd, tmp, sizeof(tmp));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				open_n--;
+				continue;
+			}
+			if (i == 0 && len < (1u << 20)) {
+				if (len + (size_t)n + 1 > cap) {
+					cap = (len + (size_t)n + 1) * 2;
+					buf = xrealloc(buf, cap);
+				}
+				memcpy(buf + len, tmp, (size_t)n);
+				len += (size_t)n;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (pf[i].fd >= 0)
+			close(pf[i].fd);
+	int st = kill_reap(pid);
+	buf[len] = '\0';
+	*out = buf;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static char *find_qemu(void)
+{
+	const char *env = getenv("KENTRY_QEMU");
+	if (env && *env)
+		return access(env, X_OK) == 0 ? xstrdup(env) : NULL;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	const char *p = path;
+	while (*p) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		char cand[4096];
+		if (n > 0 && n < sizeof(cand) - 32) {
+			snprintf(cand, sizeof(cand), "%.*s/qemu-system-x86_64", (int)n, p);
+			struct stat st;
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+				return xstrdup(cand);
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/* "QEMU emulator version 7.2.22 (Debian ...)" -> "7.2.22". */
+static void qemu_version(const char *qemu, char *out, size_t len)
+{
+	char *argv[] = { (char *)qemu, (char *)"--version", NULL };
+	char *text;
+	snprintf(out, len, "unknown");
+	if (run_capture(argv, &text, 10) == 0 && text) {
+		const char *v = strstr(text, "version ");
+		if (v) {
+			v += 8;
+			size_t n = strcspn(v, " \n\r");
+			snprintf(out, len, "%.*s", (int)n, v);
+		}
+	}
+	free(text);
+}
+
+/* The model names QEMU knows ("x86 NAME  description" lines), as one
+ * malloc'd string of names each followed by '\n'; NULL when unknown. */
+static char *qemu_cpu_models(const char *qemu)
+{
+	char *argv[] = { (char *)qemu, (char *)"-cpu", (char *)"help", NULL };
+	char *text;
+	if (run_capture(argv, &text, 10) != 0 || !text) {
+		free(text);
+		return NULL;
+	}
+	size_t cap = strlen(text) + 2, len = 0;
+	char *names = xmalloc(cap);
+	names[0] = '\0';
+	for (char *save = NULL, *ln = strtok_r(text, "\n", &save); ln;
+	     ln = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(ln, "x86 ", 4) != 0)
+			continue;
+		char *nm = ln + 4;
+		while (*nm == ' ')
+			nm++;
+		size_t n = strcspn(nm, " \r");
+		if (!n)
+			continue;
+		memcpy(names + len, nm, n);
+		len += n;
+		names[len++] = '\n';
+		names[len] = '\0';
+	}
+	free(text);
+	if (len == 0) {
+		free(names);
+		return NULL;
+	}
+	return names;
+}
+
+/* The canonical spelling of model in the list (case-insensitive), or 0. */
+static int model_lookup(const char *names, const char *model, char *out, size_t len)
+{
+	size_t ml = strlen(model);
+	for (const char *p = names; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n == ml && strncasecmp(p, model, n) == 0) {
+			snprintf(out, len, "%.*s", (int)n, p);
+			return 1;
+		}
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	return 0;
+}
+
+/* Resolves --cpu into a QEMU -cpu value for the given accelerator.
+ * Returns 0, or 2 (unknown model) with a message. note gets a remark. */
+static int resolve_cpu(const char *want, const char *models, int kvm, char *out, size_t len,
+		       char *note, size_t notelen, char *err, size_t errlen)
+{
+	static const char *const intel[] = { "Skylake-Client", "Haswell", "Nehalem", "core2duo" };
+	static const char *const amd[] = { "EPYC", "Opteron_G5", "phenom" };
+	note[0] = '\0';
+	if (!want || !*want)
+		want = kvm ? "host" : "max";
+	if (strcmp(want, "host") == 0 && !kvm) {
+		snprintf(out, len, "max");
+		snprintf(note, notelen, "-cpu host needs KVM; TCG runs 'max' (every feature TCG emulates)");
+		return 0;
+	}
+	if (strcmp(want, "host") == 0 || strcmp(want, "max") == 0) {
+		snprintf(out, len, "%s", want);
+		return 0;
+	}
+	const char *const *list = NULL;
+	size_t nl = 0;
+	if (strcmp(want, "intel") == 0) {
+		list = intel;
+		nl = sizeof(intel) / sizeof(intel[0]);
+	} else if (strcmp(want, "amd") == 0) {
+		list = amd;
+		nl = sizeof(amd) / sizeof(amd[0]);
+	}
+	if (list) {
+		for (size_t i = 0; i < nl; i++)
+			if (!models || model_lookup(models, list[i], out, len))
+				return 0;
+		snprintf(out, len, "%s", list[0]);
+		return 0;
+	}
+	if (!models) {
+		snprintf(out, len, "%s", want); /* QEMU will judge */
+		return 0;
+	}
+	if (model_lookup(models, want, out, len))
+		return 0;
+	snprintf(err, errlen,
+		 "unknown QEMU CPU model '%s': valid values are %s", want, kboot_cpu_choices);
+	return 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* One QEMU run                                                        */
+
+enum att_end {
+	ATT_EXITED,   /* QEMU exited by itself (status in st) */
+	ATT_TIMEOUT,  /* the whole-run limit passed; QEMU killed */
+	ATT_NOLIFE,   /* no kernel header within the sign-of-life limit */
+	ATT_KVMERR,   /* QEMU reported a KVM error; QEMU killed */
+	ATT_SPAWN,    /* could not start QEMU */
+};
+
+#define STDERR_TAIL 8
+
+struct attempt {
+	/* in */
+	const char *qemu, *kernel, *cmdline, *cpu;
+	int kvm, icount, verbose;
+	double limit_s, life_s;
+	const struct kboot_opts *o;
+	/* out */
+	struct krun run;
+	struct kserial ser;
+	int st;
+	enum att_end end;
+	double elapsed;
+	char kvm_error[256];
+	char *errtail[STDERR_TAIL];
+	size_t errtail_n, errtail_pos;
+};
+
+struct linebuf {
+	char buf[KSERIAL_LINE_MAX];
+	size_t n;
+	int overflow;
+};
+
+static void errtail_push(struct attempt *a, const char *line)
+{
+	free(a->errtail[a->errtail_pos]);
+	a->errtail[a->errtail_pos] = xstrdup(line);
+	a->errtail_pos = (a->errtail_pos + 1) % STDERR_TAIL;
+	if (a->errtail_n < STDERR_TAIL)
+		a->errtail_n++;
+}
+
+/* QEMU's stderr, oldest first; warnings left out when anything else is
+ * there. */
+static void errtail_format(const struct attempt *a, char *buf, size_t len)
+{
+	int others = 0;
+	for (size_t k = 0; k < a->errtail_n; k++) {
+		size_t i = (a->errtail_pos + STDERR_TAIL - a->errtail_n + k) % STDERR_TAIL;
+		if (!strstr(a->errtail[i], "warning:"))
+			others = 1;
+	}
+	if (len)
+		buf[0] = '\0';
+	for (size_t k = 0; k < a->errtail_n; k++) {
+		size_t i = (a->errtail_pos + STDERR_TAIL - a->errtail_n + k) % STDERR_TAIL;
+		if (others && strstr(a->errtail[i], "warning:"))
+			continue;
+		bufcat(buf, len, "\n  qemu: %s", a->errtail[i]);
+	}
+}
+
+static void on_serial_line(struct attempt *a, const char *line)
+{
+	if (a->verbose)
+		fprintf(stderr, "%s\n", line);
+	kserial_line(&a->ser, line);
+}
+
+static void on_stderr_line(struct attempt *a, const char *raw)
+{
+	char line[KSERIAL_LINE_MAX];
+	sanitize(line, sizeof(line), raw);
+	if (!line[0])
+		return;
+	if (a->verbose)
+		fprintf(stderr, "qemu: %s\n", line);
+	errtail_push(a, line);
+	if (!a->kvm || a->kvm_error[0])
+		return;
+	static const char *const sigs[] = { "KVM internal error", "emulation failure",
+					    "failed to initialize kvm", "failed to initialize KVM",
+					    "Could not access KVM", "kvm run failed",
+					    "KVM: entry failed" };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strstr(line, sigs[i])) {
+			snprintf(a->kvm_error, sizeof(a->kvm_error), "%.200s", line);
+			/* strip QEMU's program-name prefix */
+			const char *pfx = "qemu-system-x86_64: ";
+			if (strncmp(a->kvm_error, pfx, strlen(pfx)) == 0)
+				memmove(a->kvm_error, a->kvm_error + strlen(pfx),
+					strlen(a->kvm_error + strlen(pfx)) + 1);
+			return;
+		}
+}
+
+static void feed(struct attempt *a, struct linebuf *lb, const char *data, size_t n, int serial)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = data[i];
+		if (c == '\n') {
+			lb->buf[lb->n] = '\0';
+			if (serial)
+				on_serial_line(a, lb->buf);
+			else
+				on_stderr_line(a, lb->buf);
+			lb->n = 0;
+			lb->overflow = 0;
+		} else if (lb->n + 1 < sizeof(lb->buf)) {
+			lb->buf[lb->n++] = c;
+		} else {
+			lb->overflow = 1; /* the rest of a very long line is dropped */
+		}
+	}
+}
+
+static void flush_partial(struct attempt *a, struct linebuf *lb, int serial)
+{
+	if (lb->n == 0)
+		return;
+	lb->buf[lb->n] = '\0';
+	if (serial)
+		on_serial_line(a, lb->buf);
+	else
+		on_stderr_line(a, lb->buf);
+	lb->n = 0;
+}
+
+static void attempt_run(struct attempt *a)
+{
+	char *argv[40];
+	int k = 0;
+	char icount_arg[] = "shift=0";
+	argv[k++] = (char *)a->qemu;
+	argv[k++] = (char *)"-kernel";
+	argv[k++] = (char *)a->kernel;
+	if (a->cmdline && *a->cmdline) {
+		argv[k++] = (char *)"-append";
+		argv[k++] = (char *)a->cmdline;
+	}
+	argv[k++] = (char *)"-nodefaults";
+	argv[k++] = (char *)"-display";
+	argv[k++] = (char *)"none";
+	argv[k++] = (char *)"-monitor";
+	argv[k++] = (char *)"none";
+	argv[k++] = (char *)"-serial";
+	argv[k++] = (char *)"stdio";
+	argv[k++] = (char *)"-no-reboot";
+	argv[k++] = (char *)"-device";
+	argv[k++] = (char *)"isa-debug-exit,iobase=0xf4,iosize=0x04";
+	argv[k++] = (char *)"-m";
+	argv[k++] = (char *)"128M";
+	argv[k++] = (char *)"-smp";
+	argv[k++] = (char *)"1";
+	argv[k++] = (char *)"-accel";
+	argv[k++] = (char *)(a->kvm ? "kvm" : "tcg");
+	argv[k++] = (char *)"-cpu";
+	argv[k++] = (char *)a->cpu;
+	if (a->icount) {
+		argv[k++] = (char *)"-icount";
+		argv[k++] = icount_arg;
+	}
+	argv[k] = NULL;
+
+	krun_init(&a->run);
+	kserial_init(&a->ser, &a->run);
+	a->ser.progress = a->o->progress;
+	a->ser.progress_arg = a->o->progress_arg;
+	a->ser.only = a->o->only;
+	a->ser.n_only = a->o->only ? a->o->n_only : 0;
+	if (a->verbose) {
+		fprintf(stderr, "kentry boot:");
+		for (int i = 0; argv[i]; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fputc('\n', stderr);
+	}
+
+	int ofd, efd;
+	double t0 = now_s();
+	pid_t pid = spawn(argv, &ofd, &efd);
+	if (pid < 0) {
+		a->end = ATT_SPAWN;
+		snprintf(a->kvm_error, sizeof(a->kvm_error), "%s", strerror(errno));
+		return;
+	}
+	struct linebuf *lb = xmalloc(2 * sizeof(*lb));
+	lb[0].n = lb[1].n = 0;
+	lb[0].overflow = lb[1].overflow = 0;
+	struct pollfd pf[2] = { { ofd, POLLIN, 0 }, { efd, POLLIN, 0 } };
+	int open_n = 2;
+	a->end = ATT_EXITED;
+	double end_seen_at = 0;
+	while (open_n > 0) {
+		double t = now_s();
+		if (t - t0 > a->limit_s) {
+			a->end = ATT_TIMEOUT;
+			break;
+		}
+		if (a->life_s > 0 && !a->ser.header_seen && t - t0 > a->life_s) {
+			a->end = ATT_NOLIFE;
+			break;
+		}
+		if (a->kvm_error[0]) {
+			a->end = ATT_KVMERR;
+			break;
+		}
+		/* After `end` QEMU should exit at once (isa-debug-exit); on
+		 * real-hardware-like behaviour (a halt) do not wait the whole
+		 * limit. */
+		if (a->ser.end_seen) {
+			if (end_seen_at == 0)
+				end_seen_at = t;
+			else if (t - end_seen_at > 5) {
+				a->end = ATT_TIMEOUT;
+				break;
+			}
+		}
+		int pr = poll(pf, 2, 100);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr <= 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			char tmp[4096];
+			ssize_t n = read(pf[i].fd, tmp, sizeof(tmp));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				flush_partial(a, &lb[i], i == 0);
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				open_n--;
+				continue;
+			}
+			feed(a, &lb[i], tmp, (size_t)n, i == 0);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (pf[i].fd >= 0) {
+			flush_partial(a, &lb[i], i == 0);
+			close(pf[i].fd);
+		}
+	}
+	free(lb);
+	if (a->end == ATT_EXITED && a->kvm_error[0])
+		a->end = ATT_KVMERR;
+	a->st = kill_reap(pid);
+	a->elapsed = now_s() - t0;
+}
+
+static void attempt_free(struct attempt *a)
+{
+	kserial_free(&a->ser);
+	krun_free(&a->run);
+	for (size_t i = 0; i < STDERR_TAIL; i++) {
+		free(a->errtail[i]);
+		a->errtail[i] = NULL;
+	}
+}
+
+static void status_text(int st, char *buf, size_t len)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "QEMU exit status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "QEMU killed by signal %d", WTERMSIG(st));
+	else
+		snprintf(buf, len, "QEMU wait status %#x", st);
+}
+
+/* Why KVM could not be used by this attempt, or "" when it could. */
+static void kvm_failure(const struct attempt *a, char *why, size_t len)
+{
+	why[0] = '\0';
+	if (a->end == ATT_KVMERR)
+		snprintf(why, len, "could not run the guest (QEMU: %s)", a->kvm_error);
+	else if (a->end == ATT_NOLIFE)
+		snprintf(why, len, "guest showed no sign of life within %.0f s", a->life_s);
+	else if (a->end == ATT_EXITED && !a->ser.header_seen) {
+		char et[512];
+		errtail_format(a, et, sizeof(et));
+		const char *first = et[0] ? et + strlen("\n  qemu: ") : "no message";
+		const char *nl = strchr(first, '\n');
+		snprintf(why, len, "failed to start the guest (QEMU: %.*s)",
+			 (int)(nl ? (size_t)(nl - first) : strlen(first)), first);
+	}
+}
+
+static int kvm_usable(char *why, size_t len)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	if (errno == ENOENT)
+		snprintf(why, len, "is not available (no /dev/kvm)");
+	else
+		snprintf(why, len, "cannot be used (/dev/kvm: %s)", strerror(errno));
+	return 0;
+}
+
+#define KBOOT_LIFE_S 10.0   /* KVM's sign-of-life limit under --accel auto */
+#define KBOOT_LIMIT_FULL 180.0
+#define KBOOT_LIMIT_QUICK 90.0
+
+int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
+	const char *accel = o->accel ? o->accel : "auto";
+
+	char *qemu = find_qemu();
+	if (!qemu) {
+		snprintf(err, errlen, "qemu-system-x86_64 not found: install the Debian package "
+				      "qemu-system-x86");
+		return 3;
+	}
+	struct stat kst;
+	if (stat(kernel, &kst) != 0 || !S_ISREG(kst.st_mode)) {
+		snprintf(err, errlen, "kernel image %s %s: run make", kernel,
+			 errno == ENOENT ? "not found" : "is not a readable file");
+		free(qemu);
+		return 3;
+	}
+	if (o->icount && strcmp(accel, "kvm") == 0) {
+		snprintf(err, errlen, "--icount needs TCG: use --accel tcg or auto with --icount");
+		free(qemu);
+		return 2;
+	}
+
+	char qver[64];
+	qemu_version(qemu, qver, sizeof(qver));
+	char *models = qemu_cpu_models(qemu);
+
+	/* Validate the model once (as if under TCG; 'host' is always valid). */
+	char cpu[128], cpu_note[160];
+	int rc = resolve_cpu(o->cpu, models, 1, cpu, sizeof(cpu), cpu_note, sizeof(cpu_note),
+			     err, errlen);
+	if (rc) {
+		free(models);
+		free(qemu);
+		return rc;
+	}
+
+	char cmdline[2048] = "";
+	if (o->samples)
+		bufcat(cmdline, sizeof(cmdline), "samples=%u", (unsigned)o->samples);
+	if (o->only && o->n_only) {
+		bufcat(cmdline, sizeof(cmdline), "%sonly=", cmdline[0] ? " " : "");
+		for (size_t i = 0; i < o->n_only; i++)
+			bufcat(cmdline, sizeof(cmdline), "%s%s", i ? "," : "", o->only[i]);
+	}
+	if (o->quick)
+		bufcat(cmdline, sizeof(cmdline), "%squick", cmdline[0] ? " " : "");
+
+	double limit = o->timeout_s > 0 ? o->timeout_s
+					: (o->quick ? KBOOT_LIMIT_QUICK : KBOOT_LIMIT_FULL);
+	if (o->timeout_s <= 0 && o->samples > 200)
+		limit *= o->samples / 200.0;
+	if (o->timeout_s <= 0 && o->icount)
+		limit *= 2;
+
+	int try_kvm = 0;
+	char fallback[512] = "";
+	if (o->icount) {
+		try_kvm = 0;
+	} else if (strcmp(accel, "kvm") == 0) {
+		char why[256];
+		if (!kvm_usable(why, sizeof(why))) {
+			snprintf(err, errlen, "KVM %s: use --accel tcg (or auto)", why);
+			free(models);
+			free(qemu);
+			return 3;
+		}
+		try_kvm = 1;
+	} else if (strcmp(accel, "auto") == 0) {
+		try_kvm = kvm_usable(fallback, sizeof(fallback));
+	}
+
+	struct attempt a;
+	memset(&a, 0, sizeof(a));
+	a.qemu = qemu;
+	a.kernel = kernel;
+	a.cmdline = cmdline;
+	a.icount = o->icount;
+	a.verbose = o->verbose;
+	a.limit_s = limit;
+	a.o = o;
+	int used_kvm = 0;
+
+	if (try_kvm) {
+		resolve_cpu(o->cpu, models, 1, cpu, sizeof(cpu), cpu_note, sizeof(cpu_note), err,
+			    errlen);
+		a.cpu = cpu;
+		a.kvm = 1;
+		a.life_s = strcmp(accel, "auto") == 0 ? KBOOT_LIFE_S : 0;
+		attempt_run(&a);
+		kvm_failure(&a, fallback, sizeof(fallback));
+		if (fallback[0] && strcmp(accel, "auto") == 0) {
+			attempt_free(&a);
+			memset(&a, 0, sizeof(a));
+			a.qemu = qemu;
+			a.kernel = kernel;
+			a.cmdline = cmdline;
+			a.icount = o->icount;
+			a.verbose = o->verbose;
+			a.limit_s = limit;
+			a.o = o;
+		} else {
+			used_kvm = 1;
+		}
+	}
+	if (!used_kvm) {
+		if (fallback[0] && strcmp(accel, "auto") == 0)
+			fprintf(stderr, "kentry boot: KVM %s; falling back to TCG\n", fallback);
+		resolve_cpu(o->cpu, models, 0, cpu, sizeof(cpu), cpu_note, sizeof(cpu_note), err,
+			    errlen);
+		a.cpu = cpu;
+		a.kvm = 0;
+		a.life_s = 0;
+		attempt_run(&a);
+	}
+	free(models);
+
+	/* The facts about the run, then the guest's own. */
+	kenv_set(&run->guest_env, "accel", used_kvm ? "kvm" : "tcg");
+	if (!used_kvm && fallback[0] && strcmp(accel, "auto") == 0)
+		kenv_set(&run->guest_env, "accel.fallback", fallback);
+	kenv_set(&run->guest_env, "qemu.cpu", cpu);
+	if (o->cpu && strcmp(o->cpu, cpu) != 0)
+		kenv_set(&run->guest_env, "qemu.cpu.requested", o->cpu);
+	if (cpu_note[0])
+		kenv_set(&run->guest_env, "qemu.cpu.note", cpu_note);
+	kenv_set(&run->guest_env, "qemu.version", qver);
+	kenv_set(&run->guest_env, "icount", o->icount ? "shift=0" : "off");
+	kenv_set(&run->guest_env, "qemu.cmdline", cmdline);
+	kenv_setf(&run->guest_env, "qemu.seconds", "%.1f", a.elapsed);
+
+	char tail[KSERIAL_TAIL * 200], etail[STDERR_TAIL * 200], stt[64];
+	kserial_tail(&a.ser, tail, sizeof(tail));
+	errtail_format(&a, etail, sizeof(etail));
+	status_text(a.st, stt, sizeof(stt));
+	const char *lastp = a.ser.last_progress[0] ? a.ser.last_progress : "none yet";
+	const char *tail_or = tail[0] ? tail : "\n  (no serial output)";
+	const char *missing = NULL;
+	rc = 0;
+
+	if (a.end == ATT_SPAWN) {
+		snprintf(err, errlen, "cannot start %s: %s", qemu, a.kvm_error);
+		rc = 3;
+	} else if (a.end == ATT_KVMERR) {
+		snprintf(err, errlen, "KVM could not run the guest (QEMU: %s; last path started: %s); "
+				      "try --accel tcg. Last serial lines:%s%s",
+			 a.kvm_error, lastp, tail_or, etail);
+		missing = "KVM stopped the guest";
+		rc = 4;
+	} else if (a.end == ATT_TIMEOUT) {
+		if (a.ser.end_seen)
+			snprintf(err, errlen, "the kernel printed its end line but QEMU did not exit "
+					      "within 5 s (isa-debug-exit missing?); QEMU was killed");
+		else
+			snprintf(err, errlen, "guest hung: no end line within %.0f s (last path "
+					      "started: %s); QEMU was killed. Last serial lines:%s",
+				 limit, lastp, tail_or);
+		missing = "the guest hung";
+		rc = 4;
+	} else if (a.end == ATT_NOLIFE) {
+		snprintf(err, errlen, "guest showed no sign of life within %.0f s; QEMU was killed",
+			 a.life_s);
+		missing = "the guest never started";
+		rc = 4;
+	} else if (WIFEXITED(a.st) && WEXITSTATUS(a.st) == 1 && !a.ser.header_seen) {
+		snprintf(err, errlen, "QEMU could not boot %s (%s):%s", kernel, stt,
+			 etail[0] ? etail : " no message");
+		missing = "QEMU did not boot the kernel";
+		rc = 4;
+	} else if (!a.ser.end_seen) {
+		int reset = WIFEXITED(a.st) && WEXITSTATUS(a.st) == 0;
+		snprintf(err, errlen, "%s: the serial output ended without an end line (%s; last "
+				      "path started: %s). Last serial lines:%s%s",
+			 reset ? "guest reset (triple fault?)" : "guest stopped early", stt, lastp,
+			 tail_or, etail);
+		missing = reset ? "guest reset (triple fault?)" : "the guest stopped early";
+		rc = 4;
+	} else if (a.ser.tap_not_ok > 0 || !a.ser.end_pass ||
+		   !(WIFEXITED(a.st) && WEXITSTATUS(a.st) == 33)) {
+		if (a.ser.tap_not_ok > 0)
+			snprintf(err, errlen, "the kernel's self-checks failed (%d of %d): %s (%s)",
+				 a.ser.tap_not_ok, a.ser.tap_ok + a.ser.tap_not_ok, a.ser.failures,
+				 stt);
+		else if (!a.ser.end_pass)
+			snprintf(err, errlen, "the kernel reported a failed run (end fail %u/%u, %s); "
+					      "last serial lines:%s",
+				 a.ser.end_measured, a.ser.end_total, stt, tail_or);
+		else
+			snprintf(err, errlen, "the kernel printed 'end pass' but %s (expected 33 from "
+					      "isa-debug-exit)", stt);
+		rc = 4;
+	}
+
+	kserial_finish(&a.ser, o->only && o->n_only ? o->only : NULL, o->only ? o->n_only : 0,
+		       o->icount, missing);
+	krun_merge(run, &a.run);
+	attempt_free(&a);
+	free(qemu);
+	return rc;
+}
