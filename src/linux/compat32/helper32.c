@@ -1,0 +1,141 @@
+/* kentry-helper32: times the compatibility-mode Linux paths from inside a
+ * real 32-bit process (built -m32 -static, so it needs no 32-bit libc at
+ * run time, only a kernel with IA32 emulation).
+ *
+ *   kentry-helper32 <path-id> <null|gettimeofday> <samples> <cpu>
+ *
+ * samples = 0 means probe: one call. Output on stdout: the protocol of
+ * proto.h. A path whose entry instruction this CPU lacks in this mode kills
+ * the helper (SIGILL); the runner reads the wait status and says why. */
+#include <errno.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "linux/compat32/proto.h"
+#include "linux/vdso.h"
+
+struct kl32_ctx {
+	uint32_t fn, nr, a0, a1;
+};
+
+uint64_t kl32_int80_op(void *ctx, uint32_t n);
+uint64_t kl32_int80_empty(void *ctx, uint32_t n);
+uint64_t kl32_kvsys_op(void *ctx, uint32_t n);
+uint64_t kl32_kvsys_empty(void *ctx, uint32_t n);
+uint64_t kl32_sysenter_op(void *ctx, uint32_t n);
+uint64_t kl32_sysenter_empty(void *ctx, uint32_t n);
+uint64_t kl32_syscall_op(void *ctx, uint32_t n);
+uint64_t kl32_syscall_empty(void *ctx, uint32_t n);
+uint64_t kl32_call_op(void *ctx, uint32_t n);
+uint64_t kl32_call_empty(void *ctx, uint32_t n);
+
+#define NR32_GETPPID 64
+#define NR32_GETTIMEOFDAY 78
+
+static struct {
+	int32_t sec, usec; /* the compat (old) timeval */
+	uint32_t pad[2];
+} tv32;
+
+/* How __kernel_vsyscall enters on this machine: the first entry opcode in
+ * its first bytes (the kernel patches it at boot with alternatives). */
+static const char *kvsys_method(const unsigned char *p)
+{
+	for (int i = 0; i + 1 < 24; i++) {
+		if (p[i] == 0x0f && p[i + 1] == 0x34)
+			return "sysenter";
+		if (p[i] == 0x0f && p[i + 1] == 0x05)
+			return "syscall";
+		if (p[i] == 0xcd && p[i + 1] == 0x80)
+			return "int $0x80";
+	}
+	return "unknown";
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 5) {
+		fprintf(stderr, "usage: kentry-helper32 <path-id> <op> <samples> <cpu>\n");
+		return 2;
+	}
+	const char *id = argv[1];
+	int gtod = strcmp(argv[2], "gettimeofday") == 0;
+	uint32_t samples = (uint32_t)strtoul(argv[3], NULL, 10);
+	int cpu = atoi(argv[4]);
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		(void)sched_setaffinity(0, sizeof set, &set);
+	}
+
+	struct kl32_ctx ctx = { 0, gtod ? NR32_GETTIMEOFDAY : NR32_GETPPID,
+				gtod ? (uint32_t)(uintptr_t)&tv32 : 0, 0 };
+	kbatch_fn op = NULL, empty = NULL;
+	char note[160] = "";
+
+	if (strcmp(id, "int80-32") == 0) {
+		op = kl32_int80_op;
+		empty = kl32_int80_empty;
+	} else if (strcmp(id, "vsyscall32-entry") == 0) {
+		unsigned long kv = getauxval(AT_SYSINFO);
+		if (!kv) {
+			kproto_skip(stdout, "no AT_SYSINFO (__kernel_vsyscall) in the auxiliary vector");
+			return 0;
+		}
+		ctx.fn = (uint32_t)kv;
+		snprintf(note, sizeof note, "__kernel_vsyscall enters with %s",
+			 kvsys_method((const unsigned char *)kv));
+		op = kl32_kvsys_op;
+		empty = kl32_kvsys_empty;
+	} else if (strcmp(id, "sysenter-32") == 0) {
+		op = kl32_sysenter_op;
+		empty = kl32_sysenter_empty;
+	} else if (strcmp(id, "syscall-32") == 0) {
+		op = kl32_syscall_op;
+		empty = kl32_syscall_empty;
+	} else if (strcmp(id, "vdso-32") == 0) {
+		struct kvdso v;
+		char err[128], why[192];
+		if (kvdso_open_live(&v, err, sizeof err)) {
+			snprintf(why, sizeof why, "32-bit vDSO unusable: %s", err);
+			kproto_skip(stdout, why);
+			return 0;
+		}
+		const char *name = gtod ? "__vdso_gettimeofday" : "__vdso_time";
+		void *f = kvdso_sym(&v, name, "LINUX_2.6");
+		if (!f) {
+			snprintf(why, sizeof why, "32-bit vDSO has no %s (LINUX_2.6)", name);
+			kproto_skip(stdout, why);
+			return 0;
+		}
+		ctx.fn = (uint32_t)(uintptr_t)f;
+		ctx.a1 = 0;
+		op = kl32_call_op;
+		empty = kl32_call_empty;
+	} else {
+		kproto_skip(stdout, "unknown 32-bit path id");
+		return 0;
+	}
+
+	if (samples == 0) {
+		kproto_probe(stdout, op, &ctx);
+		return 0;
+	}
+	double *v = malloc(sizeof(double) * samples);
+	if (!v) {
+		kproto_skip(stdout, "out of memory for samples");
+		return 0;
+	}
+	struct kmeasure_info info = { 0 };
+	kmeasure_run(op, empty, &ctx, samples, KMEASURE_TARGET_CYCLES, v, &info);
+	if (note[0])
+		printf("note %s\n", note);
+	kproto_samples(stdout, &info, v, samples);
+	free(v);
+	return 0;
+}
