@@ -182,6 +182,8 @@ void kserial_free(struct kserial *s)
 		free(s->pending[i].text);
 	}
 	free(s->pending);
+	free(s->partial);
+	s->partial = NULL;
 	s->tail = NULL;
 	s->first_failure = NULL;
 	s->failures = NULL;
@@ -315,7 +317,6 @@ static int parse_measured(struct kserial *s, const char *id, char *rest)
 	struct kresult *r = result_for(s, id);
 	if (why[0]) {
 		kresult_skip(r, "kernel printed a malformed result (%s)", why);
-		s->malformed++;
 		apply_pending_notes(s, r);
 		return -1;
 	}
@@ -369,13 +370,22 @@ static void progress_line(struct kserial *s, const char *id)
 	s->progress(s->progress_arg, id, index, total, "running");
 }
 
+static int serial_record(struct kserial *s, char *line);
+
 int kserial_line(struct kserial *s, const char *raw)
 {
 	char line[KSERIAL_LINE_MAX];
 	sanitize(line, sizeof(line), raw);
 	tail_push(s, line);
 	s->lines++;
+	int rc = serial_record(s, line);
+	if (rc < 0)
+		s->malformed++;
+	return rc;
+}
 
+static int serial_record(struct kserial *s, char *line)
+{
 	/* The header may come after garbage on the same line. */
 	const char *hdr = strstr(line, "kentry-kernel ");
 	if (hdr && !s->header_seen) {
@@ -424,10 +434,8 @@ int kserial_line(struct kserial *s, const char *raw)
 		char *save = NULL;
 		char *id = strtok_r(p + 7, " ", &save);
 		char *kind = id ? strtok_r(NULL, " ", &save) : NULL;
-		if (!id || !valid_id(id)) {
-			s->malformed++;
+		if (!id || !valid_id(id))
 			return -1;
-		}
 		if (kind && strcmp(kind, "measured") == 0)
 			return parse_measured(s, id, save ? save : (char *)"");
 		if (kind && strcmp(kind, "skipped") == 0) {
@@ -442,7 +450,6 @@ int kserial_line(struct kserial *s, const char *raw)
 		struct kresult *r = result_for(s, id);
 		kresult_skip(r, "kernel printed a malformed result (kind '%.20s' is neither measured nor skipped)",
 			     kind ? kind : "");
-		s->malformed++;
 		return -1;
 	}
 	if (strncmp(p, "note ", 5) == 0) {
@@ -479,6 +486,39 @@ int kserial_line(struct kserial *s, const char *raw)
 	return 0; /* console text (including "TAP version 13") */
 }
 
+static void serial_line_end(struct kserial *s, int from_feed);
+
+void kserial_feed(struct kserial *s, const char *data, size_t n)
+{
+	if (!s->partial)
+		s->partial = xmalloc(KSERIAL_LINE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		char c = data[i];
+		if (c == '\n') {
+			serial_line_end(s, 1);
+		} else if (c != '\0' && s->partial_n + 1 < KSERIAL_LINE_MAX) {
+			s->partial[s->partial_n++] = c;
+		} /* else: NUL, or the rest of a very long line: dropped */
+	}
+}
+
+static void serial_line_end(struct kserial *s, int from_feed)
+{
+	if (!s->partial || s->partial_n == 0)
+		return;
+	s->partial[s->partial_n] = '\0';
+	s->partial_n = 0;
+	s->partial_cut = !from_feed;
+	if (s->echo)
+		fprintf(stderr, "%s\n", s->partial);
+	kserial_line(s, s->partial);
+}
+
+void kserial_flush(struct kserial *s)
+{
+	serial_line_end(s, 0);
+}
+
 static int id_rank(const char *id)
 {
 	int i = kboot_id_index(id);
@@ -490,6 +530,14 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 {
 	if (!missing_reason)
 		missing_reason = "kernel printed no result";
+	/* A run cut in the middle of a result line: say where it stopped. */
+	struct kresult *cut = s->end_seen || !s->last_progress[0] ? NULL
+				: find_bm(s, s->last_progress);
+	if (cut && cut->status == KR_SKIPPED && cut->reason &&
+	    strncmp(cut->reason, "kernel printed a malformed result", 33) == 0 &&
+	    s->partial_cut)
+		kresult_skip(cut, "the guest stopped during this path (%s)", missing_reason);
+
 	size_t n = expect ? n_expect : KBOOT_NIDS;
 	for (size_t i = 0; i < n; i++) {
 		const char *id = expect ? expect[i] : kboot_ids[i].id;
@@ -859,13 +907,6 @@ static void errtail_format(const struct attempt *a, char *buf, size_t len)
 	}
 }
 
-static void on_serial_line(struct attempt *a, const char *line)
-{
-	if (a->verbose)
-		fprintf(stderr, "%s\n", line);
-	kserial_line(&a->ser, line);
-}
-
 static void on_stderr_line(struct attempt *a, const char *raw)
 {
 	char line[KSERIAL_LINE_MAX];
@@ -893,16 +934,13 @@ static void on_stderr_line(struct attempt *a, const char *raw)
 		}
 }
 
-static void feed(struct attempt *a, struct linebuf *lb, const char *data, size_t n, int serial)
+static void feed(struct attempt *a, struct linebuf *lb, const char *data, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = data[i];
 		if (c == '\n') {
 			lb->buf[lb->n] = '\0';
-			if (serial)
-				on_serial_line(a, lb->buf);
-			else
-				on_stderr_line(a, lb->buf);
+			on_stderr_line(a, lb->buf);
 			lb->n = 0;
 			lb->overflow = 0;
 		} else if (lb->n + 1 < sizeof(lb->buf)) {
@@ -913,16 +951,30 @@ static void feed(struct attempt *a, struct linebuf *lb, const char *data, size_t
 	}
 }
 
-static void flush_partial(struct attempt *a, struct linebuf *lb, int serial)
+static void flush_partial(struct attempt *a, struct linebuf *lb)
 {
 	if (lb->n == 0)
 		return;
 	lb->buf[lb->n] = '\0';
-	if (serial)
-		on_serial_line(a, lb->buf);
-	else
-		on_stderr_line(a, lb->buf);
+	on_stderr_line(a, lb->buf);
 	lb->n = 0;
+}
+
+static void attempt_feed(struct attempt *a, struct linebuf *lb, int fd_index, const char *data,
+			 size_t n)
+{
+	if (fd_index == 0)
+		kserial_feed(&a->ser, data, n);
+	else
+		feed(a, lb, data, n);
+}
+
+static void attempt_flush(struct attempt *a, struct linebuf *lb, int fd_index)
+{
+	if (fd_index == 0)
+		kserial_flush(&a->ser);
+	else
+		flush_partial(a, lb);
 }
 
 static void attempt_run(struct attempt *a)
@@ -967,6 +1019,7 @@ static void attempt_run(struct attempt *a)
 	a->ser.progress_arg = a->o->progress_arg;
 	a->ser.only = a->o->only;
 	a->ser.n_only = a->o->only ? a->o->n_only : 0;
+	a->ser.echo = a->verbose;
 	if (a->verbose) {
 		fprintf(stderr, "kentry boot:");
 		for (int i = 0; argv[i]; i++)
@@ -1027,18 +1080,18 @@ static void attempt_run(struct attempt *a)
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (n <= 0) {
-				flush_partial(a, &lb[i], i == 0);
+				attempt_flush(a, &lb[i], i);
 				close(pf[i].fd);
 				pf[i].fd = -1;
 				open_n--;
 				continue;
 			}
-			feed(a, &lb[i], tmp, (size_t)n, i == 0);
+			attempt_feed(a, &lb[i], i, tmp, (size_t)n);
 		}
 	}
 	for (int i = 0; i < 2; i++) {
 		if (pf[i].fd >= 0) {
-			flush_partial(a, &lb[i], i == 0);
+			attempt_flush(a, &lb[i], i);
 			close(pf[i].fd);
 		}
 	}

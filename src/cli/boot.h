@@ -64,12 +64,20 @@ struct kserial {
 	size_t n_only;
 	struct { char *id, *text; } *pending; /* notes before their result */
 	size_t n_pending;
+	char *partial;           /* kserial_feed: the line being assembled */
+	size_t partial_n;
+	int partial_cut;         /* the last line came without its \n */
+	int echo;                /* kserial_feed: echo each line to stderr */
 };
 void kserial_init(struct kserial *s, struct krun *run);
 /* Returns 0 when the line was understood or ignored as console text, -1 on
  * a malformed record (the message goes to the console tail as well). */
 int kserial_line(struct kserial *s, const char *line);
 void kserial_free(struct kserial *s);
+/* Feeds raw serial bytes: splits lines at \n, drops NUL bytes, truncates
+ * very long lines; kserial_flush passes on a last line without \n. */
+void kserial_feed(struct kserial *s, const char *data, size_t n);
+void kserial_flush(struct kserial *s);
 /* After the last line: adds every expected id the kernel did not print
  * (expect NULL: every registry id) as skipped with missing_reason (NULL:
  * "kernel printed no result"), puts the results in registry order, fills

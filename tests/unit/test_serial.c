@@ -1,0 +1,415 @@
+/* kentry: the bare-metal serial parser (src/cli/boot.c) against handwritten
+ * kernel transcripts in tests/fixtures/serial/ (run from the repo root),
+ * and the bare-metal id registry. */
+#include "t.h"
+#include "cli/boot.h"
+
+#include <stdlib.h>
+
+#define FIX "tests/fixtures/serial/"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		printf("# cannot open %s (run the tests from the repo root)\n", path);
+		*len = 0;
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Feeds a fixture through kserial_feed in chunks of `chunk` bytes (odd
+ * sizes split lines anywhere), then flushes. Returns 0 when it was read. */
+static int feed_fixture(struct kserial *s, const char *name, size_t chunk)
+{
+	char path[256];
+	snprintf(path, sizeof(path), FIX "%s", name);
+	size_t len;
+	char *data = slurp(path, &len);
+	T_CHECK(data != NULL);
+	if (!data)
+		return -1;
+	for (size_t off = 0; off < len; off += chunk)
+		kserial_feed(s, data + off, len - off < chunk ? len - off : chunk);
+	kserial_flush(s);
+	free(data);
+	return 0;
+}
+
+static const struct kresult *get(struct krun *run, const char *id)
+{
+	return krun_find(run, id, "bare-metal");
+}
+
+struct prog_log {
+	size_t calls;
+	size_t last_index, last_total;
+	char last_id[64];
+	int in_order;
+};
+
+static void on_progress(void *arg, const char *id, size_t index, size_t total, const char *state)
+{
+	struct prog_log *l = arg;
+	if (index != l->calls || strcmp(state, "running") != 0)
+		l->in_order = 0;
+	l->calls++;
+	l->last_index = index;
+	l->last_total = total;
+	snprintf(l->last_id, sizeof(l->last_id), "%s", id);
+}
+
+static void test_registry(void)
+{
+	T_EQ_U64(kboot_id_count(), 19);
+	T_STREQ(kboot_id(0), "int-gate");
+	T_STREQ(kboot_id(4), "syscall");
+	T_STREQ(kboot_id(18), "call-gate/iretq");
+	T_CHECK(kboot_id(19) == NULL);
+	T_CHECK(kboot_id_index("int-gate") == 0);
+	T_CHECK(kboot_id_index("compat-call-gate") == 8);
+	T_CHECK(kboot_id_index("exc-ud-locknop") == 10);
+	T_CHECK(kboot_id_index("int-gate/sysretq") == 17);
+	T_CHECK(kboot_id_index("call-gate/iretq") == 18);
+	T_CHECK(kboot_id_index("nope") == -1);
+	T_CHECK(kboot_id_index("") == -1);
+	T_CHECK(kboot_id_index("SYSCALL") == -1);
+	T_CHECK(kboot_id_index(NULL) == -1);
+	int all = 1;
+	for (size_t i = 0; i < kboot_id_count(); i++) {
+		if (kboot_id_index(kboot_id(i)) != (int)i || !kboot_id_summary(i) ||
+		    !*kboot_id_summary(i))
+			all = 0;
+	}
+	T_CHECK(all);
+	T_CHECK(kboot_id_summary(19) == NULL);
+	T_CHECK(strstr(kboot_cpu_choices, "intel") && strstr(kboot_cpu_choices, "amd"));
+}
+
+static void test_pass(void)
+{
+	struct krun run;
+	struct kserial s;
+	struct prog_log pl = { .in_order = 1 };
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.progress = on_progress;
+	s.progress_arg = &pl;
+	if (feed_fixture(&s, "pass.txt", 7) == 0) {
+		T_CHECK(s.header_seen);
+		T_CHECK(s.end_seen);
+		T_CHECK(s.end_pass);
+		T_EQ_U64(s.end_measured, 19);
+		T_EQ_U64(s.end_total, 19);
+		T_EQ_U64(s.tap_ok, 5);
+		T_EQ_U64(s.tap_not_ok, 0);
+		T_EQ_U64(s.tap_plan, 5);
+		T_EQ_U64(s.malformed, 0);
+		T_CHECK(s.first_failure == NULL);
+		T_EQ_U64(pl.calls, 19);
+		T_CHECK(pl.in_order);
+		T_EQ_U64(pl.last_total, 19);
+		T_STREQ(pl.last_id, "call-gate/iretq");
+		T_STREQ(s.last_progress, "call-gate/iretq");
+		kserial_finish(&s, NULL, 0, 0, NULL);
+		T_EQ_U64(run.n, 19);
+		int measured = 0, ordered = 1;
+		for (size_t i = 0; i < run.n; i++) {
+			measured += run.r[i].status == KR_MEASURED;
+			if (strcmp(run.r[i].id, kboot_id(i)) != 0)
+				ordered = 0;
+		}
+		T_EQ_U64(measured, 19);
+		T_CHECK(ordered);
+		const struct kresult *r = get(&run, "syscall");
+		T_CHECK(r != NULL);
+		if (r) {
+			T_STREQ(r->world, "bare-metal");
+			T_STREQ(r->op, "round-trip");
+			T_EQ_U64(r->cycles.n, 200);
+			T_EQ_U64(r->batch, 16);
+			T_NEAR(r->overhead_cycles, 40, 0);
+			T_NEAR(r->cycles.min, 70, 0);
+			T_NEAR(r->cycles.p25, 71, 0);
+			T_NEAR(r->cycles.median, 72, 0);
+			T_NEAR(r->cycles.p75, 73, 0);
+			T_NEAR(r->cycles.p99, 79, 0);
+			T_NEAR(r->cycles.max, 110, 0);
+			T_NEAR(r->cycles.mean, 72.75, 1e-9);
+			T_NEAR(r->cycles.stddev, 1.25, 1e-9);
+			T_CHECK(r->has_ns);
+			T_NEAR(r->ns.median, 36, 1e-9); /* tsc.hz 2 GHz */
+			T_NEAR(r->ns.min, 35, 1e-9);
+			T_CHECK(r->note == NULL && r->reason == NULL);
+		}
+		T_STREQ(kenv_get(&run.guest_env, "cpu.vendor"), "GenuineIntel");
+		T_STREQ(kenv_get(&run.guest_env, "cpu.name"), "Intel Core Processor (Skylake)");
+		T_STREQ(kenv_get(&run.guest_env, "kernel.version"), "0.1.0");
+		T_STREQ(kenv_get(&run.guest_env, "kernel.protocol"), "1");
+		T_STREQ(kenv_get(&run.guest_env, "tsc.method"), "pit");
+		T_STREQ(kenv_get(&run.guest_env, "cmdline"), "quick");
+		char tail[4096];
+		kserial_tail(&s, tail, sizeof(tail));
+		T_EQ_U64(s.tail_n, 10);
+		T_CHECK(strstr(tail, "  | end pass 19/19") != NULL);
+		T_CHECK(strstr(tail, "progress trap-gate") == NULL); /* only the last 10 */
+	}
+	kserial_free(&s);
+	krun_free(&run);
+}
+
+static void test_icount(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	if (feed_fixture(&s, "pass.txt", 4096) == 0) {
+		kserial_finish(&s, NULL, 0, 1, NULL);
+		const struct kresult *r = get(&run, "sysenter");
+		T_CHECK(r && !r->has_ns);
+		T_CHECK(r && r->note && strstr(r->note, "instructions"));
+		T_NEAR(r ? r->cycles.median : 0, 74, 0);
+	}
+	kserial_free(&s);
+	krun_free(&run);
+}
+
+static void test_skips_notes(void)
+{
+	static const char *const only[] = { "syscall", "sysenter", "compat-sysenter",
+					    "compat-syscall", "exc-ud-locknop" };
+	struct krun run;
+	struct kserial s;
+	struct prog_log pl = { .in_order = 1 };
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.progress = on_progress;
+	s.progress_arg = &pl;
+	s.only = only;
+	s.n_only = 5;
+	if (feed_fixture(&s, "skips_notes.txt", 13) == 0) {
+		T_EQ_U64(pl.calls, 5);
+		T_EQ_U64(pl.last_total, 5);
+		T_EQ_U64(pl.last_index, 4);
+		T_CHECK(s.end_seen && s.end_pass);
+		kserial_finish(&s, only, 5, 0, NULL);
+		T_EQ_U64(run.n, 5);
+		const struct kresult *r = get(&run, "sysenter");
+		T_CHECK(r && r->status == KR_SKIPPED);
+		T_STREQ(r ? r->reason : NULL,
+			"sysenter raises #UD in 64-bit mode on AMD (AuthenticAMD)");
+		r = get(&run, "compat-sysenter");
+		T_CHECK(r && r->status == KR_SKIPPED);
+		T_STREQ(r ? r->reason : NULL, "skipped by the kernel (no reason given)");
+		T_STREQ(r ? r->note : NULL, "printed before its result");
+		r = get(&run, "exc-ud-locknop");
+		T_CHECK(r && r->status == KR_MEASURED);
+		T_STREQ(r ? r->note : NULL,
+			"TCG raises #UD for LOCK NOP as documented; second note");
+		T_CHECK(r && !r->has_ns); /* tsc.hz 0: no ns */
+		r = get(&run, "syscall");
+		T_STREQ(r ? r->note : NULL, "free text, with a comma");
+		T_CHECK(get(&run, "int-gate") == NULL); /* not requested: absent */
+		/* registry order: sysenter (3) before syscall (4) */
+		T_STREQ(run.r[0].id, "sysenter");
+		T_STREQ(run.r[1].id, "syscall");
+		T_STREQ(kenv_get(&run.guest_env, "cpu.vendor"), "AuthenticAMD");
+		T_STREQ(kenv_get(&run.guest_env, "tsc.hz"), "0");
+	}
+	kserial_free(&s);
+	krun_free(&run);
+
+	/* Every id expected: the ones the kernel did not print become skipped. */
+	krun_init(&run);
+	kserial_init(&s, &run);
+	if (feed_fixture(&s, "skips_notes.txt", 1) == 0) {
+		kserial_finish(&s, NULL, 0, 0, NULL);
+		T_EQ_U64(run.n, 19);
+		const struct kresult *r = get(&run, "exc-gp");
+		T_CHECK(r && r->status == KR_SKIPPED);
+		T_STREQ(r ? r->reason : NULL, "kernel printed no result");
+		T_STREQ(run.r[18].id, "call-gate/iretq");
+	}
+	kserial_free(&s);
+	krun_free(&run);
+}
+
+static void test_notok(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	if (feed_fixture(&s, "notok.txt", 64) == 0) {
+		T_EQ_U64(s.tap_not_ok, 2);
+		T_EQ_U64(s.tap_ok, 3);
+		T_CHECK(s.end_seen && !s.end_pass);
+		T_EQ_U64(s.end_measured, 3);
+		T_STREQ(s.first_failure,
+			"not ok 3 - sysenter msrs read back (SYSENTER_EIP 0 != ffffffff80001000)");
+		T_CHECK(s.failures && strstr(s.failures, "; not ok 5 - call gate selector arithmetic"));
+		kserial_finish(&s, NULL, 0, 0, NULL);
+		T_EQ_U64(run.n, 19);
+		const struct kresult *r = get(&run, "call-gate");
+		T_CHECK(r && r->status == KR_MEASURED);
+		r = get(&run, "sysenter");
+		T_STREQ(r ? r->reason : NULL, "self-check failed");
+	}
+	kserial_free(&s);
+	krun_free(&run);
+}
+
+static void test_truncated(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	if (feed_fixture(&s, "truncated.txt", 100) == 0) {
+		T_CHECK(s.header_seen);
+		T_CHECK(!s.end_seen);
+		T_STREQ(s.last_progress, "exc-pf");
+		kserial_finish(&s, NULL, 0, 0, "guest reset (triple fault?)");
+		T_EQ_U64(run.n, 19);
+		const struct kresult *r = get(&run, "exc-bp");
+		T_CHECK(r && r->status == KR_MEASURED);
+		r = get(&run, "exc-pf");
+		T_CHECK(r && r->status == KR_SKIPPED);
+		T_STREQ(r ? r->reason : NULL,
+			"the guest stopped during this path (guest reset (triple fault?))");
+		r = get(&run, "exc-de");
+		T_STREQ(r ? r->reason : NULL, "guest reset (triple fault?)");
+		char tail[4096];
+		kserial_tail(&s, tail, sizeof(tail));
+		T_CHECK(strstr(tail, "result exc-pf measured samples=200 batch=16 overh") != NULL);
+	}
+	kserial_free(&s);
+	krun_free(&run);
+}
+
+static void test_garbage(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	if (feed_fixture(&s, "garbage.txt", 7) == 0) {
+		T_CHECK(s.header_seen); /* after escape sequences on its line */
+		T_STREQ(kenv_get(&run.guest_env, "cpu.vendor"), "GenuineIntel"); /* BEL dropped */
+		T_STREQ(kenv_get(&run.guest_env, "empty.value"), "");
+		T_STREQ(kenv_get(&run.guest_env, "tsc.hz"), "1000000000"); /* no \r */
+		T_EQ_U64(s.tap_ok, 1);
+		T_CHECK(s.end_seen && s.end_pass);
+		T_EQ_U64(s.malformed, 0);
+		kserial_finish(&s, NULL, 0, 0, NULL);
+		const struct kresult *r = get(&run, "syscall");
+		T_CHECK(r && r->status == KR_MEASURED);
+		T_NEAR(r ? r->cycles.median : 0, 72, 0);
+		T_NEAR(r ? r->ns.median : 0, 72, 1e-9);
+		T_CHECK(r && r->note && strlen(r->note) < 1024 && r->note[0] == 'n');
+		r = get(&run, "sysenter");
+		T_CHECK(r && r->status == KR_MEASURED);
+		T_NEAR(r ? r->cycles.median : 0, 82, 0);
+		int printable = 1;
+		for (size_t i = 0; i < s.tail_n; i++)
+			for (const char *p = s.tail[i]; p && *p; p++)
+				if (*p < 0x20 || *p > 0x7e)
+					printable = 0;
+		T_CHECK(printable);
+	}
+	kserial_free(&s);
+	krun_free(&run);
+}
+
+static void test_malformed(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	if (feed_fixture(&s, "malformed.txt", 3) == 0) {
+		kserial_finish(&s, NULL, 0, 0, NULL);
+		const struct kresult *r = get(&run, "int-gate");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "no p99="));
+		r = get(&run, "trap-gate");
+		T_CHECK(r && r->status == KR_SKIPPED &&
+			strstr(r->reason, "median='abc' is not a number"));
+		r = get(&run, "call-gate");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "min="));
+		r = get(&run, "sysenter"); /* an unknown key is ignored */
+		T_CHECK(r && r->status == KR_MEASURED);
+		T_NEAR(r ? r->cycles.median : 0, 62, 0);
+		r = get(&run, "syscall");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "malformed"));
+		r = get(&run, "compat-int80");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "neither measured nor skipped"));
+		r = get(&run, "exc-ud");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "samples="));
+		r = get(&run, "exc-bp");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "samples="));
+		r = get(&run, "exc-de");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "'junk' is not key=value"));
+		r = get(&run, "exc-gp");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "mean='nan'"));
+		r = get(&run, "exc-pf");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "min='1e400'"));
+		T_CHECK(krun_find(&run, "bad$id", NULL) == NULL);
+		T_EQ_U64(s.malformed, 14); /* 11 results, a note, two ends */
+		T_CHECK(s.end_seen && s.end_pass); /* only the well-formed end line counts */
+		T_EQ_U64(s.end_total, 19);
+		T_EQ_U64(run.n, 19);
+	}
+	kserial_free(&s);
+	krun_free(&run);
+
+	/* Return values, line by line. */
+	krun_init(&run);
+	kserial_init(&s, &run);
+	T_CHECK(kserial_line(&s, "hello, console") == 0);
+	T_CHECK(kserial_line(&s, "") == 0);
+	T_CHECK(kserial_line(&s, "result") == 0); /* no record: console text */
+	T_CHECK(kserial_line(&s, "result bad$id measured samples=1") == -1);
+	T_CHECK(kserial_line(&s, "result syscall measured samples=1") == -1);
+	T_CHECK(kserial_line(&s, "note syscall") == -1);
+	T_CHECK(kserial_line(&s, "note syscall fine\r") == 0);
+	T_CHECK(kserial_line(&s, "end maybe 1/2") == -1);
+	T_CHECK(kserial_line(&s, "end pass") == -1);
+	T_CHECK(!s.end_seen);
+	T_CHECK(kserial_line(&s, "progress a b") == -1);
+	T_CHECK(kserial_line(&s, "result sysenter skipped   spaces first") == 0);
+	T_STREQ(get(&run, "sysenter") ? get(&run, "sysenter")->reason : NULL, "spaces first");
+	T_CHECK(kserial_line(&s, "result syscall measured samples=3 batch=1 overhead=0 min=1 "
+				 "p25=1 median=1 p75=1 p99=1 max=1 mean=1 stddev=0") == 0);
+	/* a second result of one id replaces the first, keeping its note */
+	const struct kresult *r = get(&run, "syscall");
+	T_CHECK(r && r->status == KR_MEASURED && r->reason == NULL);
+	T_STREQ(r ? r->note : NULL, "fine");
+	T_EQ_U64(run.n, 2);
+	kserial_free(&s);
+	krun_free(&run);
+}
+
+int main(void)
+{
+	test_registry();
+	test_pass();
+	test_icount();
+	test_skips_notes();
+	test_notok();
+	test_truncated();
+	test_garbage();
+	test_malformed();
+	return T_DONE();
+}
