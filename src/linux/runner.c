@@ -122,6 +122,19 @@ static void helper_path(const char *libexec_dir, char *out, size_t n)
 	snprintf(out, n, "%s/kentry-helper32", exe);
 }
 
+/* Whether the file starts like an i386 ELF executable (ELFCLASS32, EM_386). */
+static int is_elf32_i386(const char *path)
+{
+	unsigned char h[20];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	size_t n = fread(h, 1, sizeof h, f);
+	fclose(f);
+	return n == sizeof h && memcmp(h, "\177ELF", 4) == 0 && h[4] == 1 &&
+	       h[18] == 3 && h[19] == 0;
+}
+
 /* In the child: exec the 32-bit helper on the pipe (fd 1). Only returns on
  * failure, after writing the reason. */
 static void child32(size_t i, enum klinux_op op, uint32_t samples, int cpu,
@@ -139,7 +152,13 @@ static void child32(size_t i, enum klinux_op op, uint32_t samples, int cpu,
 	if (e == ENOENT)
 		snprintf(why, sizeof why,
 			 "no 32-bit helper: build needs gcc-multilib (%s missing)", path);
+	else if (e == ENOEXEC && !is_elf32_i386(path))
+		snprintf(why, sizeof why, "%s is not a 32-bit x86 ELF executable (rebuild it)",
+			 path);
 	else if (e == ENOEXEC)
+		/* A good i386 ELF refused: the kernel has no ia32 binfmt, or it
+		 * is switched off at boot (CONFIG_IA32_EMULATION_DEFAULT_DISABLED
+		 * or ia32_emulation=0). */
 		snprintf(why, sizeof why, "%s",
 			 cmdline_has("ia32_emulation=0")
 				 ? "ia32_emulation=0 on the kernel command line"
