@@ -27,6 +27,7 @@ static int prep_syscall(struct kpath_run *r, enum klinux_op op, char *why, size_
 	r->ctx.nr = op == KOP_GETTIMEOFDAY ? SYS_gettimeofday : SYS_getppid;
 	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
 	r->ctx.a1 = 0;
+	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
 	r->op = kl_syscall_op;
 	r->empty = kl_syscall_empty;
 	return 0;
@@ -54,6 +55,7 @@ static int prep_libc(struct kpath_run *r, enum klinux_op op, char *why, size_t w
 	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? SYS_gettimeofday : SYS_getppid;
 	r->ctx.a1 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
 	r->ctx.a2 = 0;
+	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
 	r->op = kl_call_op;
 	r->empty = kl_call_empty;
 	return 0;
@@ -76,6 +78,8 @@ static int prep_int80(struct kpath_run *r, enum klinux_op op, char *why, size_t 
 		r->mem = p;
 		r->memlen = 4096;
 		r->ctx.a0 = (uint64_t)(uintptr_t)p;
+		r->tv = p;
+		r->tv_compat = 1;
 	}
 	r->op = kl_int80_op;
 	r->empty = kl_int80_empty;
@@ -98,6 +102,7 @@ static int prep_vsyscall(struct kpath_run *r, enum klinux_op op, char *why, size
 	r->ctx.fn = VSYSCALL_BASE + (op == KOP_GETTIMEOFDAY ? 0 : 1024);
 	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
 	r->ctx.a1 = 0;
+	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
 	r->op = kl_call_op;
 	r->empty = kl_call_empty;
 	return 0;
@@ -126,6 +131,7 @@ static int prep_vdso(struct kpath_run *r, enum klinux_op op, char *why, size_t w
 	r->ctx.fn = (uint64_t)(uintptr_t)f;
 	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
 	r->ctx.a1 = 0;
+	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
 	r->op = kl_call_op;
 	r->empty = kl_call_empty;
 	return 0;

@@ -43,6 +43,11 @@ struct kpath_run {
 	void (*finish)(struct kpath_run *); /* undo (e.g. turn SUD off), may be NULL */
 	void *mem;       /* mapping to unmap in finish, may be NULL */
 	size_t memlen;
+	/* gettimeofday: where the timeval lands (checked after one call, so
+	 * that a path passing its arguments wrongly is caught), and whether
+	 * it is the 32-bit compat layout. */
+	void *tv;
+	int tv_compat;
 };
 
 #define KOPS(null, gtod) ((null) << KOP_NULL | (gtod) << KOP_GETTIMEOFDAY)

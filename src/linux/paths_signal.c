@@ -251,6 +251,7 @@ int kpath_prep_sud(struct kpath_run *r, enum klinux_op op, char *why, size_t why
 	r->ctx.nr = op == KOP_GETTIMEOFDAY ? SYS_gettimeofday : SYS_getppid;
 	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&sud_tv : 0;
 	r->ctx.a1 = 0;
+	r->tv = op == KOP_GETTIMEOFDAY ? &sud_tv : NULL;
 	r->op = sud_op;
 	r->empty = sud_empty;
 	r->finish = sud_finish;

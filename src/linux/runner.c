@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +67,20 @@ static void child64(size_t i, enum klinux_op op, uint32_t samples, int probe, FI
 			r.finish(&r);
 		kproto_skip(f, why[0] ? why : "preparation failed");
 		return;
+	}
+	if (r.tv) {
+		/* One call, then check that a plausible time arrived. */
+		memset(r.tv, 0, r.tv_compat ? 8 : sizeof(struct timeval));
+		(void)r.op(&r.ctx, 1);
+		long sec = r.tv_compat ? (long)*(int32_t *)r.tv : ((struct timeval *)r.tv)->tv_sec;
+		long now = (long)time(NULL);
+		if (sec < now - 5 || sec > now + 5) {
+			if (r.finish)
+				r.finish(&r);
+			kproto_skip(f, "gettimeofday through this path returned no plausible "
+				       "time (argument passing broken?)");
+			return;
+		}
 	}
 	if (probe) {
 		(void)r.op(&r.ctx, 1);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <time.h>
 
 #include "linux/compat32/proto.h"
 #include "linux/vdso.h"
@@ -122,6 +123,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (gtod) {
+		/* One call, then check that a plausible time arrived: catches a
+		 * path whose arguments do not reach the kernel as intended
+		 * (the raw entries pass ECX in EBP, for instance). */
+		memset(&tv32, 0, sizeof tv32);
+		(void)op(&ctx, 1);
+		long now = (long)time(NULL);
+		if (tv32.sec < now - 5 || tv32.sec > now + 5) {
+			kproto_skip(stdout, "gettimeofday through this path returned no "
+					    "plausible time (argument passing broken?)");
+			return 0;
+		}
+	}
 	if (samples == 0) {
 		kproto_probe(stdout, op, &ctx);
 		return 0;
