@@ -57,7 +57,9 @@
 #define ENTRY_SYSCALL syscall
 BATCH(kl_syscall, SYSCALL)
 
-/* int $0x80 from 64-bit mode: an interrupt gate (DPL 3) to entry_INT80_compat.
+/* int $0x80 from 64-bit mode: an interrupt gate (DPL 3) to entry_INT80_compat,
+ * since Linux 6.7 asm_int80_emulation (which also reads the APIC ISR to
+ * reject a forged external vector 0x80: a VM exit in most guests).
  * The CPU pushes SS, RSP, RFLAGS, CS, RIP on the kernel stack (from TSS.RSP0)
  * and Linux runs the *32-bit* system call table: number in EAX, arguments in
  * EBX, ECX, EDX, ESI, EDI, EBP, of which only the low 32 bits are used (a

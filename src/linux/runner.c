@@ -270,7 +270,12 @@ static void death_reason(size_t i, int sig, char *why, size_t n)
 			snprintf(why, n, "vsyscall=none: the page is not mapped");
 		else
 			snprintf(why, n, "calling the vsyscall page raised SIGSEGV");
-	} else if (sig == SIGSYS)
+	} else if (sig == SIGSEGV && strncmp(id, "int80", 5) == 0)
+		snprintf(why, n, "int $0x80 raised #GP (SIGSEGV): %s",
+			 cmdline_has("ia32_emulation=0")
+				 ? "ia32_emulation=0 on the kernel command line"
+				 : "no IA32 emulation in this kernel");
+	else if (sig == SIGSYS)
 		snprintf(why, n, "blocked by a seccomp filter (SIGSYS)");
 	else
 		snprintf(why, n, "measuring child died of signal %d (%s)", sig, strsignal(sig));
