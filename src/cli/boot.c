@@ -81,6 +81,7 @@ int kboot_id_index(const char *id)
 
 const char *const kboot_cpu_choices =
 	"intel, amd, host, or a QEMU model name (qemu-system-x86_64 -cpu help)";
+/* (NULL, "" and "auto" mean host under KVM, max under TCG.) */
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -804,7 +805,7 @@ static int resolve_cpu(const char *want, const char *models, int kvm, char *out,
 	static const char *const intel[] = { "Skylake-Client", "Haswell", "Nehalem", "core2duo" };
 	static const char *const amd[] = { "EPYC", "Opteron_G5", "phenom" };
 	note[0] = '\0';
-	if (!want || !*want)
+	if (!want || !*want || strcmp(want, "auto") == 0)
 		want = kvm ? "host" : "max";
 	if (strcmp(want, "host") == 0 && !kvm) {
 		snprintf(out, len, "max");
@@ -1208,12 +1209,19 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	if (o->quick)
 		bufcat(cmdline, sizeof(cmdline), "%squick", cmdline[0] ? " " : "");
 
-	double limit = o->timeout_s > 0 ? o->timeout_s
-					: (o->quick ? KBOOT_LIMIT_QUICK : KBOOT_LIMIT_FULL);
-	if (o->timeout_s <= 0 && o->samples > 200)
-		limit *= o->samples / 200.0;
-	if (o->timeout_s <= 0 && o->icount)
-		limit *= 2;
+	/* The whole-run limit: opts, else $KENTRY_BOOT_TIMEOUT (seconds; for
+	 * tests), else a default scaled by the samples asked for. */
+	double limit = o->timeout_s;
+	const char *env_limit = getenv("KENTRY_BOOT_TIMEOUT");
+	if (!(limit > 0) && env_limit && *env_limit)
+		limit = strtod(env_limit, NULL);
+	if (!(limit > 0)) {
+		limit = o->quick ? KBOOT_LIMIT_QUICK : KBOOT_LIMIT_FULL;
+		if (o->samples > 200)
+			limit *= o->samples / 200.0;
+		if (o->icount)
+			limit *= 2;
+	}
 
 	int try_kvm = 0;
 	char fallback[512] = "";
@@ -1282,7 +1290,7 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	if (!used_kvm && fallback[0] && strcmp(accel, "auto") == 0)
 		kenv_set(&run->guest_env, "accel.fallback", fallback);
 	kenv_set(&run->guest_env, "qemu.cpu", cpu);
-	if (o->cpu && strcmp(o->cpu, cpu) != 0)
+	if (o->cpu && *o->cpu && strcmp(o->cpu, "auto") != 0 && strcmp(o->cpu, cpu) != 0)
 		kenv_set(&run->guest_env, "qemu.cpu.requested", o->cpu);
 	if (cpu_note[0])
 		kenv_set(&run->guest_env, "qemu.cpu.note", cpu_note);

@@ -1,0 +1,157 @@
+#!/bin/sh
+# `kentry boot` on its error paths, end to end through QEMU, with tiny
+# stand-in Multiboot kernels assembled here (binutils) that print a canned
+# serial transcript and then exit through isa-debug-exit, hang, or triple
+# fault; and with a stand-in QEMU for the KVM fallback. Checks the exit
+# status (docs/boot.md), the one-paragraph message, and that no QEMU is left
+# running.
+set -u
+BUILD=${BUILD:-build}
+K="$BUILD/kentry"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 bad=0
+check() { # description, then a command that succeeds when it holds
+	n=$((n + 1))
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; bad=$((bad + 1)); fi
+}
+
+QEMU=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
+command -v as >/dev/null && command -v ld >/dev/null || { echo "no binutils (as, ld) to build the stand-in kernels"; exit 77; }
+[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
+
+# mkkernel NAME MODE EXITVAL: MODE is exit, hang or triple; the transcript
+# is $tmp/NAME.txt.
+mkkernel() {
+	cat >"$tmp/$1.S" <<EOF
+	.text
+	.globl _start
+	.align 4
+	.long 0x1BADB002, 3, -(0x1BADB002 + 3)
+_start:
+	mov \$msg, %esi
+1:	movb (%esi), %al
+	test %al, %al
+	jz 2f
+	mov \$0x3f8, %dx
+	outb %al, %dx
+	inc %esi
+	jmp 1b
+2:
+.ifc $2,exit
+	mov \$0xf4, %dx
+	mov \$$3, %eax
+	outl %eax, %dx
+.endif
+.ifc $2,triple
+	lidt zidt
+	int3
+.endif
+3:	hlt
+	jmp 3b
+	.data
+zidt:	.word 0
+	.long 0
+msg:	.incbin "$tmp/$1.txt"
+	.byte 0
+EOF
+	as --32 "$tmp/$1.S" -o "$tmp/$1.o" && ld -m elf_i386 -Ttext=0x100000 "$tmp/$1.o" -o "$tmp/$1.elf"
+}
+
+HDR='kentry-kernel 0.1.0 protocol 1
+env cpu.vendor GenuineIntel
+env tsc.hz 1000000000
+TAP version 13
+ok 1 - gdt'
+R='measured samples=20 batch=16 overhead=40 min=70 p25=71 median=72 p75=73 p99=80 max=90 mean=73.5 stddev=2.25'
+
+printf '%s\nnot ok 2 - star msr read back\n1..2\nprogress syscall\nresult syscall %s\nend fail 1/1\n' "$HDR" "$R" >"$tmp/fail.txt"
+printf '%s\n1..1\nprogress syscall\nresult syscall %s\nprogress sysenter\n' "$HDR" "$R" >"$tmp/hang.txt"
+printf '%s\n1..1\nprogress syscall\nresult syscall %s\nprogress exc-pf\n' "$HDR" "$R" >"$tmp/triple.txt"
+printf '%s\n1..1\nprogress syscall\nresult syscall %s\nend pass 1/1\n' "$HDR" "$R" >"$tmp/pass.txt"
+mkkernel fail exit 0x11 && mkkernel hang hang 0 && mkkernel triple triple 0 && mkkernel pass exit 0x10 ||
+	{ echo "not ok 1 - cannot assemble the stand-in kernels"; exit 1; }
+
+boot() { # name, then kentry boot options; sets rc, out in $tmp/name.{json,err}
+	name=$1
+	shift
+	"$K" boot --accel tcg --no-progress --json "$tmp/$name.json" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	rc=$?
+}
+no_qemu_left() { ! pgrep -f "qemu-system-x86_64 -kernel $tmp/" >/dev/null; }
+
+boot pass --only syscall --kernel "$tmp/pass.elf"
+check "stand-in passing kernel: status 0 (got $rc)" test $rc -eq 0
+check "passing: syscall measured, ns from tsc.hz" jq -e '.results[] | select(.id == "syscall") | .status == "measured" and .cycles.median == 72 and .ns.median == 72' "$tmp/pass.json"
+check "passing: guest environment has accel, qemu.cpu, qemu.version, icount" jq -e '.guest_environment | .accel == "tcg" and (.["qemu.version"] | test("^[0-9]+\\.")) and .icount == "off" and has("qemu.cpu") and .["cpu.vendor"] == "GenuineIntel"' "$tmp/pass.json"
+
+boot fail --only syscall --kernel "$tmp/fail.elf"
+check "failing self-check: status 4 (got $rc)" test $rc -eq 4
+check "failing self-check: message names it" grep -q "not ok 2 - star msr read back" "$tmp/fail.err"
+check "failing self-check: results still returned" jq -e '.results[] | select(.id == "syscall") | .status == "measured"' "$tmp/fail.json"
+
+t0=$(date +%s)
+KENTRY_BOOT_TIMEOUT=3 boot hang --kernel "$tmp/hang.elf"
+t1=$(date +%s)
+check "hang: status 4 (got $rc)" test $rc -eq 4
+check "hang: killed at the time limit (took $((t1 - t0)) s)" test $((t1 - t0)) -le 15
+check "hang: message names the path it hung in" grep -q "guest hung.*last path started: sysenter" "$tmp/hang.err"
+check "hang: message has the last serial lines" grep -q "| progress sysenter" "$tmp/hang.err"
+check "hang: no QEMU left running" no_qemu_left
+
+boot triple --kernel "$tmp/triple.elf"
+check "triple fault: status 4 (got $rc)" test $rc -eq 4
+check "triple fault: says guest reset and QEMU's status" grep -q "guest reset (triple fault?).*QEMU exit status 0" "$tmp/triple.err"
+check "triple fault: names the last path" grep -q "last path started: exc-pf" "$tmp/triple.err"
+check "triple fault: no QEMU left running" no_qemu_left
+
+boot nokernel --kernel "$tmp/nosuch.elf"
+check "missing kernel: status 3 (got $rc)" test $rc -eq 3
+check "missing kernel: names the path and says run make" grep -q "$tmp/nosuch.elf.*run make" "$tmp/nokernel.err"
+
+KENTRY_QEMU="$tmp/no-qemu-here" boot noqemu --kernel "$tmp/pass.elf"
+check "missing QEMU: status 3 (got $rc)" test $rc -eq 3
+check "missing QEMU: names the Debian package" grep -q "qemu-system-x86_64 not found: install the Debian package qemu-system-x86" "$tmp/noqemu.err"
+
+boot badcpu --cpu NoSuchModel --kernel "$tmp/pass.elf"
+check "unknown CPU model: status 2 (got $rc)" test $rc -eq 2
+check "unknown CPU model: lists the shorthands" grep -q "unknown QEMU CPU model 'NoSuchModel'.*intel, amd, host" "$tmp/badcpu.err"
+
+boot amd --cpu amd --only syscall --kernel "$tmp/pass.elf"
+check "--cpu amd runs an AMD model" jq -e '.guest_environment["qemu.cpu"] | test("EPYC|Opteron|phenom")' "$tmp/amd.json"
+boot host --cpu host --only syscall --kernel "$tmp/pass.elf"
+check "--cpu host under TCG runs max and says so" jq -e '.guest_environment | .["qemu.cpu"] == "max" and (.["qemu.cpu.note"] | test("needs KVM"))' "$tmp/host.json"
+
+# KVM fallback with a stand-in QEMU that stops a KVM guest the way QEMU
+# does on an emulation failure (the message, then the VM paused).
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	cat >"$tmp/fakeqemu" <<EOF
+#!/bin/sh
+for a in "\$@"; do
+	if [ "\$a" = kvm ]; then
+		echo "KVM internal error. Suberror: 1" >&2
+		echo "emulation failure" >&2
+		exec sleep 600
+	fi
+done
+exec "$QEMU" "\$@"
+EOF
+	chmod +x "$tmp/fakeqemu"
+	KENTRY_QEMU="$tmp/fakeqemu" "$K" boot --accel auto --only syscall --no-progress \
+		--kernel "$tmp/pass.elf" --json "$tmp/fb.json" >/dev/null 2>"$tmp/fb.err"
+	rc=$?
+	check "KVM emulation failure: falls back, status 0 (got $rc)" test $rc -eq 0
+	check "KVM emulation failure: one line on stderr" grep -q "^kentry boot: KVM could not run the guest (QEMU: KVM internal error. Suberror: 1); falling back to TCG$" "$tmp/fb.err"
+	check "KVM emulation failure: accel tcg and the reason in the guest environment" jq -e '.guest_environment | .accel == "tcg" and (.["accel.fallback"] | test("KVM internal error"))' "$tmp/fb.json"
+	check "KVM emulation failure: the stopped QEMU was killed" sh -c "! pgrep -f 'sleep 60[0]' >/dev/null"
+	KENTRY_QEMU="$tmp/fakeqemu" "$K" boot --accel kvm --only syscall --no-progress \
+		--kernel "$tmp/pass.elf" >/dev/null 2>"$tmp/kvm.err"
+	rc=$?
+	check "--accel kvm does not fall back: status 4 (got $rc)" test $rc -eq 4
+	check "--accel kvm: says KVM could not run the guest" grep -q "KVM could not run the guest" "$tmp/kvm.err"
+fi
+
+echo "1..$n"
+[ $bad -eq 0 ]
