@@ -410,6 +410,24 @@ int klinux_probe(size_t i, enum klinux_op op, const char *libexec_dir, char *why
 	return ok;
 }
 
+/* The vDSO reads the clock in user space only when the clocksource allows
+ * it (tsc, kvm-clock, hyperv_clocksource_tsc_page); otherwise it falls back
+ * to the system call. Say which clocksource the figure was taken with. */
+static void clocksource_note(struct kresult *r)
+{
+	char cs[64] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			"r");
+	if (!f)
+		return;
+	if (fgets(cs, sizeof cs, f)) {
+		cs[strcspn(cs, "\n")] = '\0';
+		if (cs[0])
+			kresult_set_note(r, "clocksource %s", cs);
+	}
+	fclose(f);
+}
+
 static int selected(const struct klinux_opts *o, const char *id)
 {
 	if (!o->only)
@@ -483,6 +501,8 @@ int klinux_bench(const struct klinux_opts *o, struct krun *run)
 			r->wide = best_spread > SPREAD_LIMIT;
 			if (best.note[0])
 				kresult_set_note(r, "%s", best.note);
+			else if (o->op == KOP_GETTIMEOFDAY && strncmp(p->id, "vdso", 4) == 0)
+				clocksource_note(r);
 		}
 		out_free(&best);
 	next:
