@@ -1,0 +1,253 @@
+/* kentry kernel: generic trap entry, ring-3 entry and return, fixups.
+ *
+ * Everything here is infrastructure around the measured paths; the stubs
+ * under test are in stubs.S and the ring-3 loops in user.S.
+ *
+ * Single CPU, interrupts never enabled (RFLAGS.IF = 0 in ring 0 and in
+ * ring 3), so no SWAPGS and no per-CPU data: globals are per-CPU data. */
+#include "layout.h"
+
+/* struct kurun (trap.h): the one ring-3 excursion in progress. */
+#define URUN_KERNEL_RSP 0
+#define URUN_RESULT     8
+#define URUN_ACTIVE     16
+
+	.text
+
+/* ---- 256 generic vector stubs -------------------------------------------
+ * Arrival (SDM 6.14.2, interrupt/exception in IA-32e mode): the CPU has
+ * loaded CS = SEL_KCODE from the gate, switched to TSS.RSP0 if it came from
+ * ring 3 (or to an IST stack if the gate names one), aligned RSP down to 16
+ * bytes and pushed SS, RSP, RFLAGS, CS, RIP and, for vectors 8, 10-14, 17,
+ * 21, 29, 30, an error code. IF is clear (every gate the kernel installs
+ * for these is an interrupt gate, and IF was 0 anyway).
+ * Each stub makes the frame uniform: pushes a 0 error code when the CPU
+ * did not, then the vector number, and joins trap_common. Each stub is 16
+ * bytes, so stub n is at ktrap_stubs + 16 * n (arch.c relies on it). */
+	.balign 16
+	.globl ktrap_stubs
+ktrap_stubs:
+	.set vec, 0
+	.rept 256
+	.balign 16
+	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.else
+	pushq $0                /* no CPU error code: keep the frame uniform */
+	.endif
+	pushq $vec
+	jmp trap_common
+	.set vec, vec + 1
+	.endr
+	.balign 16
+	.globl ktrap_stubs_end
+ktrap_stubs_end:                /* kernel.ld asserts 256 * 16 bytes: no stub overflowed */
+
+/* trap_common: RSP points at [vector, error, RIP, CS, RFLAGS, RSP, SS].
+ * Saves every GPR (struct ktrap_frame in trap.h, lowest address first:
+ * r15 ... rax, vector, error, iret frame), calls trap_dispatch(frame) on a
+ * 16-byte aligned stack (the C code may use SSE), restores and iretq's to
+ * the frame, which trap_dispatch may have edited (fixups, RIP skips). If
+ * the trap ends a ring-3 excursion, trap_dispatch does not return: it
+ * calls kuser_abort, which drops this stack altogether. */
+trap_common:
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rdi
+	mov %rsp, %rbx          /* callee-saved: survives the call */
+	and $-16, %rsp
+	cld
+	call trap_dispatch
+	mov %rbx, %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+	add $16, %rsp           /* vector and error code */
+	iretq
+
+/* ---- Ring 3 excursions ----------------------------------------------------
+ * uint32_t kuser_enter(uint64_t rip, uint64_t cs, uint64_t rsp, uint64_t n)
+ * SysV call from C: RDI = ring-3 RIP, RSI = ring-3 CS (USER_CS64 or
+ * USER_CS32), RDX = ring-3 RSP, RCX = iteration count for the loop.
+ * Saves the callee-saved registers and RSP in kurun, then IRETQs to ring
+ * 3 with RDI = n, every other GPR 0, RFLAGS = USER_RFLAGS (IF = 0,
+ * IOPL = 0), SS = DS = ES = USER_DS (compatibility-mode code addresses
+ * memory through DS/ES/SS, which must therefore be valid DPL 3 data
+ * selectors; IRET would null any with DPL < 3).
+ * Returns (through kuser_resume) the status: 0 when the loop reached
+ * VEC_DONE (kurun.result holds its TSC delta), otherwise a KURUN_* code. */
+	.globl kuser_enter
+kuser_enter:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, kurun+URUN_KERNEL_RSP(%rip)
+	movq $1, kurun+URUN_ACTIVE(%rip)
+	mov $USER_DS, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	pushq $USER_DS          /* SS */
+	push %rdx               /* RSP */
+	pushq $USER_RFLAGS      /* RFLAGS */
+	push %rsi               /* CS: selects 64-bit or compatibility mode */
+	push %rdi               /* RIP */
+	mov %rcx, %rdi
+	xor %eax, %eax
+	xor %ebx, %ebx
+	xor %ecx, %ecx
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %ebp, %ebp
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+	xor %r12d, %r12d
+	xor %r13d, %r13d
+	xor %r14d, %r14d
+	xor %r15d, %r15d
+	iretq
+
+/* kdone_entry: IDT vector VEC_DONE, interrupt gate, DPL 3.
+ * Arrival: from a ring-3 loop (64-bit or compatibility mode) that
+ * executed `int $VEC_DONE` with its TSC delta in EDX:EAX (both modes use
+ * EDX:EAX so this stub does not need to know the mode). CPL 0,
+ * CS = SEL_KCODE, RSP = TSS.RSP0 with [RIP, CS, RFLAGS, RSP, SS] pushed;
+ * the frame is abandoned: the excursion is over. */
+	.globl kdone_entry
+kdone_entry:
+	mov %eax, %eax          /* upper halves are undefined after compatibility mode */
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, kurun+URUN_RESULT(%rip)
+	xor %eax, %eax          /* status 0: done */
+	jmp kuser_resume
+
+/* void kuser_abort(uint32_t status): ends the excursion from anywhere in
+ * ring 0 (trap_dispatch on a fault, a stray entry stub) by returning from
+ * kuser_enter with `status`. Whatever stack we are on is dropped. */
+	.globl kuser_abort
+kuser_abort:
+	mov %edi, %eax
+kuser_resume:
+	/* EAX = status. Back on the stack kuser_enter saved; restore a flat
+	 * kernel SS (an interrupt from ring 3 loaded a null SS) and DS/ES. */
+	mov kurun+URUN_KERNEL_RSP(%rip), %rsp
+	movq $0, kurun+URUN_ACTIVE(%rip)
+	mov $SEL_KDATA, %ecx
+	mov %ecx, %ss
+	mov %ecx, %ds
+	mov %ecx, %es
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+
+/* ---- Stray fast-call entries ------------------------------------------------
+ * LSTAR, CSTAR and SYSENTER_EIP point here whenever no path that uses them
+ * is being run, so a ring-3 program that executes syscall/sysenter when
+ * it should not ends its excursion with a status instead of running
+ * whatever the MSR last held.
+ * kstray_syscall (LSTAR) / kstray_syscall32 (CSTAR): CPL 0, CS = 0x08,
+ * SS = 0x10, RCX = user RIP, R11 = user RFLAGS, RSP still the user's.
+ * kstray_sysenter (SYSENTER_EIP): CPL 0, CS = 0x08, SS = 0x10,
+ * RSP = SYSENTER_ESP. None of that state is needed: kuser_abort drops it. */
+	.globl kstray_syscall, kstray_syscall32, kstray_sysenter
+kstray_syscall:
+	mov $0x200, %edi        /* KURUN_STRAY_SYSCALL */
+	jmp kuser_abort
+kstray_syscall32:
+	mov $0x201, %edi        /* KURUN_STRAY_SYSCALL32 */
+	jmp kuser_abort
+kstray_sysenter:
+	mov $0x202, %edi        /* KURUN_STRAY_SYSENTER */
+	jmp kuser_abort
+
+/* ---- #GP-safe MSR access ---------------------------------------------------
+ * int rdmsr_safe(uint32_t msr, uint64_t *val), int wrmsr_safe(msr, val):
+ * 0 on success, -1 when the instruction raised #GP (MSR absent). The
+ * faulting RIPs are listed in kfixup_table; trap_dispatch resumes at the
+ * paired fixup address. */
+	.globl rdmsr_safe, wrmsr_safe
+rdmsr_safe:
+	mov %edi, %ecx
+kfix_rdmsr:
+	rdmsr
+	shl $32, %rdx
+	mov %eax, %eax
+	or %rdx, %rax
+	mov %rax, (%rsi)
+	xor %eax, %eax
+	ret
+kfix_rdmsr_out:
+	mov $-1, %eax
+	ret
+
+wrmsr_safe:
+	mov %edi, %ecx
+	mov %esi, %eax
+	mov %rsi, %rdx
+	shr $32, %rdx
+kfix_wrmsr:
+	wrmsr
+	xor %eax, %eax
+	ret
+kfix_wrmsr_out:
+	mov $-1, %eax
+	ret
+
+	.section .rodata
+	.balign 8
+	.globl kfixup_table
+kfixup_table:
+	.quad kfix_rdmsr, kfix_rdmsr_out
+	.quad kfix_wrmsr, kfix_wrmsr_out
+	.quad 0, 0
+
+/* ---- Stacks ------------------------------------------------------------------
+ * kentry_stack: TSS.RSP0 and SYSENTER_ESP, the stack every entry from ring
+ * 3 lands on (and syscall/iretq switches to by hand). The kernel's own C
+ * code runs on boot_stack (boot.S), saved in kurun while ring 3 runs, so
+ * an entry never overwrites live kernel state. IST stacks for #DF, NMI and
+ * #MC: a fault on a broken stack is reported, not a triple fault. */
+	.bss
+	.balign 4096
+	.globl kentry_stack_top, kist_df_top, kist_nmi_top, kist_mc_top
+	.skip 16384
+kentry_stack_top:
+	.skip 8192
+kist_df_top:
+	.skip 8192
+kist_nmi_top:
+	.skip 8192
+kist_mc_top:

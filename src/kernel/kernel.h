@@ -1,0 +1,72 @@
+/* kentry kernel: shared declarations of the C side. */
+#ifndef KENTRY_KERNEL_KERNEL_H
+#define KENTRY_KERNEL_KERNEL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KERNEL_PROTOCOL 1
+#ifndef KENTRY_VERSION
+#define KENTRY_VERSION "0.0.0"
+#endif
+
+/* console.c: COM1 16550, 115200 8N1, polled. */
+void console_init(void);
+void console_putc(char c);
+void console_write(const char *s);
+int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* %s %c %d %i %u %x %p with l/ll/z, width, 0-pad, and %f with .precision */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* lib.c */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+/* tap: TAP self-check lines, counted for the plan and the end line. */
+void tap_check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+extern unsigned tap_count, tap_failed;
+
+/* arch.c: GDT, IDT, TSS, MSRs and their self-checks. */
+void arch_init(void);
+void arch_selfcheck(void);
+extern uint64_t kgdt[];
+/* IDT and call-gate slots the paths install their stubs into */
+void idt_set(unsigned vec, void (*handler)(void), unsigned type, unsigned dpl, unsigned ist);
+void idt_set_generic(unsigned vec);
+void callgate_set(unsigned sel, void (*target)(void));
+void fast_msrs_stray(void); /* LSTAR/CSTAR/SYSENTER_EIP -> kstray_* */
+const char *lfence_msr_state(void);
+
+/* vm.c */
+void vm_init(void);
+void vm_selfcheck(void);
+
+/* tscfreq.c */
+uint64_t pit_measure_tsc_hz(void);
+
+/* main.c: prints `# fatal: why`, `end fail`, exits QEMU, halts. */
+void kernel_fail_end(const char *why) __attribute__((noreturn));
+
+/* main.c: command line */
+struct kconfig {
+	uint32_t samples;
+	int quick;
+	char only[512];
+	char cmdline[512];
+};
+extern struct kconfig kcfg;
+int kcfg_selected(const char *id);
+
+/* paths.c */
+void paths_probe_all(void);
+unsigned paths_measure_all(unsigned *total, int *all_expected);
+
+#endif

@@ -1,0 +1,58 @@
+# kentry bare-metal kernel, included by the top-level Makefile.
+#
+#   make kernel              build/kentry-kernel.elf (Multiboot 1, ELF32 container)
+#   make kernel-boot         boot it in QEMU (TCG) on the console:
+#                            KCPU=EPYC KAPPEND="quick" KICOUNT=1
+#
+# The core timing/statistics code (src/core) is compiled a second time,
+# freestanding, into the kernel: same sources as the Linux world.
+
+KERNEL_ELF    := $(BUILD)/kentry-kernel.elf
+KERNEL_ELF64  := $(BUILD)/kernel/kentry-kernel64.elf
+KERNEL_IMAGES := $(KERNEL_ELF)
+
+KERNEL_CORE := src/core/stats.c src/core/measure.c src/core/cpuinfo.c src/core/desc.c
+KERNEL_CSRC := $(wildcard src/kernel/*.c) $(KERNEL_CORE)
+KERNEL_SSRC := $(wildcard src/kernel/*.S)
+KERNEL_OBJ  := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_CSRC)) \
+	$(patsubst %.S,$(BUILD)/kernel/%.o,$(KERNEL_SSRC))
+
+# -mno-red-zone: traps arrive on the current stack in ring 0.
+# -mcmodel=small: everything is linked below 2 GiB (identity mapped).
+# SSE stays enabled (boot.S turns it on): the statistics use doubles.
+# -fno-math-errno: __builtin_sqrt becomes sqrtsd, no libm call.
+# -fno-tree-loop-distribute-patterns: memset/memcpy must not call themselves.
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -nostdlib -fno-pic -fno-pie -fno-stack-protector \
+	-mno-red-zone -mcmodel=small -fno-math-errno -fno-builtin-printf \
+	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -fcf-protection=none -fno-omit-frame-pointer \
+	-DKENTRY_VERSION='"$(VERSION)"' -Isrc -Isrc/kernel
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
+	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-T src/kernel/kernel.ld
+
+.PHONY: kernel kernel-boot
+kernel: $(KERNEL_ELF)
+
+$(BUILD)/kernel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/kernel/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(KERNEL_ELF64): $(KERNEL_OBJ) src/kernel/kernel.ld
+	$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) -lgcc
+
+# QEMU's and GRUB's Multiboot loaders want ELF32; the addresses all fit.
+$(KERNEL_ELF): $(KERNEL_ELF64)
+	objcopy -O elf32-i386 $< $@
+
+KCPU    ?= Skylake-Client
+KAPPEND ?= quick
+kernel-boot: $(KERNEL_ELF)
+	qemu-system-x86_64 -kernel $(KERNEL_ELF) -serial stdio -display none \
+		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel tcg \
+		-cpu $(KCPU) $(if $(KICOUNT),-icount shift=0) -append "$(KAPPEND)"; \
+		st=$$?; echo "qemu exit status $$st"; [ $$st -eq 33 ]

@@ -1,0 +1,80 @@
+/* kentry kernel: the fixed layout every other file agrees on (GDT
+ * selectors, IDT vectors, memory map). Included from C and from .S.
+ * docs/kernel.md has the same tables with the reasoning. */
+#ifndef KENTRY_KERNEL_LAYOUT_H
+#define KENTRY_KERNEL_LAYOUT_H
+
+/* ---- GDT (selectors without RPL) --------------------------------------
+ * The order is dictated by SYSRET and SYSEXIT, which compute selectors
+ * from one base instead of reading them (see core/desc.h):
+ *   STAR[47:32] = 0x08: SYSCALL  CS 0x08, SS 0x10
+ *   STAR[63:48] = 0x18: SYSRETL  CS 0x18 (32-bit), SYSRETQ CS 0x28, SS 0x20
+ *   SYSENTER_CS = 0x08: SYSENTER CS 0x08, SS 0x10
+ *                       SYSEXITL CS 0x18, SS 0x20; SYSEXITQ CS 0x28, SS 0x30
+ * 0x30 is therefore a second user data descriptor. */
+#define GDT_NULL        0x00
+#define SEL_KCODE       0x08  /* 64-bit code, DPL 0 */
+#define SEL_KDATA       0x10  /* data, DPL 0 */
+#define SEL_UCODE32     0x18  /* 32-bit code, DPL 3 (compatibility mode) */
+#define SEL_UDATA       0x20  /* data, DPL 3 */
+#define SEL_UCODE64     0x28  /* 64-bit code, DPL 3 */
+#define SEL_UDATA64     0x30  /* data, DPL 3: SS of 64-bit SYSEXIT */
+#define SEL_TSS         0x38  /* 16-byte 64-bit TSS descriptor (0x38, 0x40) */
+#define SEL_CGATE       0x48  /* 16-byte call gate, DPL 3 -> callgate_lretq */
+#define SEL_CGATE_IRET  0x58  /* 16-byte call gate, DPL 3 -> callgate_iretq */
+#define GDT_ENTRIES     13    /* 8-byte slots */
+
+#define RPL3            3
+#define USER_CS32       (SEL_UCODE32 | RPL3) /* 0x1b */
+#define USER_DS         (SEL_UDATA | RPL3)   /* 0x23 */
+#define USER_CS64       (SEL_UCODE64 | RPL3) /* 0x2b */
+#define USER_DS64       (SEL_UDATA64 | RPL3) /* 0x33 */
+
+#define STAR_SYSCALL_CS SEL_KCODE
+#define STAR_SYSRET_BASE SEL_UCODE32
+#define SYSENTER_CS_VAL SEL_KCODE
+
+/* ---- IDT vectors -------------------------------------------------------
+ * 0..31 exceptions; the ones below are used by ring-3 code. */
+#define VEC_DE          0
+#define VEC_NMI         2
+#define VEC_BP          3     /* DPL 3: int3 from ring 3 must reach it */
+#define VEC_UD          6
+#define VEC_DF          8
+#define VEC_GP          13
+#define VEC_PF          14
+#define VEC_MC          18
+#define VEC_INT80       0x80  /* compat-int80: interrupt gate, DPL 3 */
+#define VEC_INTGATE     0x81  /* int-gate: interrupt gate, DPL 3 */
+#define VEC_TRAPGATE    0x82  /* trap-gate: trap gate, DPL 3 */
+#define VEC_INT_SYSRET  0x83  /* int-gate/sysretq: interrupt gate, DPL 3 */
+#define VEC_DONE        0x8f  /* ring-3 loop hands its TSC delta back (DPL 3) */
+
+/* IST slots (TSS.IST1..7) */
+#define IST_DF          1
+#define IST_NMI         2
+#define IST_MC          3
+
+/* ---- Memory -------------------------------------------------------------
+ * The kernel is linked and identity-mapped at 1 MiB (supervisor pages).
+ * Ring-3 code, data and stack live in one 2 MiB window mapped with 4 KiB
+ * pages marked U/S; USER_NP_PAGE inside it is deliberately not present
+ * (exc-pf loads from it). Everything is below 4 GiB so 32-bit ring-3 code
+ * can reach its own text and data. */
+#define KERNEL_LOAD     0x00100000
+#define USER_BASE       0x00400000  /* 2 MiB window, 4 KiB pages */
+#define USER_WINDOW     0x00200000
+#define USER_NP_PAGE    0x005ff000  /* last page of the window: never present */
+#define IDENTITY_TOP    0x40000000  /* 1 GiB identity-mapped for the kernel */
+
+/* TSS field offsets (SDM figure 7-11). */
+#define TSS_RSP0        4
+#define TSS_IST(n)      (36 + 8 * ((n) - 1))
+#define TSS_IOMAP       102
+#define TSS_SIZE        104
+
+/* Constant user RFLAGS at ring-3 entry: bit 1 (reserved, always 1),
+ * IF = 0 (the kernel never takes interrupts), IOPL = 0 (so cli #GPs). */
+#define USER_RFLAGS     0x2
+
+#endif

@@ -1,0 +1,175 @@
+/* kentry kernel: kmain, command line, environment lines, TAP, end.
+ *
+ * Output order is the serial protocol's (docs/serial-protocol.md):
+ * header, env lines, TAP block (self-checks, then one probe check per
+ * path), plan, then progress/result/note per path, then `end`, then the
+ * isa-debug-exit write and a halt loop. */
+#include "kernel.h"
+#include "cpu.h"
+#include "trap.h"
+#include "core/cpuinfo.h"
+
+struct kconfig kcfg;
+unsigned tap_count, tap_failed;
+static unsigned g_measured, g_total;
+
+void tap_check(int ok, const char *fmt, ...)
+{
+	char buf[400];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	tap_count++;
+	if (!ok)
+		tap_failed++;
+	kprintf("%sok %u - %s\n", ok ? "" : "not ", tap_count, buf);
+}
+
+static __attribute__((noreturn)) void finish(int pass)
+{
+	kprintf("end %s %u/%u\n", pass ? "pass" : "fail", g_measured, g_total);
+	/* isa-debug-exit: QEMU exits with (value << 1) | 1; nothing on real
+	 * hardware, where we just halt with the end line on the console. */
+	outb(0xf4, pass ? 0x10 : 0x11);
+	halt_forever();
+}
+
+void kernel_fail_end(const char *why)
+{
+	kprintf("# fatal: %s\n", why);
+	finish(0);
+}
+
+/* ---- command line ---------------------------------------------------------- */
+
+static void copy_cmdline(uint32_t magic, uint32_t info)
+{
+	kcfg.cmdline[0] = 0;
+	if (magic != 0x2BADB002u || !info)
+		return;
+	const uint32_t *mbi = (const uint32_t *)(uintptr_t)info;
+	if (!(mbi[0] & (1u << 2)) || !mbi[4])
+		return;
+	const char *s = (const char *)(uintptr_t)mbi[4];
+	size_t i = 0;
+	for (; s[i] && i + 1 < sizeof(kcfg.cmdline); i++)
+		kcfg.cmdline[i] = (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i];
+	kcfg.cmdline[i] = 0;
+}
+
+static uint32_t parse_u32(const char *s, size_t n)
+{
+	uint32_t v = 0;
+	for (size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint32_t)(s[i] - '0');
+	return v;
+}
+
+/* Space-separated words; unknown ones (the kernel's own path, which QEMU
+ * and GRUB put first) are ignored. */
+static void parse_cmdline(void)
+{
+	uint32_t samples = 0;
+	const char *p = kcfg.cmdline;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t n = (size_t)(p - w);
+		if (n == 5 && !strncmp(w, "quick", 5))
+			kcfg.quick = 1;
+		else if (n > 8 && !strncmp(w, "samples=", 8))
+			samples = parse_u32(w + 8, n - 8);
+		else if (n > 5 && !strncmp(w, "only=", 5) && n - 5 < sizeof(kcfg.only)) {
+			memcpy(kcfg.only, w + 5, n - 5);
+			kcfg.only[n - 5] = 0;
+		}
+	}
+	kcfg.samples = samples ? samples : kcfg.quick ? 30 : 200;
+}
+
+int kcfg_selected(const char *id)
+{
+	if (!kcfg.only[0])
+		return 1;
+	size_t l = strlen(id);
+	const char *p = kcfg.only;
+	while (*p) {
+		const char *e = p;
+		while (*e && *e != ',')
+			e++;
+		if ((size_t)(e - p) == l && !strncmp(p, id, l))
+			return 1;
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+/* ---- environment ----------------------------------------------------------- */
+
+static const char *yn(int v)
+{
+	return v ? "yes" : "no";
+}
+
+static void print_env(void)
+{
+	struct kcpuinfo ci;
+	kcpuinfo_read(&ci);
+	kprintf("env cpu.vendor %s\n", ci.vendor);
+	kprintf("env cpu.family %u\n", ci.family);
+	kprintf("env cpu.model %u\n", ci.model);
+	kprintf("env cpu.stepping %u\n", ci.stepping);
+	kprintf("env cpu.name %s\n", ci.brand[0] ? ci.brand : "unknown");
+	kprintf("env hypervisor %s\n", ci.hv_signature[0] ? ci.hv_signature : "none");
+	kprintf("env cpu.rdtscp %s\n", yn(ci.has_rdtscp));
+	kprintf("env cpu.pcid %s\n", yn(ci.has_pcid));
+	kprintf("env cpu.invariant_tsc %s\n", yn(ci.has_invariant_tsc));
+	kprintf("env cpu.sep %s\n", yn(ci.has_sep));
+	kprintf("env cpu.syscall %s\n", yn(ci.has_syscall));
+	uint64_t pit = pit_measure_tsc_hz();
+	if (ci.tsc_hz_cpuid) {
+		kprintf("env tsc.hz %lu\n", ci.tsc_hz_cpuid);
+		kprintf("env tsc.method %s\n", ktsc_freq_method_name(ci.tsc_method));
+	} else if (pit) {
+		kprintf("env tsc.hz %lu\n", pit);
+		kprintf("env tsc.method pit\n");
+	} else {
+		kprintf("env tsc.hz 0\n");
+		kprintf("env tsc.method none\n");
+	}
+	kprintf("env tsc.pit_hz %lu\n", pit);
+	kprintf("env cpu.lfence_serializing_msr %s\n", lfence_msr_state());
+	kprintf("env kernel.samples %u\n", kcfg.samples);
+	kprintf("env kernel.timer lfence;rdtsc;lfence in ring 3\n");
+	kprintf("env cmdline %s\n", kcfg.cmdline);
+}
+
+void kmain(uint32_t magic, uint32_t info);
+void kmain(uint32_t magic, uint32_t info)
+{
+	/* The multiboot data may sit above the image, inside what becomes
+	 * the ring-3 window: copy what we need before vm_init(). */
+	copy_cmdline(magic, info);
+	console_init();
+	kprintf("\nkentry-kernel %s protocol %d\n", KENTRY_VERSION, KERNEL_PROTOCOL);
+	if (magic != 0x2BADB002u)
+		kprintf("# not started by a Multiboot loader (eax=0x%x)\n", magic);
+	parse_cmdline();
+	arch_init();
+	vm_init();
+	print_env();
+
+	kprintf("TAP version 13\n");
+	arch_selfcheck();
+	vm_selfcheck();
+	paths_probe_all();
+	kprintf("1..%u\n", tap_count);
+
+	int all_expected = 1;
+	g_measured = paths_measure_all(&g_total, &all_expected);
+	finish(tap_failed == 0 && all_expected);
+}

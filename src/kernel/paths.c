@@ -1,0 +1,410 @@
+/* kentry kernel: the registry of measured paths, probing and measuring.
+ *
+ * One row per path: its id (the contract with the host, docs/kernel.md),
+ * the ring-3 mode, how the kernel is entered and left, where the entry
+ * stub is installed (IDT vector, GDT call-gate selector or MSR), the stub
+ * (stubs.S), the ring-3 loops (user.S), and what the vendors' manuals say
+ * the probe will see. Adding a path is one row plus its stub and loops;
+ * a KPTI variant or a Linux-ABI dispatcher is a new row with its own stub,
+ * not a change to this file's logic.
+ *
+ * Each path goes through:
+ *   probe:   install, run the op loop once (n = 1) in ring 3, uninstall.
+ *            A fault ends the excursion (trap.c) and is compared with the
+ *            documented expectation: one TAP line per path.
+ *   measure: kmeasure_run() (core/measure.c) with batch callbacks that
+ *            install the stub, run the op or empty loop n times in ring 3,
+ *            and uninstall; kstats_compute(); one `result` line. */
+#include "kernel.h"
+#include "cpu.h"
+#include "layout.h"
+#include "trap.h"
+#include "core/cpuinfo.h"
+#include "core/desc.h"
+#include "core/measure.h"
+#include "core/stats.h"
+
+enum kentry_kind {
+	KE_INT_GATE,   /* int n -> interrupt gate (where = vector) */
+	KE_TRAP_GATE,  /* int n -> trap gate (where = vector) */
+	KE_CALL_GATE,  /* far call -> call gate (where = GDT selector) */
+	KE_SYSENTER,   /* sysenter -> SYSENTER_EIP */
+	KE_SYSCALL64,  /* syscall from 64-bit code -> LSTAR */
+	KE_SYSCALL32,  /* syscall from compatibility mode -> CSTAR */
+	KE_EXCEPTION,  /* a faulting instruction -> exception gate (where = vector) */
+};
+
+enum kexit_kind { KX_IRETQ, KX_LRETQ, KX_SYSEXITQ, KX_SYSEXITL, KX_SYSRETQ, KX_SYSRETL };
+
+/* What the manuals say the probe will see. */
+enum kexpect {
+	KEXP_RUNS,        /* round trip completes on every x86-64 CPU */
+	KEXP_FAULTS,      /* the entry instruction raises exc_vector (exc-*) */
+	KEXP_UD_ON_AMD,   /* AMD APM: SYSENTER is #UD in long mode */
+	KEXP_UD_ON_INTEL, /* Intel SDM: SYSCALL is #UD outside 64-bit mode */
+};
+
+struct kpath {
+	const char *id;
+	unsigned mode; /* 64: 64-bit ring 3; 32: compatibility mode */
+	enum kentry_kind entry;
+	enum kexit_kind exit;
+	unsigned where;
+	void (*stub)(void);
+	void (*op)(void);
+	void (*empty)(void);
+	enum kexpect expect;
+	unsigned exc_vector; /* KEXP_FAULTS: the vector; KEXP_UD_*: 6 */
+	const char *what;    /* one line for humans */
+};
+
+#define L(name) extern void name##_op(void), name##_empty(void)
+L(u64_int_gate); L(u64_trap_gate); L(u64_int_sysret); L(u64_call_gate);
+L(u64_call_gate_iret); L(u64_sysenter); L(u64_syscall); L(u64_exc_ud);
+L(u64_exc_ud_locknop); L(u64_exc_bp); L(u64_exc_pf); L(u64_exc_de); L(u64_exc_gp);
+L(u32_int80); L(u32_sysenter); L(u32_syscall); L(u32_call_gate);
+#undef L
+extern void kp_intgate_iretq(void), kp_trapgate_iretq(void), kp_int80_iretq(void),
+	kp_callgate_lretq(void), kp_sysenter_sysexitq(void), kp_sysenter_sysexitl(void),
+	kp_syscall_sysretq(void), kp_syscall_sysretl(void), kp_exc_ud_skip(void),
+	kp_exc_bp(void), kp_exc_pf_skip(void), kp_exc_de_skip(void), kp_exc_gp_skip(void),
+	kp_syscall_iretq(void), kp_sysenter_iretq(void), kp_intgate_sysretq(void),
+	kp_callgate_iretq(void);
+extern char user_stack_top[];
+
+#define LOOPS(name) name##_op, name##_empty
+
+static const struct kpath paths[] = {
+	{ "int-gate", 64, KE_INT_GATE, KX_IRETQ, VEC_INTGATE, kp_intgate_iretq,
+	  LOOPS(u64_int_gate), KEXP_RUNS, 0, "int 0x81 -> interrupt gate -> iretq" },
+	{ "trap-gate", 64, KE_TRAP_GATE, KX_IRETQ, VEC_TRAPGATE, kp_trapgate_iretq,
+	  LOOPS(u64_trap_gate), KEXP_RUNS, 0, "int 0x82 -> trap gate -> iretq" },
+	{ "call-gate", 64, KE_CALL_GATE, KX_LRETQ, SEL_CGATE, kp_callgate_lretq,
+	  LOOPS(u64_call_gate), KEXP_RUNS, 0, "lcall through a 64-bit call gate -> lretq" },
+	{ "sysenter", 64, KE_SYSENTER, KX_SYSEXITQ, KMSR_SYSENTER_EIP, kp_sysenter_sysexitq,
+	  LOOPS(u64_sysenter), KEXP_UD_ON_AMD, 6, "sysenter -> sysexitq (REX.W)" },
+	{ "syscall", 64, KE_SYSCALL64, KX_SYSRETQ, KMSR_LSTAR, kp_syscall_sysretq,
+	  LOOPS(u64_syscall), KEXP_RUNS, 0, "syscall -> sysretq" },
+	{ "compat-int80", 32, KE_INT_GATE, KX_IRETQ, VEC_INT80, kp_int80_iretq,
+	  LOOPS(u32_int80), KEXP_RUNS, 0, "int 0x80 from 32-bit code -> iretq" },
+	{ "compat-sysenter", 32, KE_SYSENTER, KX_SYSEXITL, KMSR_SYSENTER_EIP,
+	  kp_sysenter_sysexitl, LOOPS(u32_sysenter), KEXP_UD_ON_AMD, 6,
+	  "sysenter from 32-bit code -> sysexit (32-bit)" },
+	{ "compat-syscall", 32, KE_SYSCALL32, KX_SYSRETL, KMSR_CSTAR, kp_syscall_sysretl,
+	  LOOPS(u32_syscall), KEXP_UD_ON_INTEL, 6,
+	  "syscall from 32-bit code via CSTAR -> sysretl" },
+	{ "compat-call-gate", 32, KE_CALL_GATE, KX_LRETQ, SEL_CGATE, kp_callgate_lretq,
+	  LOOPS(u32_call_gate), KEXP_RUNS, 0,
+	  "lcall from 32-bit code through the 64-bit call gate -> lretq" },
+	{ "exc-ud", 64, KE_EXCEPTION, KX_IRETQ, VEC_UD, kp_exc_ud_skip, LOOPS(u64_exc_ud),
+	  KEXP_FAULTS, VEC_UD, "ud2 -> #UD, RIP += 2 -> iretq" },
+	{ "exc-ud-locknop", 64, KE_EXCEPTION, KX_IRETQ, VEC_UD, kp_exc_ud_skip,
+	  LOOPS(u64_exc_ud_locknop), KEXP_FAULTS, VEC_UD,
+	  "lock nop (F0 90) -> #UD, RIP += 2 -> iretq" },
+	{ "exc-bp", 64, KE_EXCEPTION, KX_IRETQ, VEC_BP, kp_exc_bp, LOOPS(u64_exc_bp),
+	  KEXP_FAULTS, VEC_BP, "int3 -> #BP -> iretq" },
+	{ "exc-pf", 64, KE_EXCEPTION, KX_IRETQ, VEC_PF, kp_exc_pf_skip, LOOPS(u64_exc_pf),
+	  KEXP_FAULTS, VEC_PF, "load from a not-present user page -> #PF, RIP += 2 -> iretq" },
+	{ "exc-de", 64, KE_EXCEPTION, KX_IRETQ, VEC_DE, kp_exc_de_skip, LOOPS(u64_exc_de),
+	  KEXP_FAULTS, VEC_DE, "div by zero -> #DE, RIP += 2 -> iretq" },
+	{ "exc-gp", 64, KE_EXCEPTION, KX_IRETQ, VEC_GP, kp_exc_gp_skip, LOOPS(u64_exc_gp),
+	  KEXP_FAULTS, VEC_GP, "cli at CPL 3 -> #GP, RIP += 1 -> iretq" },
+	{ "syscall/iretq", 64, KE_SYSCALL64, KX_IRETQ, KMSR_LSTAR, kp_syscall_iretq,
+	  LOOPS(u64_syscall), KEXP_RUNS, 0, "syscall -> build an iret frame -> iretq" },
+	{ "sysenter/iretq", 64, KE_SYSENTER, KX_IRETQ, KMSR_SYSENTER_EIP, kp_sysenter_iretq,
+	  LOOPS(u64_sysenter), KEXP_UD_ON_AMD, 6, "sysenter -> build an iret frame -> iretq" },
+	{ "int-gate/sysretq", 64, KE_INT_GATE, KX_SYSRETQ, VEC_INT_SYSRET,
+	  kp_intgate_sysretq, LOOPS(u64_int_sysret), KEXP_RUNS, 0,
+	  "int 0x83 -> interrupt gate -> sysretq" },
+	{ "call-gate/iretq", 64, KE_CALL_GATE, KX_IRETQ, SEL_CGATE_IRET, kp_callgate_iretq,
+	  LOOPS(u64_call_gate_iret), KEXP_RUNS, 0,
+	  "lcall through a call gate -> rebuild as iret frame -> iretq" },
+};
+#define NPATHS (sizeof(paths) / sizeof(paths[0]))
+
+/* Per-path outcome of the probe, used by the measurement phase. */
+enum pstate { PS_UNSELECTED, PS_MEASURE, PS_SKIP_EXPECTED, PS_SKIP_UNEXPECTED };
+static struct {
+	enum pstate state;
+	char reason[160];
+	char note[200];
+} pst[NPATHS];
+
+static struct kcpuinfo ci;
+static int vendor_amd;
+
+/* ---- installing entries ---------------------------------------------------- */
+
+static void install(const struct kpath *p)
+{
+	switch (p->entry) {
+	case KE_INT_GATE:
+		idt_set(p->where, p->stub, KDESC_SYS_INTGATE64, 3, 0);
+		break;
+	case KE_TRAP_GATE:
+		idt_set(p->where, p->stub, KDESC_SYS_TRAPGATE64, 3, 0);
+		break;
+	case KE_EXCEPTION:
+		idt_set(p->where, p->stub, KDESC_SYS_INTGATE64, p->where == VEC_BP ? 3 : 0, 0);
+		break;
+	case KE_CALL_GATE:
+		callgate_set(p->where, p->stub);
+		break;
+	case KE_SYSENTER:
+	case KE_SYSCALL64:
+	case KE_SYSCALL32:
+		wrmsr(p->where, (uint64_t)(uintptr_t)p->stub);
+		break;
+	}
+}
+
+static void uninstall(const struct kpath *p)
+{
+	switch (p->entry) {
+	case KE_INT_GATE:
+	case KE_TRAP_GATE:
+	case KE_EXCEPTION:
+		idt_set_generic(p->where);
+		break;
+	case KE_CALL_GATE:
+		callgate_set(p->where, 0);
+		break;
+	case KE_SYSENTER:
+	case KE_SYSCALL64:
+	case KE_SYSCALL32:
+		fast_msrs_stray();
+		break;
+	}
+}
+
+/* Installs, reads back against the encoder, uninstalls. */
+static int install_reads_back(const struct kpath *p)
+{
+	uint64_t want[2] = { 0, 0 }, got[2] = { 0, 0 };
+	struct dtr i;
+	install(p);
+	sidt(&i);
+	const uint64_t *idt = (const uint64_t *)(uintptr_t)i.base;
+	switch (p->entry) {
+	case KE_INT_GATE:
+	case KE_TRAP_GATE:
+	case KE_EXCEPTION:
+		kdesc_idt_gate(SEL_KCODE, (uint64_t)(uintptr_t)p->stub,
+			       p->entry == KE_TRAP_GATE ? KDESC_SYS_TRAPGATE64
+							: KDESC_SYS_INTGATE64,
+			       (p->entry != KE_EXCEPTION || p->where == VEC_BP) ? 3 : 0, 0, want);
+		got[0] = idt[2 * p->where];
+		got[1] = idt[2 * p->where + 1];
+		break;
+	case KE_CALL_GATE:
+		kdesc_callgate64(SEL_KCODE, (uint64_t)(uintptr_t)p->stub, 3, want);
+		got[0] = kgdt[p->where / 8];
+		got[1] = kgdt[p->where / 8 + 1];
+		break;
+	default:
+		want[0] = (uint64_t)(uintptr_t)p->stub;
+		got[0] = rdmsr(p->where);
+		break;
+	}
+	uninstall(p);
+	return want[0] == got[0] && want[1] == got[1];
+}
+
+/* ---- running ring 3 -------------------------------------------------------- */
+
+static uint32_t run_loop(const struct kpath *p, void (*loop)(void), uint32_t n)
+{
+	return kuser_enter((uint64_t)(uintptr_t)loop, p->mode == 64 ? USER_CS64 : USER_CS32,
+			   (uint64_t)(uintptr_t)user_stack_top, n);
+}
+
+static void describe_status(char *buf, size_t n, uint32_t st)
+{
+	if (st >= 0x100 && st < 0x200)
+		ksnprintf(buf, n, "%s (vector %u, error 0x%lx) at rip 0x%lx cs 0x%lx",
+			  trap_name(st - 0x100), st - 0x100, kurun.error, kurun.rip,
+			  kurun.cs);
+	else if (st == KURUN_STRAY_SYSCALL)
+		ksnprintf(buf, n, "stray syscall (LSTAR not installed)");
+	else if (st == KURUN_STRAY_SYSCALL32)
+		ksnprintf(buf, n, "stray syscall from compatibility mode (CSTAR)");
+	else if (st == KURUN_STRAY_SYSENTER)
+		ksnprintf(buf, n, "stray sysenter");
+	else
+		ksnprintf(buf, n, "status 0x%x", st);
+}
+
+static const char *hv_name(void)
+{
+	return ci.hv_signature[0] ? ci.hv_signature : "bare metal";
+}
+
+static void probe(unsigned k)
+{
+	const struct kpath *p = &paths[k];
+	char what[160];
+	kprintf("# probe %s: %s\n", p->id, p->what);
+
+	if (p->expect == KEXP_FAULTS) {
+		/* The generic handler stays in place: the excursion ends at
+		 * the first fault and tells us which one it was. */
+		uint32_t st = run_loop(p, p->op, 1);
+		describe_status(what, sizeof(what), st);
+		int user_rip = (kurun.cs & 3) == 3;
+		if (st == KURUN_FAULT(p->exc_vector) && user_rip) {
+			pst[k].state = PS_MEASURE;
+			tap_check(1, "probe %s: %s", p->id, what);
+		} else {
+			pst[k].state = PS_SKIP_UNEXPECTED;
+			if (st == KURUN_DONE)
+				ksnprintf(what, sizeof(what), "completed without %s",
+					  trap_name(p->exc_vector));
+			ksnprintf(pst[k].reason, sizeof(pst[k].reason),
+				  "expected %s from ring 3, got %s", trap_name(p->exc_vector),
+				  what);
+			tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+		}
+		return;
+	}
+
+	install(p);
+	uint32_t st = run_loop(p, p->op, 1);
+	uninstall(p);
+	describe_status(what, sizeof(what), st);
+
+	int doc_ud = (p->expect == KEXP_UD_ON_AMD && vendor_amd) ||
+		     (p->expect == KEXP_UD_ON_INTEL && !vendor_amd);
+	const char *insn = p->entry == KE_SYSENTER ? "sysenter" : "syscall";
+	const char *where = p->mode == 64 ? "64-bit mode" : "compatibility mode";
+	const char *vendor = vendor_amd ? "AMD" : "Intel";
+	if (st == KURUN_DONE && !doc_ud) {
+		pst[k].state = PS_MEASURE;
+		tap_check(1, "probe %s: round trip completes", p->id);
+	} else if (st == KURUN_DONE && doc_ud) {
+		pst[k].state = PS_MEASURE;
+		ksnprintf(pst[k].note, sizeof(pst[k].note),
+			  "%s in %s ran on this %s model (%s, %s) although %s documents #UD: "
+			  "the CPU or emulator departs from the vendor's documentation",
+			  insn, where, vendor, ci.vendor, hv_name(), vendor);
+		tap_check(1, "probe %s: runs although %s documents #UD (noted)", p->id, vendor);
+	} else if (st == KURUN_FAULT(VEC_UD) && doc_ud && (kurun.cs & 3) == 3) {
+		pst[k].state = PS_SKIP_EXPECTED;
+		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "%s in %s: #UD, as %s documents",
+			  insn, where, vendor);
+		tap_check(1, "probe %s: %s", p->id, pst[k].reason);
+	} else {
+		pst[k].state = PS_SKIP_UNEXPECTED;
+		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "probe failed: %s", what);
+		tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+	}
+}
+
+void paths_probe_all(void)
+{
+	kcpuinfo_read(&ci);
+	vendor_amd = !strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine");
+	int all = 1;
+	unsigned nsel = 0;
+	for (unsigned k = 0; k < NPATHS; k++) {
+		if (!kcfg_selected(paths[k].id))
+			continue;
+		nsel++;
+		if (!install_reads_back(&paths[k])) {
+			all = 0;
+			kprintf("# %s: installed entry does not read back as encoded\n",
+				paths[k].id);
+		}
+	}
+	tap_check(all, "every selected path's entry (IDT gate, call gate or MSR) reads back as encoded (%u paths)",
+		  nsel);
+	for (unsigned k = 0; k < NPATHS; k++) {
+		if (kcfg_selected(paths[k].id))
+			probe(k);
+		else
+			pst[k].state = PS_UNSELECTED;
+	}
+}
+
+/* ---- measuring ------------------------------------------------------------- */
+
+struct bctx {
+	const struct kpath *p;
+	uint32_t bad_status; /* first non-done status seen, 0 if none */
+};
+
+static uint64_t batch(struct bctx *c, void (*loop)(void), uint32_t n)
+{
+	if (n == 0)
+		n = 1;
+	install(c->p);
+	uint32_t st = run_loop(c->p, loop, n);
+	uninstall(c->p);
+	if (st != KURUN_DONE) {
+		if (!c->bad_status)
+			c->bad_status = st;
+		return 0;
+	}
+	return kurun.result;
+}
+
+static uint64_t batch_op(void *ctx, uint32_t n)
+{
+	struct bctx *c = ctx;
+	return batch(c, c->p->op, n);
+}
+
+static uint64_t batch_empty(void *ctx, uint32_t n)
+{
+	struct bctx *c = ctx;
+	return batch(c, c->p->empty, n);
+}
+
+#define MAX_SAMPLES 10000
+static double samples[MAX_SAMPLES];
+
+unsigned paths_measure_all(unsigned *total, int *all_expected)
+{
+	unsigned measured = 0;
+	*total = 0;
+	*all_expected = 1;
+	uint32_t n = kcfg.samples;
+	if (n > MAX_SAMPLES)
+		n = MAX_SAMPLES;
+	if (n < 1)
+		n = 1;
+	for (unsigned k = 0; k < NPATHS; k++) {
+		const struct kpath *p = &paths[k];
+		if (pst[k].state == PS_UNSELECTED)
+			continue;
+		(*total)++;
+		kprintf("progress %s\n", p->id);
+		if (pst[k].state != PS_MEASURE) {
+			kprintf("result %s skipped %s\n", p->id, pst[k].reason);
+			if (pst[k].state == PS_SKIP_UNEXPECTED)
+				*all_expected = 0;
+			continue;
+		}
+		struct bctx c = { p, 0 };
+		struct kmeasure_info info;
+		memset(&info, 0, sizeof(info));
+		kmeasure_run(batch_op, batch_empty, &c, n, KMEASURE_TARGET_CYCLES, samples,
+			     &info);
+		if (c.bad_status) {
+			char what[160];
+			describe_status(what, sizeof(what), c.bad_status);
+			kprintf("result %s skipped fault during measurement: %s\n", p->id, what);
+			*all_expected = 0;
+			continue;
+		}
+		struct kstats s;
+		kstats_compute(samples, n, &s);
+		kprintf("result %s measured samples=%u batch=%u overhead=%.2f min=%.2f p25=%.2f "
+			"median=%.2f p75=%.2f p99=%.2f max=%.2f mean=%.2f stddev=%.2f\n",
+			p->id, n, info.batch, info.overhead_cycles, s.min, s.p25, s.median,
+			s.p75, s.p99, s.max, s.mean, s.stddev);
+		if (pst[k].note[0])
+			kprintf("note %s %s\n", p->id, pst[k].note);
+		measured++;
+	}
+	return measured;
+}

@@ -1,0 +1,66 @@
+/* kentry kernel: what happens on a trap that is not a measured path.
+ *
+ * Three cases, in order:
+ *  1. a #GP on an instruction listed in kfixup_table (rdmsr_safe and
+ *     wrmsr_safe): resume at its fixup;
+ *  2. a ring-3 excursion is in progress (probe or measurement): record
+ *     the trap and end the excursion, whatever ring it happened in
+ *     (e.g. a SYSEXIT that #GPs in ring 0 ends the probe just as a #UD in
+ *     ring 3 does). This is what makes probing safe;
+ *  3. anything else is a kernel bug: print the frame and end the run with
+ *     `end fail`. #DF, NMI and #MC arrive on IST stacks, so even a broken
+ *     stack gets here instead of triple-faulting. */
+#include "trap.h"
+#include "cpu.h"
+#include "kernel.h"
+
+struct kurun kurun;
+
+extern const uint64_t kfixup_table[];
+
+static const char *const names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87", "#AC alignment check",
+	"#MC machine check", "#XM SIMD", "#VE virtualization", "#CP control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
+	"reserved 27", "#HV hypervisor injection", "#VC VMM communication",
+	"#SX security", "reserved 31",
+};
+
+const char *trap_name(unsigned vec)
+{
+	return vec < 32 ? names[vec] : "interrupt";
+}
+
+void trap_dispatch(struct ktrap_frame *f)
+{
+	if (f->vector == 13 && (f->cs & 3) == 0) {
+		for (const uint64_t *e = kfixup_table; e[0]; e += 2) {
+			if (f->rip == e[0]) {
+				f->rip = e[1];
+				return;
+			}
+		}
+	}
+	if (kurun.active && f->vector != 2 && f->vector != 8 && f->vector != 18) {
+		kurun.vector = f->vector;
+		kurun.error = f->error;
+		kurun.rip = f->rip;
+		kurun.cs = f->cs;
+		kurun.cr2 = f->vector == 14 ? read_cr2() : 0;
+		kuser_abort(KURUN_FAULT((uint32_t)f->vector));
+	}
+	kprintf("\n# FATAL: %s (vector %lu) error=0x%lx\n", trap_name((unsigned)f->vector),
+		(unsigned long)f->vector, (unsigned long)f->error);
+	kprintf("# rip=%016lx cs=%04lx rflags=%08lx rsp=%016lx ss=%04lx cr2=%016lx\n",
+		f->rip, f->cs, f->rflags, f->rsp, f->ss, read_cr2());
+	kprintf("# rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n", f->rax, f->rbx, f->rcx,
+		f->rdx);
+	kprintf("# rsi=%016lx rdi=%016lx rbp=%016lx r11=%016lx\n", f->rsi, f->rdi, f->rbp,
+		f->r11);
+	kprintf("# during ring-3 excursion: %s\n", kurun.active ? "yes" : "no");
+	kernel_fail_end("unexpected trap in the kernel");
+}

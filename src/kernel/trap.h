@@ -1,0 +1,38 @@
+/* kentry kernel: traps and ring-3 excursions. */
+#ifndef KENTRY_KERNEL_TRAP_H
+#define KENTRY_KERNEL_TRAP_H
+
+#include <stdint.h>
+
+/* The frame trap_common (entry.S) builds, lowest address first. */
+struct ktrap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+/* One ring-3 excursion (entry.S reads and writes the first three fields
+ * by offset: keep them first). */
+struct kurun {
+	uint64_t kernel_rsp;
+	uint64_t result;     /* TSC delta the loop reported (status 0) */
+	uint64_t active;
+	/* filled by trap_dispatch when a trap ends the excursion */
+	uint64_t vector, error, rip, cs, cr2;
+};
+extern struct kurun kurun;
+
+/* kuser_enter statuses */
+#define KURUN_DONE            0
+#define KURUN_FAULT(v)        (0x100u + (v)) /* exception v ended it */
+#define KURUN_STRAY_SYSCALL   0x200u
+#define KURUN_STRAY_SYSCALL32 0x201u
+#define KURUN_STRAY_SYSENTER  0x202u
+
+uint32_t kuser_enter(uint64_t rip, uint64_t cs, uint64_t rsp, uint64_t n);
+__attribute__((noreturn)) void kuser_abort(uint32_t status);
+void trap_dispatch(struct ktrap_frame *f);
+const char *trap_name(unsigned vec);
+
+#endif

@@ -1,0 +1,164 @@
+/* kentry kernel: the ring-3 timed loops (section .user.text, mapped U/S).
+ *
+ * Every path has two loops with identical code except the entry
+ * instruction: <name>_op and <name>_empty. kmeasure (core/measure.c) runs
+ * both and subtracts the median of the empty ones, so what remains is the
+ * round trip alone. Shape of each loop:
+ *
+ *   counter = n                       (outside the timed region)
+ *   t0 = lfence; rdtsc; lfence        (ktsc_read's sequence, core/tsc.h)
+ *   setup                             (path specific, e.g. sysenter's RDX/RCX)
+ * 1: entry instruction                (absent in _empty)
+ * 2: dec counter; jnz 1b
+ *   t1 = lfence; rdtsc; lfence
+ *   EDX:EAX = t1 - t0; int $VEC_DONE  (kdone_entry ends the excursion)
+ *
+ * Entered by kuser_enter (entry.S) with RDI = n >= 1, RSP = user stack,
+ * RFLAGS = 0x2, CS = USER_CS64 or USER_CS32, SS = DS = ES = USER_DS.
+ * Registers that must survive the entry instruction: R12, R13 (64-bit),
+ * ESI, EDI, EBP (32-bit); the stubs in stubs.S never touch them. RCX and
+ * R11 are fair game for the stubs (SYSCALL/SYSRET use them).
+ * A return lands on label 2: (SYSRET/IRET/LRET push or use the address
+ * after the instruction; the exc-* stubs advance RIP past it; the SYSENTER
+ * loops name 2f as their return RIP). */
+#include "layout.h"
+
+	.macro T0_64
+	lfence
+	rdtsc
+	lfence
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, %r13
+	.endm
+
+	.macro T1_64
+	lfence
+	rdtsc
+	lfence
+	shl $32, %rdx
+	or %rdx, %rax
+	sub %r13, %rax
+	mov %rax, %rdx
+	shr $32, %rdx
+	int $VEC_DONE
+	ud2                     /* never reached: kdone_entry does not return here */
+	.endm
+
+	.macro LOOP64 name, setup, entry
+	.balign 64
+	.globl u64_\name\()_op
+u64_\name\()_op:
+	mov %rdi, %r12
+	T0_64
+	\setup
+1:	\entry
+2:	dec %r12
+	jnz 1b
+	T1_64
+	.balign 64
+	.globl u64_\name\()_empty
+u64_\name\()_empty:
+	mov %rdi, %r12
+	T0_64
+	\setup
+1:
+2:	dec %r12
+	jnz 1b
+	T1_64
+	.endm
+
+	.macro T0_32
+	lfence
+	rdtsc
+	lfence
+	mov %eax, %edi
+	mov %edx, %ebp
+	.endm
+
+	.macro T1_32
+	lfence
+	rdtsc
+	lfence
+	sub %edi, %eax
+	sbb %ebp, %edx
+	int $VEC_DONE
+	ud2
+	.endm
+
+	.macro LOOP32 name, setup, entry
+	.balign 64
+	.globl u32_\name\()_op
+u32_\name\()_op:
+	mov %edi, %esi
+	T0_32
+	\setup
+1:	\entry
+2:	dec %esi
+	jnz 1b
+	T1_32
+	.balign 64
+	.globl u32_\name\()_empty
+u32_\name\()_empty:
+	mov %edi, %esi
+	T0_32
+	\setup
+1:
+2:	dec %esi
+	jnz 1b
+	T1_32
+	.endm
+
+	/* Aliases: macro arguments below are quoted strings, which the C
+	 * preprocessor does not expand. */
+	.equ U_VEC_INTGATE, VEC_INTGATE
+	.equ U_VEC_TRAPGATE, VEC_TRAPGATE
+	.equ U_VEC_INT_SYSRET, VEC_INT_SYSRET
+	.equ U_VEC_INT80, VEC_INT80
+	.equ U_NP_PAGE, USER_NP_PAGE
+
+	.section .user.text, "ax"
+
+	.code64
+	/* int n through the gates of VEC_INTGATE / VEC_TRAPGATE / VEC_INT_SYSRET */
+	LOOP64 int_gate, "", "int $U_VEC_INTGATE"
+	LOOP64 trap_gate, "", "int $U_VEC_TRAPGATE"
+	LOOP64 int_sysret, "", "int $U_VEC_INT_SYSRET"
+	/* far call through a call gate: m16:32 pointer (no REX.W, which AMD
+	 * would not honour); the offset is ignored for a gate. */
+	LOOP64 call_gate, "", "lcall *far_cgate(%rip)"
+	LOOP64 call_gate_iret, "", "lcall *far_cgate_iret(%rip)"
+	/* SYSEXIT returns to RDX with RSP = RCX: set once, SYSENTER keeps them */
+	LOOP64 sysenter, "lea 2f(%rip), %rdx; mov %rsp, %rcx", "sysenter"
+	LOOP64 syscall, "", "syscall"
+	/* exceptions: fixed-length instructions, see stubs.S */
+	LOOP64 exc_ud, "", "ud2"
+	LOOP64 exc_ud_locknop, "", ".byte 0xf0, 0x90"   /* lock nop: #UD (LOCK on a non-lockable insn) */
+	LOOP64 exc_bp, "", "int3"
+	LOOP64 exc_pf, "mov $U_NP_PAGE, %esi", "mov (%rsi), %eax"
+	LOOP64 exc_de, "xor %ecx, %ecx", "div %ecx"
+	LOOP64 exc_gp, "", "cli"                        /* CPL 3 > IOPL 0: #GP(0) */
+
+	.code32
+	LOOP32 int80, "", "int $U_VEC_INT80"
+	LOOP32 sysenter, "mov $2f, %edx; mov %esp, %ecx", "sysenter"
+	LOOP32 syscall, "", "syscall"
+	LOOP32 call_gate, "", "lcall *far_cgate"
+	.code64
+
+	.section .user.data, "aw"
+	.balign 16
+	/* far pointers m16:32: offset (ignored through a gate), selector|RPL 3 */
+far_cgate:
+	.long 0
+	.word SEL_CGATE | RPL3
+	.balign 8
+far_cgate_iret:
+	.long 0
+	.word SEL_CGATE_IRET | RPL3
+
+	.section .user.stack, "aw", @nobits
+	.balign 4096
+	.skip 16384
+	.globl user_stack_top
+user_stack_top:
