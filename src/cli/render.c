@@ -22,6 +22,15 @@ static int id_in(const char *id, const char *const *set)
 	return 0;
 }
 
+static int linux_at_least(const struct krun *run, int major, int minor)
+{
+	const char *rel = kenv_get(&run->env, "kernel.release");
+	int a = 0, b = 0;
+	if (!rel || sscanf(rel, "%d.%d", &a, &b) != 2)
+		return 0;
+	return a > major || (a == major && b >= minor);
+}
+
 static char *cause_for(const struct krun *run, const struct kresult *r)
 {
 	static const char *const signals[] = { "ud2-sigill", "int3-sigtrap",
@@ -34,13 +43,21 @@ static char *cause_for(const struct krun *run, const struct kresult *r)
 	const char *kpti = kenv_get(&run->env, "kpti");
 	char *s = NULL;
 	int rc = 0;
-	if (strcmp(r->world, "linux") == 0 && id_in(r->id, signals))
+	int under_hv = hv && strcmp(hv, "none") != 0;
+	if (strcmp(r->id, "ud2-sigill") == 0 && under_hv)
+		rc = asprintf(&s, "a signal round trip (two kernel entries and the FPU"
+			      " state), and hypervisors of the KVM kind intercept every #UD"
+			      " (%s here)", hv);
+	else if (strcmp(r->world, "linux") == 0 && id_in(r->id, signals))
 		rc = asprintf(&s, "a signal round trip: the exception entry, the signal frame"
 			      " with the FPU state, and a second entry for rt_sigreturn");
+	else if (strncmp(r->id, "int80-", 6) == 0 && under_hv && linux_at_least(run, 6, 7))
+		rc = asprintf(&s, "since Linux 6.7 every int 0x80 reads the local APIC's"
+			      " in-service register to reject a forged external vector;"
+			      " under a hypervisor (%s here) that read is a VM exit", hv);
 	else if (strcmp(r->id, "vsyscall") == 0 && vs && strcmp(vs, "native") != 0)
 		rc = asprintf(&s, "vsyscall=%s: every call faults and the kernel emulates it", vs);
-	else if (strcmp(r->world, "linux") == 0 && id_in(r->id, gates) && hv &&
-		 strcmp(hv, "none") != 0)
+	else if (strcmp(r->world, "linux") == 0 && id_in(r->id, gates) && under_hv)
 		rc = asprintf(&s, "IDT-vectored entries cost far more than syscall under"
 			      " this hypervisor (%s): the hypervisor, not Linux, is the"
 			      " likely cost%s", hv,
