@@ -268,6 +268,7 @@ static int cmd_measure(const struct kcli *c)
 	krun_init(&run);
 	stamp(&run);
 	printf("kentry %s\n\n", KENTRY_VERSION);
+	fflush(stdout);
 
 	int lrc = 0, brc = 0;
 	if (c->cmd == KCMD_BENCH || c->cmd == KCMD_ALL)

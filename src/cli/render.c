@@ -130,35 +130,40 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 	if (env->n == 0)
 		return;
 	fprintf(f, "%s\n", title);
-	if (kenv_get(env, "cpu.vendor"))
-		fprintf(f, "  CPU         %s (%s, family %s model %s stepping %s, microcode %s)\n",
+	if (kenv_get(env, "cpu.vendor")) {
+		fprintf(f, "  CPU         %s (%s, family %s model %s stepping %s",
 			env_or(env, "cpu.name", "?"), env_or(env, "cpu.vendor", "?"),
 			env_or(env, "cpu.family", "?"), env_or(env, "cpu.model", "?"),
-			env_or(env, "cpu.stepping", "?"), env_or(env, "cpu.microcode", "?"));
+			env_or(env, "cpu.stepping", "?"));
+		if (kenv_get(env, "cpu.microcode"))
+			fprintf(f, ", microcode %s", env_or(env, "cpu.microcode", "?"));
+		fprintf(f, ")\n");
+	}
 	if (kenv_get(env, "hypervisor"))
 		fprintf(f, "  hypervisor  %s\n", env_or(env, "hypervisor", "none"));
 	if (kenv_get(env, "kernel.release"))
 		fprintf(f, "  kernel      Linux %s; KPTI %s; vsyscall %s; seccomp %s\n",
 			env_or(env, "kernel.release", "?"), env_or(env, "kpti", "?"),
 			env_or(env, "vsyscall.mode", "?"), env_or(env, "seccomp", "?"));
-	if (kenv_get(env, "accel"))
-		fprintf(f, "  QEMU        %s, accel %s%s%s, cpu model %s, icount %s\n",
+	if (kenv_get(env, "accel")) {
+		fprintf(f, "  QEMU        %s, accel %s, cpu model %s, icount %s\n",
 			env_or(env, "qemu.version", "?"), env_or(env, "accel", "?"),
-			kenv_get(env, "accel.fallback") ? " (fallback: " : "",
-			kenv_get(env, "accel.fallback") ? env_or(env, "accel.fallback", "") : "",
 			env_or(env, "qemu.cpu", "?"), env_or(env, "icount", "off"));
-	if (kenv_get(env, "accel.fallback"))
-		fprintf(f, ")\n");
+		if (kenv_get(env, "accel.fallback"))
+			fprintf(f, "  fallback    %s\n", env_or(env, "accel.fallback", ""));
+	}
 	const char *hz = kenv_get(env, "tsc.hz");
 	if (hz) {
 		double v = strtod(hz, NULL);
 		if (v > 0)
-			fprintf(f, "  TSC         %.3f GHz (%s); invariant %s; pinned to CPU %s\n",
-				v / 1e9, env_or(env, "tsc.method", "?"),
-				env_or(env, "cpu.invariant_tsc", "?"), env_or(env, "cpu.pinned", "-"));
+			fprintf(f, "  TSC         %.3f GHz (%s); invariant %s", v / 1e9,
+				env_or(env, "tsc.method", "?"), env_or(env, "cpu.invariant_tsc", "?"));
 		else
-			fprintf(f, "  TSC         frequency unknown (%s): figures in cycles only\n",
+			fprintf(f, "  TSC         frequency unknown (%s): figures in cycles only",
 				env_or(env, "tsc.method", "none"));
+		if (kenv_get(env, "cpu.pinned"))
+			fprintf(f, "; pinned to CPU %s", env_or(env, "cpu.pinned", "?"));
+		fprintf(f, "\n");
 	}
 	if (kenv_get(env, "kernel.cmdline_mitigations"))
 		fprintf(f, "  switches    %s\n", env_or(env, "kernel.cmdline_mitigations", "none"));
