@@ -910,15 +910,30 @@ static void errtail_format(const struct attempt *a, char *buf, size_t len)
 
 static void on_stderr_line(struct attempt *a, const char *raw)
 {
-	char line[KSERIAL_LINE_MAX];
-	sanitize(line, sizeof(line), raw);
+	char buf[KSERIAL_LINE_MAX];
+	sanitize(buf, sizeof(buf), raw);
+	/* QEMU prefixes its messages with its program name: drop it. */
+	char *line = buf;
+	const char *base = strrchr(a->qemu, '/');
+	base = base ? base + 1 : a->qemu;
+	size_t bl = strlen(base);
+	if (strncmp(line, base, bl) == 0 && line[bl] == ':' && line[bl + 1] == ' ')
+		line += bl + 2;
+	else if (strncmp(line, "qemu-system-x86_64: ", 20) == 0)
+		line += 20;
 	if (!line[0])
 		return;
 	if (a->verbose)
 		fprintf(stderr, "qemu: %s\n", line);
 	errtail_push(a, line);
-	if (!a->kvm || a->kvm_error[0])
+	if (!a->kvm)
 		return;
+	if (a->kvm_error[0]) {
+		/* "KVM internal error. Suberror: 1" is followed by the kind */
+		if (strstr(line, "emulation failure") && !strstr(a->kvm_error, "emulation failure"))
+			bufcat(a->kvm_error, sizeof(a->kvm_error), ", emulation failure");
+		return;
+	}
 	static const char *const sigs[] = { "KVM internal error", "emulation failure",
 					    "failed to initialize kvm", "failed to initialize KVM",
 					    "Could not access KVM", "kvm run failed",
@@ -926,11 +941,6 @@ static void on_stderr_line(struct attempt *a, const char *raw)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (strstr(line, sigs[i])) {
 			snprintf(a->kvm_error, sizeof(a->kvm_error), "%.200s", line);
-			/* strip QEMU's program-name prefix */
-			const char *pfx = "qemu-system-x86_64: ";
-			if (strncmp(a->kvm_error, pfx, strlen(pfx)) == 0)
-				memmove(a->kvm_error, a->kvm_error + strlen(pfx),
-					strlen(a->kvm_error + strlen(pfx)) + 1);
 			return;
 		}
 }
@@ -1042,7 +1052,7 @@ static void attempt_run(struct attempt *a)
 	struct pollfd pf[2] = { { ofd, POLLIN, 0 }, { efd, POLLIN, 0 } };
 	int open_n = 2;
 	a->end = ATT_EXITED;
-	double end_seen_at = 0;
+	double end_seen_at = 0, kvm_err_at = 0;
 	while (open_n > 0) {
 		double t = now_s();
 		if (t - t0 > a->limit_s) {
@@ -1054,8 +1064,13 @@ static void attempt_run(struct attempt *a)
 			break;
 		}
 		if (a->kvm_error[0]) {
-			a->end = ATT_KVMERR;
-			break;
+			/* a moment more for QEMU's next lines (the kind of error) */
+			if (kvm_err_at == 0)
+				kvm_err_at = t;
+			else if (t - kvm_err_at > 0.3) {
+				a->end = ATT_KVMERR;
+				break;
+			}
 		}
 		/* After `end` QEMU should exit at once (isa-debug-exit); on
 		 * real-hardware-like behaviour (a halt) do not wait the whole
@@ -1311,11 +1326,12 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	if (a.end == ATT_SPAWN) {
 		snprintf(err, errlen, "cannot start %s: %s", qemu, a.kvm_error);
 		rc = 3;
-	} else if (a.end == ATT_KVMERR) {
-		snprintf(err, errlen, "KVM could not run the guest (QEMU: %s; last path started: %s); "
-				      "try --accel tcg. Last serial lines:%s%s",
-			 a.kvm_error, lastp, tail_or, etail);
-		missing = "KVM stopped the guest";
+	} else if (used_kvm && fallback[0]) {
+		/* --accel kvm: no fallback; QEMU's register dump is left out */
+		snprintf(err, errlen, "KVM %s, last path started: %s; use --accel tcg or auto. "
+				      "Last serial lines:%s",
+			 fallback, lastp, tail_or);
+		missing = "KVM could not run the guest";
 		rc = 4;
 	} else if (a.end == ATT_TIMEOUT) {
 		if (a.ser.end_seen)

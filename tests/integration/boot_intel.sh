@@ -1,0 +1,65 @@
+#!/bin/sh
+# `kentry boot --accel tcg --cpu intel --quick` (or the vendor given as $1:
+# boot_amd.sh runs this with amd): the real kernel boots under QEMU TCG,
+# its self-checks pass (status 0), every bare-metal id is in the JSON and
+# the CSV, measured with sane statistics or skipped with a reason.
+set -u
+BUILD=${BUILD:-build}
+K="$BUILD/kentry"
+KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
+VENDOR=${1:-intel}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 bad=0
+check() { # description, then a command that succeeds when it holds
+	n=$((n + 1))
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; bad=$((bad + 1)); fi
+}
+
+command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
+[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
+[ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
+
+IDS="int-gate trap-gate call-gate sysenter syscall compat-int80 compat-sysenter compat-syscall compat-call-gate exc-ud exc-ud-locknop exc-bp exc-pf exc-de exc-gp syscall/iretq sysenter/iretq int-gate/sysretq call-gate/iretq"
+case $VENDOR in
+intel) CPUID_VENDOR=GenuineIntel MODEL='Skylake-Client|Haswell|Nehalem|core2duo' ;;
+amd) CPUID_VENDOR=AuthenticAMD MODEL='EPYC|Opteron_G5|phenom' ;;
+*) echo "not ok 1 - unknown vendor $VENDOR"; exit 1 ;;
+esac
+
+J="$tmp/boot.json"
+C="$tmp/boot.csv"
+t0=$(date +%s)
+"$K" boot --accel tcg --cpu "$VENDOR" --quick --no-progress --kernel "$KERNEL" \
+	--json "$J" --csv "$C" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+t1=$(date +%s)
+echo "# kentry boot --accel tcg --cpu $VENDOR --quick took $((t1 - t0)) s"
+check "boot exits 0: the kernel's self-checks passed (got $rc)" test $rc -eq 0
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+check "JSON written" test -s "$J"
+check "schema version 1" jq -e '.schema_version == 1 and (.kentry_version | type) == "string"' "$J"
+check "guest environment: accel tcg, icount off, QEMU version" jq -e '.guest_environment | .accel == "tcg" and .icount == "off" and (.["qemu.version"] | test("^[0-9]+\\.[0-9]+"))' "$J"
+check "guest environment: a $VENDOR QEMU model" jq -e --arg m "^($MODEL)" '.guest_environment["qemu.cpu"] | test($m)' "$J"
+check "guest environment: the guest saw $CPUID_VENDOR" jq -e --arg v "$CPUID_VENDOR" '.guest_environment["cpu.vendor"] == $v' "$J"
+check "guest environment: kernel protocol 1, tsc facts" jq -e '.guest_environment | .["kernel.protocol"] == "1" and has("tsc.hz") and has("tsc.method")' "$J"
+check "one bare-metal result per id, nothing else" jq -e --arg ids "$IDS" '([.results[] | select(.world == "bare-metal") | .id] | sort) == ($ids | split(" ") | sort)' "$J"
+for id in $IDS; do
+	check "$id measured with sane stats or skipped with a reason" jq -e --arg id "$id" '
+		.results[] | select(.id == $id and .world == "bare-metal") |
+		(.op == "round-trip") and
+		(if .status == "measured" then
+			(.cycles | (.min <= .median) and (.median <= .p99) and (.stddev >= 0) and (.samples >= 1) and (.mean > 0))
+		 elif .status == "skipped" then (.reason | type == "string" and length > 5)
+		 else false end)' "$J"
+	check "$id in the CSV" grep -Eq "^bare-metal,$id,round-trip,(measured|skipped)," "$C"
+done
+check "syscall measured" jq -e '.results[] | select(.id == "syscall") | .status == "measured"' "$J"
+check "int-gate measured" jq -e '.results[] | select(.id == "int-gate") | .status == "measured"' "$J"
+check "CSV header names the columns" sh -c "head -n 1 '$C' | grep -q '^world,id,op,status,reason,samples,min_cycles,median_cycles'"
+jq -r '.results[] | select(.world == "bare-metal") | "# \(.id) \(.status) \(.cycles.median // "") \(.reason // "") \(.note // "")"' "$J" 2>/dev/null
+
+echo "1..$n"
+[ $bad -eq 0 ]
