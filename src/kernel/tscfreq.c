@@ -24,10 +24,14 @@ static uint64_t one_try(void)
 	outb(0x42, PIT_LATCH >> 8);
 	uint64_t t0 = ktsc_read();
 	outb(0x61, (uint8_t)((p61 & ~0x02) | 0x01)); /* gate high: count starts */
-	uint64_t spins = 0;
-	while (!(inb(0x61) & 0x20)) {
-		if (++spins > 50000000u)
-			return 0; /* no PIT: give up */
+	/* No PIT (some recent boards): give up after ~2^32 TSC ticks, one to
+	 * a few seconds, checked every 1024 polls so the TSC read does not
+	 * slow the loop that detects the edge. */
+	for (uint32_t spins = 0; !(inb(0x61) & 0x20);) {
+		if (!(++spins & 1023) && ktsc_read() - t0 > (1ull << 32)) {
+			outb(0x61, p61);
+			return 0;
+		}
 	}
 	uint64_t t1 = ktsc_read();
 	outb(0x61, p61);
