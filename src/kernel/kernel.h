@@ -61,6 +61,7 @@ struct kconfig {
 	int quick;
 	char only[512];
 	char cmdline[512];
+	char crash[16]; /* crash=ud|df|hang: deliberate failure (tests) */
 };
 extern struct kconfig kcfg;
 int kcfg_selected(const char *id);

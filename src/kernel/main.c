@@ -83,7 +83,10 @@ static void parse_cmdline(void)
 			kcfg.quick = 1;
 		else if (n > 8 && !strncmp(w, "samples=", 8))
 			samples = parse_u32(w + 8, n - 8);
-		else if (n > 5 && !strncmp(w, "only=", 5) && n - 5 < sizeof(kcfg.only)) {
+		else if (n > 6 && !strncmp(w, "crash=", 6) && n - 6 < sizeof(kcfg.crash)) {
+			memcpy(kcfg.crash, w + 6, n - 6);
+			kcfg.crash[n - 6] = 0;
+		} else if (n > 5 && !strncmp(w, "only=", 5) && n - 5 < sizeof(kcfg.only)) {
 			memcpy(kcfg.only, w + 5, n - 5);
 			kcfg.only[n - 5] = 0;
 		}
@@ -148,6 +151,28 @@ static void print_env(void)
 	kprintf("env cmdline %s\n", kcfg.cmdline);
 }
 
+/* crash=<kind> on the command line: fail on purpose after the TAP block,
+ * to test that failures are reported (and the host's handling of them):
+ *   ud    ud2 in ring 0: the generic handler prints the frame, end fail;
+ *   df    RSP pointed at unmapped memory, then ud2: delivering #UD faults,
+ *         delivering that #PF faults again -> #DF, which arrives on its IST
+ *         stack and is reported instead of becoming a triple fault;
+ *   hang  spin forever after `progress <first id>` (host timeout test). */
+static void deliberate_crash(void)
+{
+	kprintf("# crash=%s requested\n", kcfg.crash);
+	if (!strcmp(kcfg.crash, "ud"))
+		__asm__ volatile("ud2");
+	if (!strcmp(kcfg.crash, "df"))
+		__asm__ volatile("mov $0x7ff0000000, %%rsp\n\tud2" : : : "memory");
+	if (!strcmp(kcfg.crash, "hang")) {
+		kprintf("progress int-gate\n");
+		for (;;)
+			__asm__ volatile("pause");
+	}
+	kprintf("# unknown crash kind, ignored\n");
+}
+
 void kmain(uint32_t magic, uint32_t info);
 void kmain(uint32_t magic, uint32_t info)
 {
@@ -168,6 +193,9 @@ void kmain(uint32_t magic, uint32_t info)
 	vm_selfcheck();
 	paths_probe_all();
 	kprintf("1..%u\n", tap_count);
+
+	if (kcfg.crash[0])
+		deliberate_crash();
 
 	int all_expected = 1;
 	g_measured = paths_measure_all(&g_total, &all_expected);
