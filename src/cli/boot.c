@@ -1171,8 +1171,8 @@ static int kvm_usable(char *why, size_t len)
 }
 
 #define KBOOT_LIFE_S 10.0   /* KVM's sign-of-life limit under --accel auto */
-#define KBOOT_LIMIT_FULL 180.0
-#define KBOOT_LIMIT_QUICK 90.0
+#define KBOOT_LIMIT_FULL 60.0
+#define KBOOT_LIMIT_QUICK 30.0
 
 int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t errlen)
 {
