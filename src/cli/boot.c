@@ -1223,6 +1223,10 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	}
 	if (o->quick)
 		bufcat(cmdline, sizeof(cmdline), "%squick", cmdline[0] ? " " : "");
+	/* $KENTRY_BOOT_APPEND: more kernel words (tests: crash=ud|df|hang) */
+	const char *more = getenv("KENTRY_BOOT_APPEND");
+	if (more && *more)
+		bufcat(cmdline, sizeof(cmdline), "%s%s", cmdline[0] ? " " : "", more);
 
 	/* The whole-run limit: opts, else $KENTRY_BOOT_TIMEOUT (seconds; for
 	 * tests), else a default scaled by the samples asked for. */

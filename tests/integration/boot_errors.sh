@@ -124,6 +124,22 @@ check "--cpu amd runs an AMD model" jq -e '.guest_environment["qemu.cpu"] | test
 boot host --cpu host --only syscall --kernel "$tmp/pass.elf"
 check "--cpu host under TCG runs max and says so" jq -e '.guest_environment | .["qemu.cpu"] == "max" and (.["qemu.cpu.note"] | test("needs KVM"))' "$tmp/host.json"
 
+# The real kernel failing on purpose (crash= on its command line).
+KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
+if [ -f "$KERNEL" ]; then
+	KENTRY_BOOT_APPEND=crash=ud boot crashud --quick --kernel "$KERNEL"
+	check "real kernel, crash=ud: status 4 (got $rc)" test $rc -eq 4
+	check "crash=ud: says the kernel reported a failed run, with its FATAL line" sh -c "grep -q 'the kernel reported a failed run' '$tmp/crashud.err' && grep -q 'FATAL: #UD' '$tmp/crashud.err'"
+	check "crash=ud: every id still has a result" jq -e '[.results[] | select(.world == "bare-metal")] | length == 19' "$tmp/crashud.json"
+	KENTRY_BOOT_APPEND=crash=df boot crashdf --quick --kernel "$KERNEL"
+	check "real kernel, crash=df: status 4 (got $rc), a double fault, not a reset" sh -c "test $rc -eq 4 && grep -q 'FATAL: #DF' '$tmp/crashdf.err' && ! grep -q 'guest reset' '$tmp/crashdf.err'"
+	KENTRY_BOOT_TIMEOUT=3 KENTRY_BOOT_APPEND=crash=hang boot crashhang --quick --kernel "$KERNEL"
+	check "real kernel, crash=hang: status 4 (got $rc), hung in int-gate" sh -c "test $rc -eq 4 && grep -q 'guest hung.*last path started: int-gate' '$tmp/crashhang.err'"
+	check "crash=hang: no QEMU left running" sh -c "! pgrep -f 'crash=han[g]' >/dev/null"
+else
+	echo "# $KERNEL missing: the real-kernel failure checks are left out"
+fi
+
 # KVM fallback with a stand-in QEMU that stops a KVM guest the way QEMU
 # does on an emulation failure (the message, then the VM paused).
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
@@ -143,7 +159,7 @@ EOF
 		--kernel "$tmp/pass.elf" --json "$tmp/fb.json" >/dev/null 2>"$tmp/fb.err"
 	rc=$?
 	check "KVM emulation failure: falls back, status 0 (got $rc)" test $rc -eq 0
-	check "KVM emulation failure: one line on stderr" grep -q "^kentry boot: KVM could not run the guest (QEMU: KVM internal error. Suberror: 1); falling back to TCG$" "$tmp/fb.err"
+	check "KVM emulation failure: one line on stderr" grep -q "^kentry boot: KVM could not run the guest (QEMU: KVM internal error. Suberror: 1, emulation failure); falling back to TCG$" "$tmp/fb.err"
 	check "KVM emulation failure: accel tcg and the reason in the guest environment" jq -e '.guest_environment | .accel == "tcg" and (.["accel.fallback"] | test("KVM internal error"))' "$tmp/fb.json"
 	check "KVM emulation failure: the stopped QEMU was killed" sh -c "! pgrep -f 'sleep 60[0]' >/dev/null"
 	KENTRY_QEMU="$tmp/fakeqemu" "$K" boot --accel kvm --only syscall --no-progress \
