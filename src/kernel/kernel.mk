@@ -3,6 +3,9 @@
 #   make kernel              build/kentry-kernel.elf (Multiboot 1, ELF32 container)
 #   make kernel-boot         boot it in QEMU (TCG) on the console:
 #                            KCPU=EPYC KAPPEND="quick" KICOUNT=1
+#   make kernel-iso          build/kentry-kernel.iso, GRUB + the kernel, for
+#                            real hardware (BIOS boot; dd to a USB stick).
+#                            Needs grub-mkrescue (grub-pc-bin), xorriso, mtools.
 #
 # The core timing/statistics code (src/core) is compiled a second time,
 # freestanding, into the kernel: same sources as the Linux world.
@@ -32,7 +35,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-T src/kernel/kernel.ld
 
-.PHONY: kernel kernel-boot
+.PHONY: kernel kernel-boot kernel-iso
 kernel: $(KERNEL_ELF)
 
 $(BUILD)/kernel/%.o: %.c
@@ -56,3 +59,12 @@ kernel-boot: $(KERNEL_ELF)
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel tcg \
 		-cpu $(KCPU) $(if $(KICOUNT),-icount shift=0) -append "$(KAPPEND)"; \
 		st=$$?; echo "qemu exit status $$st"; [ $$st -eq 33 ]
+
+KERNEL_ISO := $(BUILD)/kentry-kernel.iso
+kernel-iso: $(KERNEL_ISO)
+$(KERNEL_ISO): $(KERNEL_ELF) src/kernel/grub.cfg
+	rm -rf $(BUILD)/kernel/iso
+	mkdir -p $(BUILD)/kernel/iso/boot/grub
+	cp $(KERNEL_ELF) $(BUILD)/kernel/iso/boot/
+	cp src/kernel/grub.cfg $(BUILD)/kernel/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/kernel/iso
