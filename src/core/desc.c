@@ -114,6 +114,11 @@ uint64_t kmsr_star(uint16_t syscall_cs, uint16_t sysret_base)
 	return ((uint64_t)sysret_base << 48) | ((uint64_t)syscall_cs << 32);
 }
 
+uint64_t kmsr_sysenter_cs(uint16_t kernel_cs)
+{
+	return (uint64_t)(kernel_cs & 0xfffcu);
+}
+
 int kdesc_fits_role(uint64_t d, enum kdesc_role role)
 {
 	if (!kdesc_seg_present(d) || !kdesc_seg_s(d))

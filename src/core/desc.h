@@ -112,6 +112,11 @@ uint64_t kdesc_sys_base(const uint64_t d[2]);
  * [47:32] SYSCALL CS (kernel code), [63:48] SYSRET base (user 32-bit code). */
 uint64_t kmsr_star(uint16_t syscall_cs, uint16_t sysret_base);
 
+/* IA32_SYSENTER_CS: [15:0] kernel CS selector (SYSENTER uses it with the
+ * RPL bits cleared, SS = CS + 8; SYSEXIT derives the user selectors from
+ * it); bits 63:16 reserved, written as 0. */
+uint64_t kmsr_sysenter_cs(uint16_t kernel_cs);
+
 /* What each kind of GDT slot must hold for the fast system calls. */
 enum kdesc_role {
 	KROLE_KERNEL_CODE64, /* present, DPL 0, code, L = 1 */

@@ -194,7 +194,7 @@ void arch_init(void)
 	wrmsr(KMSR_EFER, rdmsr(KMSR_EFER) | KEFER_SCE);
 	wrmsr(KMSR_STAR, star_value());
 	wrmsr(KMSR_FMASK, FMASK_VALUE);
-	wrmsr(KMSR_SYSENTER_CS, SYSENTER_CS_VAL);
+	wrmsr(KMSR_SYSENTER_CS, kmsr_sysenter_cs(SYSENTER_CS_VAL));
 	wrmsr(KMSR_SYSENTER_ESP, (uint64_t)(uintptr_t)kentry_stack_top);
 	fast_msrs_stray();
 
@@ -226,7 +226,7 @@ void arch_selfcheck(void)
 			  rdmsr(KMSR_CSTAR) == (uint64_t)(uintptr_t)kstray_syscall32,
 		  "LSTAR/CSTAR read back (idle: stray-entry stubs)");
 	tap_check(rdmsr(KMSR_FMASK) == FMASK_VALUE, "FMASK reads back 0x%x", FMASK_VALUE);
-	tap_check(secs == SYSENTER_CS_VAL &&
+	tap_check(secs == kmsr_sysenter_cs(SYSENTER_CS_VAL) &&
 			  rdmsr(KMSR_SYSENTER_ESP) == (uint64_t)(uintptr_t)kentry_stack_top &&
 			  rdmsr(KMSR_SYSENTER_EIP) == (uint64_t)(uintptr_t)kstray_sysenter,
 		  "SYSENTER_CS/ESP/EIP read back");

@@ -2,6 +2,7 @@
  * bare-metal kernel installs, checked bit-exactly against constants worked
  * out by hand from the manuals (derivation in the comment above each). */
 #include "core/desc.h"
+#include "kernel/layout.h"
 #include "unit/t.h"
 
 /* Byte 5 of a segment descriptor (bits 47:40) is P | DPL<<1 | S... laid out
@@ -156,8 +157,38 @@ static void test_msrs_and_layout(void)
 			 KLAYOUT_SYSEXIT_CS64 | KLAYOUT_SYSEXIT_SS64);
 }
 
+/* The layout the kernel actually uses (src/kernel/layout.h), so a change
+ * there that breaks SYSRET/SYSEXIT fails on the host too. */
+static void test_kernel_layout(void)
+{
+	uint64_t g[GDT_ENTRIES] = { 0 };
+	g[SEL_KCODE / 8] = kdesc_code64(0);
+	g[SEL_KDATA / 8] = kdesc_data(0);
+	g[SEL_UCODE32 / 8] = kdesc_code32(3);
+	g[SEL_UDATA / 8] = kdesc_data(3);
+	g[SEL_UCODE64 / 8] = kdesc_code64(3);
+	g[SEL_UDATA64 / 8] = kdesc_data(3);
+	kdesc_tss64(0x100000, 0x67, 0, &g[SEL_TSS / 8]);
+	kdesc_callgate64(SEL_KCODE, 0x105930, 3, &g[SEL_CGATE / 8]);
+	kdesc_callgate64(SEL_KCODE, 0x105a20, 3, &g[SEL_CGATE_IRET / 8]);
+	T_EQ_U64(kdesc_check_fast_layout(g, GDT_ENTRIES,
+					 kmsr_star(STAR_SYSCALL_CS, STAR_SYSRET_BASE),
+					 (uint16_t)kmsr_sysenter_cs(SYSENTER_CS_VAL)),
+		 0);
+	/* SYSENTER_CS holds the bare selector: 0x08 -> 0x0000000000000008;
+	 * RPL bits are cleared (the CPU would ignore them). */
+	T_EQ_U64(kmsr_sysenter_cs(SYSENTER_CS_VAL), 0x8);
+	T_EQ_U64(kmsr_sysenter_cs(0x0b), 0x8);
+	T_EQ_U64(kmsr_star(STAR_SYSCALL_CS, STAR_SYSRET_BASE), 0x0018000800000000ull);
+	T_EQ_U64(USER_CS64, 0x2b);
+	T_EQ_U64(USER_CS32, 0x1b);
+	T_EQ_U64(USER_DS, 0x23);
+	T_EQ_U64(USER_DS64, 0x33);
+}
+
 int main(void)
 {
+	test_kernel_layout();
 	test_segments();
 	test_tss();
 	test_gates();
