@@ -1187,9 +1187,11 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 		return 3;
 	}
 	struct stat kst;
-	if (stat(kernel, &kst) != 0 || !S_ISREG(kst.st_mode)) {
+	int kst_rc = stat(kernel, &kst), kst_errno = errno;
+	if (kst_rc != 0 || !S_ISREG(kst.st_mode) || access(kernel, R_OK) != 0) {
 		snprintf(err, errlen, "kernel image %s %s: run make", kernel,
-			 errno == ENOENT ? "not found" : "is not a readable file");
+			 kst_rc != 0 && kst_errno == ENOENT ? "not found"
+							    : "is not a readable file");
 		free(qemu);
 		return 3;
 	}
@@ -1297,6 +1299,9 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 			fprintf(stderr, "kentry boot: KVM %s; falling back to TCG\n", fallback);
 		resolve_cpu(o->cpu, models, 0, cpu, sizeof(cpu), cpu_note, sizeof(cpu_note), err,
 			    errlen);
+		if (o->cpu && strcmp(o->cpu, "host") == 0)
+			fprintf(stderr, "kentry boot: --cpu host needs KVM; TCG runs QEMU's 'max' "
+					"model instead\n");
 		a.cpu = cpu;
 		a.kvm = 0;
 		a.life_s = 0;
