@@ -3,17 +3,7 @@
 # schema, and every Linux path id is present, measured with sane statistics
 # or skipped with a reason. Then the saved file reads back (show, compare).
 set -u
-BUILD=${BUILD:-build}
-K="$BUILD/kentry"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
-check() { # description, then a command that succeeds when it holds
-	n=$((n + 1))
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; bad=$((bad + 1)); fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 IDS="syscall syscall-enosys libc-syscall int80-64 int80-32 vsyscall32-entry sysenter-32 syscall-32 vsyscall vdso vdso-32 ud2-sigill int3-sigtrap pagefault-sigsegv sud-sigsys"
 

@@ -6,17 +6,7 @@
 # status (docs/boot.md), the one-paragraph message, and that no QEMU is left
 # running.
 set -u
-BUILD=${BUILD:-build}
-K="$BUILD/kentry"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
-check() { # description, then a command that succeeds when it holds
-	n=$((n + 1))
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; bad=$((bad + 1)); fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 QEMU=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
 command -v as >/dev/null && command -v ld >/dev/null || { echo "no binutils (as, ld) to build the stand-in kernels"; exit 77; }

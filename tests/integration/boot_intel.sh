@@ -4,19 +4,9 @@
 # its self-checks pass (status 0), every bare-metal id is in the JSON and
 # the CSV, measured with sane statistics or skipped with a reason.
 set -u
-BUILD=${BUILD:-build}
-K="$BUILD/kentry"
+. "$(dirname "$0")/../lib.sh"
 KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
 VENDOR=${1:-intel}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
-check() { # description, then a command that succeeds when it holds
-	n=$((n + 1))
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; bad=$((bad + 1)); fi
-}
 
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
 [ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
