@@ -1,0 +1,40 @@
+#!/bin/sh
+# The whole host program under AddressSanitizer and UndefinedBehaviorSanitizer
+# (build/kentry-san): every command, on good and bad input. Any report makes
+# the program exit non-zero (-fno-sanitize-recover) or print to stderr.
+set -u
+. "$(dirname "$0")/../lib.sh"
+S="$BUILD/kentry-san"
+[ -x "$S" ] || { echo "not ok 1 - $S missing: run make test"; exit 1; }
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+clean() { ! grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error' "$1"; }
+
+for op in null gettimeofday; do
+	"$S" bench --quick --op $op --no-progress --json "$tmp/$op.json" --csv "$tmp/$op.csv" --markdown "$tmp/$op.md" >"$tmp/o" 2>"$tmp/e"
+	check "bench --op $op under sanitizers exits 0" test $? -eq 0
+	check "bench --op $op: no sanitizer report" clean "$tmp/e"
+done
+"$S" list >"$tmp/o" 2>"$tmp/e"
+check "list exits 0" test $? -eq 0
+check "list: no sanitizer report" clean "$tmp/e"
+"$S" show "$tmp/null.json" >"$tmp/o" 2>"$tmp/e"
+check "show exits 0" test $? -eq 0
+"$S" compare "$tmp/null.json" "$tmp/gettimeofday.json" >"$tmp/o" 2>>"$tmp/e"
+check "compare exits 0" test $? -eq 0
+check "show/compare: no sanitizer report" clean "$tmp/e"
+head -c 300 "$tmp/null.json" >"$tmp/trunc.json"
+"$S" show "$tmp/trunc.json" >"$tmp/o" 2>"$tmp/e"
+check "truncated result file: status 6" test $? -eq 6
+check "truncated result file: no sanitizer report" clean "$tmp/e"
+for args in "bench --only x" "bench --samples 1e9" "boot --accel hvf" "--frob" "compare a"; do
+	"$S" $args >"$tmp/o" 2>"$tmp/e"
+	check "'$args': status 2" test $? -eq 2
+	check "'$args': no sanitizer report" clean "$tmp/e"
+done
+if command -v qemu-system-x86_64 >/dev/null && [ -f "$BUILD/kentry-kernel.elf" ]; then
+	KENTRY_LIBEXEC="$BUILD" "$S" boot --quick --accel tcg --no-progress --json "$tmp/b.json" >"$tmp/o" 2>"$tmp/e"
+	check "boot under sanitizers exits 0" test $? -eq 0
+	check "boot: no sanitizer report" clean "$tmp/e"
+fi
+echo "1..$n"
+[ $bad -eq 0 ]
