@@ -83,6 +83,16 @@ int kcli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+static void valid_options(enum kcmd cmd, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < sizeof(opts) / sizeof(*opts); k++)
+		if (opts[k].allowed & cmd_bit(cmd))
+			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s--%s",
+						 used ? ", " : "", opts[k].name);
+}
+
 static void list_ids(char *buf, size_t len, int linux_world, int bare)
 {
 	size_t used = 0;
@@ -195,7 +205,10 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 		if (strcmp(a, "-h") == 0)
 			a = "--help";
 		if (a[1] != '-') {
-			snprintf(err, errlen, "unknown option '%s' (see 'kentry --help')", a);
+			char valid[1024];
+			valid_options(c->cmd, valid, sizeof(valid));
+			snprintf(err, errlen, "unknown option '%s': valid options of '%s' are %s", a,
+				 cmd_name(c->cmd), valid);
 			return KEXIT_USAGE;
 		}
 		const char *name = a + 2, *val = NULL;
@@ -215,10 +228,10 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 			if (strcmp(opts[k].name, name) == 0)
 				o = &opts[k];
 		if (!o) {
-			snprintf(err, errlen, "unknown option '--%s' (see 'kentry %s--help')", name,
-				 c->cmd == KCMD_ALL ? "" : c->cmd == KCMD_BENCH ? "bench " :
-				 c->cmd == KCMD_BOOT ? "boot " : c->cmd == KCMD_LIST ? "list " :
-				 c->cmd == KCMD_SHOW ? "show " : "compare ");
+			char valid[1024];
+			valid_options(c->cmd, valid, sizeof(valid));
+			snprintf(err, errlen, "unknown option '--%s': valid options of '%s' are %s",
+				 name, cmd_name(c->cmd), valid);
 			return KEXIT_USAGE;
 		}
 		if (!(o->allowed & cmd_bit(c->cmd)) && c->cmd != KCMD_HELP) {

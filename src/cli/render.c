@@ -179,6 +179,22 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 		}
 		fprintf(f, "    %-22s %s\n", env->e[i].key + 16, env->e[i].value);
 	}
+	/* the files that say "Not affected", on one wrapped line */
+	int col = 0;
+	for (size_t i = 0; i < env->n; i++) {
+		if (strncmp(env->e[i].key, "vulnerabilities.", 16) != 0 ||
+		    strcmp(env->e[i].value, "Not affected") != 0)
+			continue;
+		const char *name = env->e[i].key + 16;
+		if (col == 0)
+			col = fprintf(f, "  not affected  %s", name);
+		else if (col + 2 + (int)strlen(name) > 78)
+			col = fprintf(f, ",\n                %s", name) - 2;
+		else
+			col += fprintf(f, ", %s", name);
+	}
+	if (col)
+		fprintf(f, "\n");
 }
 
 static void fmt_num(char *buf, size_t n, double v)
