@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian/Ubuntu packages kentry needs, only when one is missing.
 set -eu
-PKGS="build-essential gcc-multilib libjansson-dev qemu-system-x86 jq"
+PKGS="build-essential gcc-multilib libjansson-dev qemu-system-x86 jq procps"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
