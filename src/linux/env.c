@@ -54,30 +54,47 @@ int kenv_cpuinfo_field(const char *cpuinfo, const char *field, char *out,
 	return -1;
 }
 
+/* Kernel command-line tokens, in order, up to the "--" after which the
+ * words belong to init. Returns the next token and its length, or NULL. */
+static const char *next_param(const char **cursor, size_t *len)
+{
+	const char *p = *cursor;
+	if (!p)
+		return NULL;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	const char *tok = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	*cursor = p;
+	*len = (size_t)(p - tok);
+	if (*len == 0 || (*len == 2 && strncmp(tok, "--", 2) == 0))
+		return NULL;
+	return tok;
+}
+
+/* Whether token tok (length tlen) is `key` or `key=...`. */
+static int param_is(const char *tok, size_t tlen, const char *key)
+{
+	size_t klen = strlen(key);
+	return tlen >= klen && strncmp(tok, key, klen) == 0 &&
+	       (tlen == klen || tok[klen] == '=');
+}
+
 const char *kenv_cmdline_value(const char *cmdline, const char *key, char *out,
 			       size_t outlen)
 {
-	size_t klen = strlen(key);
-	const char *p = cmdline;
-	const char *found = NULL;
-	while (p && *p) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *tok = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		size_t tlen = (size_t)(p - tok);
-		if (tlen == 2 && strncmp(tok, "--", 2) == 0)
-			break; /* the rest belongs to init */
-		if (tlen >= klen && strncmp(tok, key, klen) == 0 &&
-		    (tlen == klen || tok[klen] == '=')) {
-			/* the last occurrence wins, as in the kernel */
-			found = tok;
-			if (tlen == klen)
-				trim_copy(out, outlen, "", 0);
-			else
-				trim_copy(out, outlen, tok + klen + 1, tlen - klen - 1);
-		}
+	size_t klen = strlen(key), tlen;
+	const char *found = NULL, *tok, *cur = cmdline;
+	while ((tok = next_param(&cur, &tlen)) != NULL) {
+		if (!param_is(tok, tlen, key))
+			continue;
+		/* the last occurrence wins, as in the kernel */
+		found = tok;
+		if (tlen == klen)
+			trim_copy(out, outlen, "", 0);
+		else
+			trim_copy(out, outlen, tok + klen + 1, tlen - klen - 1);
 	}
 	return found ? out : NULL;
 }
@@ -94,32 +111,22 @@ static const char *const mitigation_keys[] = {
 
 void kenv_mitigation_switches(const char *cmdline, char *out, size_t outlen)
 {
-	size_t used = 0;
+	size_t used = 0, tlen;
 	if (outlen)
 		out[0] = '\0';
-	const char *p = cmdline;
-	while (p && *p) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *tok = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		size_t tlen = (size_t)(p - tok);
-		if (tlen == 0 || (tlen == 2 && strncmp(tok, "--", 2) == 0))
-			break;
+	const char *tok, *cur = cmdline;
+	while ((tok = next_param(&cur, &tlen)) != NULL) {
 		for (size_t k = 0; k < sizeof(mitigation_keys) / sizeof(*mitigation_keys); k++) {
-			size_t klen = strlen(mitigation_keys[k]);
-			if (tlen >= klen && strncmp(tok, mitigation_keys[k], klen) == 0 &&
-			    (tlen == klen || tok[klen] == '=')) {
-				if (used + tlen + 2 <= outlen) {
-					if (used)
-						out[used++] = ' ';
-					memcpy(out + used, tok, tlen);
-					used += tlen;
-					out[used] = '\0';
-				}
-				break;
+			if (!param_is(tok, tlen, mitigation_keys[k]))
+				continue;
+			if (used + tlen + 2 <= outlen) {
+				if (used)
+					out[used++] = ' ';
+				memcpy(out + used, tok, tlen);
+				used += tlen;
+				out[used] = '\0';
 			}
+			break;
 		}
 	}
 }
