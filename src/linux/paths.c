@@ -19,17 +19,62 @@ static struct timeval tv64;
 
 #define VSYSCALL_BASE 0xffffffffff600000ull
 
+/* gettimeofday's buffer for op, or NULL for the null op. */
+static void *gtod_buf(enum klinux_op op)
+{
+	return op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
+}
+
+/* A `syscall` loop making system call nr(a0, 0); tv is where a
+ * gettimeofday result lands (NULL for other calls). */
+static void use_syscall(struct kpath_run *r, uint64_t nr, void *tv)
+{
+	r->ctx.nr = nr;
+	r->ctx.a0 = (uint64_t)(uintptr_t)tv;
+	r->ctx.a1 = 0;
+	r->tv = tv;
+	r->op = kl_syscall_op;
+	r->empty = kl_syscall_empty;
+}
+
+/* A `call` loop calling fn(a0, a1, 0); tv as for use_syscall. */
+static void use_call(struct kpath_run *r, uint64_t fn, uint64_t a0, uint64_t a1, void *tv)
+{
+	r->ctx.fn = fn;
+	r->ctx.a0 = a0;
+	r->ctx.a1 = a1;
+	r->ctx.a2 = 0;
+	r->tv = tv;
+	r->op = kl_call_op;
+	r->empty = kl_call_empty;
+}
+
+static void finish_unmap(struct kpath_run *r)
+{
+	if (r->mem)
+		munmap(r->mem, r->memlen);
+	r->mem = NULL;
+}
+
+void *kpath_map_page(struct kpath_run *r, int prot, int flags, char *why, size_t whylen)
+{
+	void *p = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	if (p == MAP_FAILED) {
+		snprintf(why, whylen, "mmap of a scratch page failed: %s", strerror(errno));
+		return NULL;
+	}
+	r->mem = p;
+	r->memlen = 4096;
+	r->finish = finish_unmap;
+	return p;
+}
+
 /* syscall: a cheap real system call, getppid(2) (no locks, no user memory,
  * one pointer chase under RCU), or gettimeofday(2) (96) into tv64. */
 static int prep_syscall(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen)
 {
 	(void)why, (void)whylen;
-	r->ctx.nr = op == KOP_GETTIMEOFDAY ? SYS_gettimeofday : SYS_getppid;
-	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
-	r->ctx.a1 = 0;
-	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
-	r->op = kl_syscall_op;
-	r->empty = kl_syscall_empty;
+	use_syscall(r, op == KOP_GETTIMEOFDAY ? SYS_gettimeofday : SYS_getppid, gtod_buf(op));
 	return 0;
 }
 
@@ -40,9 +85,7 @@ static int prep_syscall(struct kpath_run *r, enum klinux_op op, char *why, size_
 static int prep_enosys(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen)
 {
 	(void)op, (void)why, (void)whylen;
-	r->ctx.nr = (uint64_t)-1;
-	r->op = kl_syscall_op;
-	r->empty = kl_syscall_empty;
+	use_syscall(r, (uint64_t)-1, NULL);
 	return 0;
 }
 
@@ -51,13 +94,10 @@ static int prep_enosys(struct kpath_run *r, enum klinux_op op, char *why, size_t
 static int prep_libc(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen)
 {
 	(void)why, (void)whylen;
-	r->ctx.fn = (uint64_t)(uintptr_t)syscall;
-	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? SYS_gettimeofday : SYS_getppid;
-	r->ctx.a1 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
-	r->ctx.a2 = 0;
-	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
-	r->op = kl_call_op;
-	r->empty = kl_call_empty;
+	void *tv = gtod_buf(op);
+	use_call(r, (uint64_t)(uintptr_t)syscall,
+		 op == KOP_GETTIMEOFDAY ? SYS_gettimeofday : SYS_getppid,
+		 (uint64_t)(uintptr_t)tv, tv);
 	return 0;
 }
 
@@ -69,14 +109,9 @@ static int prep_int80(struct kpath_run *r, enum klinux_op op, char *why, size_t 
 {
 	r->ctx.nr = op == KOP_GETTIMEOFDAY ? 78 : 64;
 	if (op == KOP_GETTIMEOFDAY) {
-		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-		if (p == MAP_FAILED) {
-			snprintf(why, whylen, "mmap(MAP_32BIT) failed: %s", strerror(errno));
+		void *p = kpath_map_page(r, PROT_READ | PROT_WRITE, MAP_32BIT, why, whylen);
+		if (!p)
 			return -1;
-		}
-		r->mem = p;
-		r->memlen = 4096;
 		r->ctx.a0 = (uint64_t)(uintptr_t)p;
 		r->tv = p;
 		r->tv_compat = 1;
@@ -99,12 +134,9 @@ static int prep_int80(struct kpath_run *r, enum klinux_op op, char *why, size_t 
 static int prep_vsyscall(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen)
 {
 	(void)why, (void)whylen;
-	r->ctx.fn = VSYSCALL_BASE + (op == KOP_GETTIMEOFDAY ? 0 : 1024);
-	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
-	r->ctx.a1 = 0;
-	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
-	r->op = kl_call_op;
-	r->empty = kl_call_empty;
+	void *tv = gtod_buf(op);
+	use_call(r, VSYSCALL_BASE + (op == KOP_GETTIMEOFDAY ? 0 : 1024),
+		 (uint64_t)(uintptr_t)tv, 0, tv);
 	return 0;
 }
 
@@ -128,12 +160,8 @@ static int prep_vdso(struct kpath_run *r, enum klinux_op op, char *why, size_t w
 		snprintf(why, whylen, "vDSO has no %s (LINUX_2.6)", name);
 		return -1;
 	}
-	r->ctx.fn = (uint64_t)(uintptr_t)f;
-	r->ctx.a0 = op == KOP_GETTIMEOFDAY ? (uint64_t)(uintptr_t)&tv64 : 0;
-	r->ctx.a1 = 0;
-	r->tv = op == KOP_GETTIMEOFDAY ? &tv64 : NULL;
-	r->op = kl_call_op;
-	r->empty = kl_call_empty;
+	void *tv = gtod_buf(op);
+	use_call(r, (uint64_t)(uintptr_t)f, (uint64_t)(uintptr_t)tv, 0, tv);
 	return 0;
 }
 

@@ -64,6 +64,10 @@ struct kpath {
 extern const struct kpath kpaths[];
 extern const size_t kpaths_n;
 
+/* Maps one anonymous scratch page (prot, extra mmap flags) that finish()
+ * unmaps; returns it, or NULL with a reason in why. */
+void *kpath_map_page(struct kpath_run *r, int prot, int flags, char *why, size_t whylen);
+
 /* Signal-delivered paths (paths_signal.c). */
 int kpath_prep_ud2(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen);
 int kpath_prep_int3(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen);

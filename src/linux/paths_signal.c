@@ -112,27 +112,15 @@ int kpath_prep_int3(struct kpath_run *r, enum klinux_op op, char *why, size_t wh
 	return install(SIGTRAP, on_sigtrap, why, whylen);
 }
 
-static void finish_unmap(struct kpath_run *r)
-{
-	if (r->mem)
-		munmap(r->mem, r->memlen);
-	r->mem = NULL;
-}
-
 int kpath_prep_pf(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen)
 {
 	(void)op;
 	/* A PROT_NONE anonymous page: the VMA exists, so the fault is an access
 	 * error (SEGV_ACCERR) decided without touching page tables further. */
-	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		snprintf(why, whylen, "mmap(PROT_NONE): %s", strerror(errno));
+	void *p = kpath_map_page(r, PROT_NONE, 0, why, whylen);
+	if (!p)
 		return -1;
-	}
-	r->mem = p;
-	r->memlen = 4096;
 	r->ctx.a0 = (uint64_t)(uintptr_t)p;
-	r->finish = finish_unmap;
 	r->op = kl_pf_op;
 	r->empty = kl_pf_empty;
 	return install(SIGSEGV, on_sigsegv, why, whylen);

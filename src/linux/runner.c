@@ -55,54 +55,56 @@ static void pin(int cpu)
 	(void)sched_setaffinity(0, sizeof set, &set);
 }
 
-/* Runs a 64-bit path in this (child) process and writes the protocol. */
+/* Prepares, checks and times a 64-bit path; returns NULL when samples were
+ * written to v, or a skip reason. A probe (v == NULL) makes one call. */
+static const char *run64(struct kpath_run *r, uint32_t samples, double *v,
+			 struct kmeasure_info *info)
+{
+	if (r->tv) {
+		/* One call, then check that a plausible time arrived. */
+		memset(r->tv, 0, r->tv_compat ? 8 : sizeof(struct timeval));
+		(void)r->op(&r->ctx, 1);
+		long sec = r->tv_compat ? (long)*(int32_t *)r->tv
+					: ((struct timeval *)r->tv)->tv_sec;
+		long now = (long)time(NULL);
+		if (sec < now - 5 || sec > now + 5)
+			return "gettimeofday through this path returned no plausible "
+			       "time (argument passing broken?)";
+	}
+	if (!v) {
+		(void)r->op(&r->ctx, 1);
+		return NULL;
+	}
+	kmeasure_run(r->op, r->empty, &r->ctx, samples, KMEASURE_TARGET_CYCLES, v, info);
+	return NULL;
+}
+
+/* Runs a 64-bit path in this (child) process and writes the protocol. The
+ * path's state (SUD on, a scratch page) is undone before any output. */
 static void child64(size_t i, enum klinux_op op, uint32_t samples, int probe, FILE *f)
 {
 	const struct kpath *p = &kpaths[i];
 	struct kpath_run r;
 	char why[256] = "";
 	memset(&r, 0, sizeof r);
-	if (p->prepare(&r, op, why, sizeof why) != 0) {
-		if (r.finish)
-			r.finish(&r);
-		kproto_skip(f, why[0] ? why : "preparation failed");
-		return;
-	}
-	if (r.tv) {
-		/* One call, then check that a plausible time arrived. */
-		memset(r.tv, 0, r.tv_compat ? 8 : sizeof(struct timeval));
-		(void)r.op(&r.ctx, 1);
-		long sec = r.tv_compat ? (long)*(int32_t *)r.tv : ((struct timeval *)r.tv)->tv_sec;
-		long now = (long)time(NULL);
-		if (sec < now - 5 || sec > now + 5) {
-			if (r.finish)
-				r.finish(&r);
-			kproto_skip(f, "gettimeofday through this path returned no plausible "
-				       "time (argument passing broken?)");
-			return;
-		}
-	}
-	if (probe) {
-		(void)r.op(&r.ctx, 1);
-		if (r.finish)
-			r.finish(&r);
-		fprintf(f, "ok\nend\n");
-		fflush(f);
-		return;
-	}
-	double *v = malloc(sizeof(double) * samples);
-	if (!v) {
-		if (r.finish)
-			r.finish(&r);
-		kproto_skip(f, "out of memory for samples");
-		return;
-	}
+	const char *skip = NULL;
+	double *v = NULL;
 	struct kmeasure_info info = { 0 };
-	kmeasure_run(r.op, r.empty, &r.ctx, samples, KMEASURE_TARGET_CYCLES, v, &info);
-	/* Undo the path's state (SUD off, page unmapped) before any output. */
+	if (p->prepare(&r, op, why, sizeof why) != 0)
+		skip = why[0] ? why : "preparation failed";
+	else if (!probe && !(v = malloc(sizeof(double) * samples)))
+		skip = "out of memory for samples";
+	else
+		skip = run64(&r, samples, v, &info);
 	if (r.finish)
 		r.finish(&r);
-	kproto_samples(f, &info, v, samples);
+	if (skip)
+		kproto_skip(f, skip);
+	else if (probe) {
+		fprintf(f, "ok\nend\n");
+		fflush(f);
+	} else
+		kproto_samples(f, &info, v, samples);
 	free(v);
 }
 
