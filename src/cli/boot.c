@@ -645,6 +645,60 @@ static int kill_reap(pid_t pid)
 	return st;
 }
 
+/* One round of reading a child's stdout (index 0) and stderr (index 1):
+ * waits up to timeout_ms, hands each chunk read to on_data and each end of
+ * stream to on_eof (the fd is then closed and set to -1). Returns -1 when
+ * poll failed, 0 when nothing was ready, 1 otherwise. */
+typedef void (*pump_data_fn)(void *arg, int i, const char *buf, size_t n);
+typedef void (*pump_eof_fn)(void *arg, int i);
+
+static int pump(struct pollfd pf[2], int *open_n, int timeout_ms, pump_data_fn on_data,
+		pump_eof_fn on_eof, void *arg)
+{
+	int pr = poll(pf, 2, timeout_ms);
+	if (pr < 0)
+		return errno == EINTR ? 0 : -1;
+	if (pr == 0)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		char tmp[4096];
+		ssize_t n = read(pf[i].fd, tmp, sizeof(tmp));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			if (on_eof)
+				on_eof(arg, i);
+			close(pf[i].fd);
+			pf[i].fd = -1;
+			(*open_n)--;
+			continue;
+		}
+		on_data(arg, i, tmp, (size_t)n);
+	}
+	return 1;
+}
+
+struct capture {
+	char *buf;
+	size_t len, cap;
+};
+
+/* run_capture keeps stdout (up to 1 MiB) and drops stderr. */
+static void capture_data(void *arg, int i, const char *buf, size_t n)
+{
+	struct capture *c = arg;
+	if (i != 0 || c->len >= (1u << 20))
+		return;
+	if (c->len + n + 1 > c->cap) {
+		c->cap = (c->len + n + 1) * 2;
+		c->buf = xrealloc(c->buf, c->cap);
+	}
+	memcpy(c->buf + c->len, buf, n);
+	c->len += n;
+}
+
 /* Runs argv to completion (at most limit_s seconds), capturing stdout into
  * a malloc'd string. Returns 0 when it exited with status 0. */
 static int run_capture(char *const argv[], char **out, double limit_s)
@@ -654,49 +708,21 @@ static int run_capture(char *const argv[], char **out, double limit_s)
 	pid_t pid = spawn(argv, &ofd, &efd);
 	if (pid < 0)
 		return -1;
-	size_t len = 0, cap = 4096;
-	char *buf = xmalloc(cap);
+	struct capture c = { xmalloc(4096), 0, 4096 };
 	double deadline = now_s() + limit_s;
 	struct pollfd pf[2] = { { ofd, POLLIN, 0 }, { efd, POLLIN, 0 } };
 	int open_n = 2;
 	while (open_n > 0) {
 		double left = deadline - now_s();
-		if (left <= 0)
+		if (left <= 0 || pump(pf, &open_n, (int)(left * 1000) + 1, capture_data, NULL, &c) < 0)
 			break;
-		int pr = poll(pf, 2, (int)(left * 1000) + 1);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			break;
-		for (int i = 0; i < 2; i++) {
-			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			char tmp[4096];
-			ssize_t n = read(pf[i].fd, tmp, sizeof(tmp));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				close(pf[i].fd);
-				pf[i].fd = -1;
-				open_n--;
-				continue;
-			}
-			if (i == 0 && len < (1u << 20)) {
-				if (len + (size_t)n + 1 > cap) {
-					cap = (len + (size_t)n + 1) * 2;
-					buf = xrealloc(buf, cap);
-				}
-				memcpy(buf + len, tmp, (size_t)n);
-				len += (size_t)n;
-			}
-		}
 	}
 	for (int i = 0; i < 2; i++)
 		if (pf[i].fd >= 0)
 			close(pf[i].fd);
 	int st = kill_reap(pid);
-	buf[len] = '\0';
-	*out = buf;
+	c.buf[c.len] = '\0';
+	*out = c.buf;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
@@ -988,6 +1014,23 @@ static void attempt_flush(struct attempt *a, struct linebuf *lb, int fd_index)
 		flush_partial(a, lb);
 }
 
+struct attempt_io {
+	struct attempt *a;
+	struct linebuf *lb;
+};
+
+static void attempt_data(void *arg, int i, const char *buf, size_t n)
+{
+	struct attempt_io *io = arg;
+	attempt_feed(io->a, &io->lb[i], i, buf, n);
+}
+
+static void attempt_eof(void *arg, int i)
+{
+	struct attempt_io *io = arg;
+	attempt_flush(io->a, &io->lb[i], i);
+}
+
 static void attempt_run(struct attempt *a)
 {
 	char *argv[40];
@@ -1083,27 +1126,9 @@ static void attempt_run(struct attempt *a)
 				break;
 			}
 		}
-		int pr = poll(pf, 2, 100);
-		if (pr < 0 && errno != EINTR)
+		struct attempt_io io = { a, lb };
+		if (pump(pf, &open_n, 100, attempt_data, attempt_eof, &io) < 0)
 			break;
-		if (pr <= 0)
-			continue;
-		for (int i = 0; i < 2; i++) {
-			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			char tmp[4096];
-			ssize_t n = read(pf[i].fd, tmp, sizeof(tmp));
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0) {
-				attempt_flush(a, &lb[i], i);
-				close(pf[i].fd);
-				pf[i].fd = -1;
-				open_n--;
-				continue;
-			}
-			attempt_feed(a, &lb[i], i, tmp, (size_t)n);
-		}
 	}
 	for (int i = 0; i < 2; i++) {
 		if (pf[i].fd >= 0) {
