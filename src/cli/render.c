@@ -167,34 +167,31 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 	}
 	if (kenv_get(env, "kernel.cmdline_mitigations"))
 		fprintf(f, "  switches    %s\n", env_or(env, "kernel.cmdline_mitigations", "none"));
+	/* every vulnerability file: the mitigated or vulnerable ones a line
+	 * each, those that say "Not affected" on one wrapped line after them */
 	int header = 0;
+	char spared[2048] = "";
+	size_t used = 0, col = 16;
 	for (size_t i = 0; i < env->n; i++) {
 		if (strncmp(env->e[i].key, "vulnerabilities.", 16) != 0)
 			continue;
-		if (strcmp(env->e[i].value, "Not affected") == 0)
-			continue;
-		if (!header) {
-			fprintf(f, "  mitigations\n");
-			header = 1;
-		}
-		fprintf(f, "    %-22s %s\n", env->e[i].key + 16, env->e[i].value);
-	}
-	/* the files that say "Not affected", on one wrapped line */
-	int col = 0;
-	for (size_t i = 0; i < env->n; i++) {
-		if (strncmp(env->e[i].key, "vulnerabilities.", 16) != 0 ||
-		    strcmp(env->e[i].value, "Not affected") != 0)
-			continue;
 		const char *name = env->e[i].key + 16;
-		if (col == 0)
-			col = fprintf(f, "  not affected  %s", name);
-		else if (col + 2 + (int)strlen(name) > 78)
-			col = fprintf(f, ",\n                %s", name) - 2;
-		else
-			col += fprintf(f, ", %s", name);
+		if (strcmp(env->e[i].value, "Not affected") != 0) {
+			if (!header++)
+				fprintf(f, "  mitigations\n");
+			fprintf(f, "    %-22s %s\n", name, env->e[i].value);
+			continue;
+		}
+		int wrap = used && col + 2 + strlen(name) > 78;
+		int w = snprintf(spared + used, sizeof(spared) - used, "%s%s", used == 0 ? "" :
+				 wrap ? ",\n                " : ", ", name);
+		if (w < 0 || (size_t)w >= sizeof(spared) - used)
+			break;
+		used += (size_t)w;
+		col = wrap ? 16 + strlen(name) : col + (size_t)w;
 	}
-	if (col)
-		fprintf(f, "\n");
+	if (used)
+		fprintf(f, "  not affected  %s\n", spared);
 }
 
 static void fmt_num(char *buf, size_t n, double v)
