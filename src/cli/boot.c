@@ -1143,6 +1143,20 @@ static void attempt_run(struct attempt *a)
 	a->elapsed = now_s() - t0;
 }
 
+/* A fresh attempt at booting: everything but the accelerator and model. */
+static void attempt_init(struct attempt *a, const char *qemu, const char *kernel,
+			 const char *cmdline, double limit, const struct kboot_opts *o)
+{
+	memset(a, 0, sizeof(*a));
+	a->qemu = qemu;
+	a->kernel = kernel;
+	a->cmdline = cmdline;
+	a->icount = o->icount;
+	a->verbose = o->verbose;
+	a->limit_s = limit;
+	a->o = o;
+}
+
 static void attempt_free(struct attempt *a)
 {
 	kserial_free(&a->ser);
@@ -1287,14 +1301,7 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	}
 
 	struct attempt a;
-	memset(&a, 0, sizeof(a));
-	a.qemu = qemu;
-	a.kernel = kernel;
-	a.cmdline = cmdline;
-	a.icount = o->icount;
-	a.verbose = o->verbose;
-	a.limit_s = limit;
-	a.o = o;
+	attempt_init(&a, qemu, kernel, cmdline, limit, o);
 	int used_kvm = 0;
 
 	if (try_kvm) {
@@ -1307,14 +1314,7 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 		kvm_failure(&a, fallback, sizeof(fallback));
 		if (fallback[0] && strcmp(accel, "auto") == 0) {
 			attempt_free(&a);
-			memset(&a, 0, sizeof(a));
-			a.qemu = qemu;
-			a.kernel = kernel;
-			a.cmdline = cmdline;
-			a.icount = o->icount;
-			a.verbose = o->verbose;
-			a.limit_s = limit;
-			a.o = o;
+			attempt_init(&a, qemu, kernel, cmdline, limit, o);
 		} else {
 			used_kvm = 1;
 		}
