@@ -24,13 +24,13 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 CORE_SRC   := $(wildcard src/core/*.c)
 LINUX_SRC  := $(wildcard src/linux/*.c)
 LINUX_ASM  := $(wildcard src/linux/*.S)
-CLI_SRC    := $(wildcard src/cli/*.c)
+CLI_SRC    := $(wildcard src/cmd/*.c src/results/*.c src/emu/*.c)
 HOST_SRC   := $(CORE_SRC) $(LINUX_SRC) $(CLI_SRC)
 HOST_OBJ   := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRC)) \
 	$(patsubst %.S,$(BUILD)/host/%.o,$(LINUX_ASM))
 SAN_OBJ    := $(patsubst $(BUILD)/host/%,$(BUILD)/san/%,$(HOST_OBJ))
-LIB_OBJ    := $(filter-out %/src/cli/main.o,$(HOST_OBJ))
-SANLIB_OBJ := $(filter-out %/src/cli/main.o,$(SAN_OBJ))
+LIB_OBJ    := $(filter-out %/src/cmd/main.o,$(HOST_OBJ))
+SANLIB_OBJ := $(filter-out %/src/cmd/main.o,$(SAN_OBJ))
 
 # The 32-bit helper runs the compatibility-mode paths. It needs a 32-bit
 # toolchain (Debian: gcc-multilib); without one kentry reports those paths

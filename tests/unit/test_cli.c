@@ -1,7 +1,7 @@
 /* Command-line parsing: every bad input is a one-line error and status 2,
  * found before anything is measured. */
 #include "unit/t.h"
-#include "cli/cli.h"
+#include "cmd/cli.h"
 #include "linux/linux.h"
 
 #define ARGV(...) ((char *[]){ "kentry", __VA_ARGS__, NULL })

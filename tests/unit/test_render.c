@@ -1,7 +1,11 @@
 /* The result model's views: JSON round trip, malformed files rejected with
  * a clear reason, CSV/Markdown escaping, anomaly flags, atomic writes. */
 #include "unit/t.h"
-#include "cli/render.h"
+#include "results/analyze.h"
+#include "results/export.h"
+#include "results/json.h"
+#include "results/output.h"
+#include "results/table.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

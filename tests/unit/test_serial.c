@@ -1,8 +1,9 @@
-/* kentry: the bare-metal serial parser (src/cli/boot.c) against handwritten
+/* kentry: the bare-metal serial parser (src/emu/serial.c) against handwritten
  * kernel transcripts in tests/fixtures/serial/ (run from the repo root),
  * and the bare-metal id registry. */
 #include "t.h"
-#include "cli/boot.h"
+#include "emu/boot.h"
+#include "emu/serial.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,6 @@
 /* kentry: command-line parsing and help. See cli.h. */
 #include "cli.h"
-#include "boot.h"
-#include "linux/linux.h"
+#include "emu/boot.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,0 +1,136 @@
+/* kentry commands: what several commands share (progress, the libexec
+ * directory, stamping a run, output files, printing a world). */
+#include "cmd.h"
+#include "results/json.h"
+#include "results/export.h"
+#include "results/output.h"
+#include "results/table.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void progress_cb(void *arg, const char *id, size_t index, size_t total,
+		 const char *state)
+{
+	struct progress *p = arg;
+	if (!p->on)
+		return;
+	if (total)
+		fprintf(stderr, "\r\033[K  %s [%zu/%zu] %s: %s", p->world, index + 1, total, id,
+			state);
+	else
+		fprintf(stderr, "\r\033[K  %s %s: %s", p->world, id, state);
+	fflush(stderr);
+}
+
+void progress_done(struct progress *p)
+{
+	if (p->on) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
+}
+
+/* The directory holding kentry-helper32 and kentry-kernel.elf: the
+ * KENTRY_LIBEXEC variable, else the directory of the kentry binary (the
+ * build tree), else ../libexec/kentry beside it (an installed kentry). */
+void find_libexec(char *out, size_t n)
+{
+	const char *env = getenv("KENTRY_LIBEXEC");
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0) {
+		snprintf(out, n, ".");
+		return;
+	}
+	exe[len] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	char probe[PATH_MAX + 64];
+	struct stat st;
+	snprintf(probe, sizeof(probe), "%s/kentry-kernel.elf", exe);
+	if (stat(probe, &st) == 0) {
+		snprintf(out, n, "%s", exe);
+		return;
+	}
+	snprintf(probe, sizeof(probe), "%s/kentry-helper32", exe);
+	if (stat(probe, &st) == 0) {
+		snprintf(out, n, "%s", exe);
+		return;
+	}
+	if (snprintf(out, n, "%s/../libexec/kentry", exe) >= (int)n)
+		snprintf(out, n, ".");
+}
+
+void stamp(struct krun *run)
+{
+	char buf[64];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	run->created = strdup(buf);
+	run->kentry_version = strdup(KENTRY_VERSION);
+}
+
+int check_outputs(const struct kcli *c)
+{
+	const char *outs[3] = { c->json, c->csv, c->markdown };
+	for (int i = 0; i < 3; i++) {
+		char err[4400];
+		if (outs[i] && kio_check_writable(outs[i], err, sizeof(err))) {
+			fprintf(stderr, "kentry: cannot write output: %s\n", err);
+			return KEXIT_IO;
+		}
+	}
+	return 0;
+}
+
+int write_outputs(const struct kcli *c, const struct krun *run)
+{
+	struct {
+		const char *path;
+		int (*fn)(const struct krun *, char **);
+	} outs[3] = { { c->json, kexport_json }, { c->csv, kexport_csv },
+		      { c->markdown, kexport_markdown } };
+	int rc = 0;
+	for (int i = 0; i < 3; i++) {
+		if (!outs[i].path)
+			continue;
+		char *data = NULL, err[4400];
+		if (outs[i].fn(run, &data) != 0) {
+			fprintf(stderr, "kentry: cannot serialise results for %s\n", outs[i].path);
+			rc = KEXIT_IO;
+		} else if (kio_write_atomic(outs[i].path, data, err, sizeof(err)) != 0) {
+			fprintf(stderr, "kentry: cannot write output: %s\n", err);
+			rc = KEXIT_IO;
+		} else {
+			fprintf(stderr, "kentry: wrote %s\n", outs[i].path);
+		}
+		free(data);
+	}
+	return rc;
+}
+
+void print_world(const struct krun *run, const char *world, const char *title)
+{
+	int any = 0;
+	for (size_t i = 0; i < run->n; i++)
+		if (strcmp(run->r[i].world, world) == 0)
+			any = 1;
+	if (!any)
+		return;
+	printf("%s\n", title);
+	krender_table(stdout, run, world);
+	printf("\n");
+}
+

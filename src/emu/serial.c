@@ -1,0 +1,440 @@
+/* kentry emu: the serial-protocol parser (docs/serial-protocol.md): turns
+ * the kernel's console lines into the result model. */
+#include "serial.h"
+#include "boot.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* The serial parser                                                   */
+
+#define WORLD "bare-metal"
+#define OP "round-trip"
+
+void kserial_init(struct kserial *s, struct krun *run)
+{
+	memset(s, 0, sizeof(*s));
+	s->run = run;
+	s->tail = xmalloc(KSERIAL_TAIL * sizeof(char *));
+	for (size_t i = 0; i < KSERIAL_TAIL; i++)
+		s->tail[i] = NULL;
+}
+
+void kserial_free(struct kserial *s)
+{
+	if (s->tail) {
+		for (size_t i = 0; i < KSERIAL_TAIL; i++)
+			free(s->tail[i]);
+		free(s->tail);
+	}
+	free(s->first_failure);
+	free(s->failures);
+	for (size_t i = 0; i < s->n_pending; i++) {
+		free(s->pending[i].id);
+		free(s->pending[i].text);
+	}
+	free(s->pending);
+	free(s->partial);
+	s->partial = NULL;
+	s->tail = NULL;
+	s->first_failure = NULL;
+	s->failures = NULL;
+	s->pending = NULL;
+	s->n_pending = 0;
+}
+
+static void tail_push(struct kserial *s, const char *line)
+{
+	free(s->tail[s->tail_pos]);
+	s->tail[s->tail_pos] = xstrdup(line);
+	s->tail_pos = (s->tail_pos + 1) % KSERIAL_TAIL;
+	if (s->tail_n < KSERIAL_TAIL)
+		s->tail_n++;
+}
+
+/* The last console lines, oldest first, each on its own line indented. */
+void kserial_tail(const struct kserial *s, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	for (size_t k = 0; k < s->tail_n; k++) {
+		size_t i = (s->tail_pos + KSERIAL_TAIL - s->tail_n + k) % KSERIAL_TAIL;
+		bufcat(buf, len, "\n  | %s", s->tail[i]);
+	}
+}
+
+static int valid_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n >= 64)
+		return 0;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
+			return 0;
+	return 1;
+}
+
+static struct kresult *find_bm(struct kserial *s, const char *id)
+{
+	return krun_find(s->run, id, WORLD);
+}
+
+/* A fresh result for id (an earlier one of the same id is reset). */
+static struct kresult *result_for(struct kserial *s, const char *id)
+{
+	struct kresult *r = find_bm(s, id);
+	if (!r)
+		return krun_add(s->run, id, WORLD, OP);
+	free(r->reason);
+	r->reason = NULL;
+	r->status = KR_MEASURED;
+	memset(&r->cycles, 0, sizeof(r->cycles));
+	memset(&r->ns, 0, sizeof(r->ns));
+	r->has_ns = 0;
+	r->batch = 0;
+	r->overhead_cycles = 0;
+	return r;
+}
+
+static void apply_pending_notes(struct kserial *s, struct kresult *r)
+{
+	for (size_t i = 0; i < s->n_pending; i++) {
+		if (s->pending[i].id && strcmp(s->pending[i].id, r->id) == 0) {
+			kresult_set_note(r, "%s", s->pending[i].text);
+			free(s->pending[i].id);
+			free(s->pending[i].text);
+			s->pending[i].id = s->pending[i].text = NULL;
+		}
+	}
+}
+
+static int parse_num(const char *v, double *out)
+{
+	if (!*v || isspace((unsigned char)*v))
+		return -1;
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (*end || errno || !isfinite(d) || d < 0)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* "result <id> measured k=v ...": every field of the protocol is required;
+ * unknown keys are ignored (forward compatible). */
+static int parse_measured(struct kserial *s, const char *id, char *rest)
+{
+	static const char *const keys[] = { "samples", "batch", "overhead", "min", "p25",
+					     "median", "p75", "p99", "max", "mean", "stddev" };
+	enum { NK = sizeof(keys) / sizeof(keys[0]) };
+	double val[NK];
+	int have[NK] = { 0 };
+	char why[160] = "";
+
+	for (char *save = NULL, *tok = strtok_r(rest, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			snprintf(why, sizeof(why), "'%.40s' is not key=value", tok);
+			break;
+		}
+		*eq = '\0';
+		for (int k = 0; k < NK; k++) {
+			if (strcmp(tok, keys[k]) != 0)
+				continue;
+			if (parse_num(eq + 1, &val[k])) {
+				snprintf(why, sizeof(why), "%s='%.40s' is not a number", keys[k],
+					 eq + 1);
+				break;
+			}
+			have[k] = 1;
+		}
+		if (why[0])
+			break;
+	}
+	if (!why[0]) {
+		for (int k = 0; k < NK; k++) {
+			if (!have[k]) {
+				snprintf(why, sizeof(why), "no %s=", keys[k]);
+				break;
+			}
+		}
+	}
+	if (!why[0] && (val[0] < 1 || val[0] != floor(val[0])))
+		snprintf(why, sizeof(why), "samples=%g is not a positive whole number", val[0]);
+	if (!why[0] && (val[1] < 1 || val[1] != floor(val[1]) || val[1] > 4294967295.0))
+		snprintf(why, sizeof(why), "batch=%g is not a positive whole number", val[1]);
+
+	struct kresult *r = result_for(s, id);
+	if (why[0]) {
+		kresult_skip(r, "kernel printed a malformed result (%s)", why);
+		apply_pending_notes(s, r);
+		return -1;
+	}
+	r->cycles.n = (uint64_t)val[0];
+	r->batch = (uint32_t)val[1];
+	r->overhead_cycles = val[2];
+	r->cycles.min = val[3];
+	r->cycles.p25 = val[4];
+	r->cycles.median = val[5];
+	r->cycles.p75 = val[6];
+	r->cycles.p99 = val[7];
+	r->cycles.max = val[8];
+	r->cycles.mean = val[9];
+	r->cycles.stddev = val[10];
+	apply_pending_notes(s, r);
+	return 0;
+}
+
+static void add_failure(struct kserial *s, const char *line)
+{
+	if (!s->first_failure)
+		s->first_failure = xstrdup(line);
+	size_t old = s->failures ? strlen(s->failures) : 0;
+	if (old > 2048)
+		return; /* enough to name them */
+	size_t add = strlen(line);
+	s->failures = xrealloc(s->failures, old + add + 3);
+	if (old) {
+		memcpy(s->failures + old, "; ", 2);
+		old += 2;
+	}
+	memcpy(s->failures + old, line, add + 1);
+}
+
+static void progress_line(struct kserial *s, const char *id)
+{
+	snprintf(s->last_progress, sizeof(s->last_progress), "%.63s", id);
+	if (!s->progress)
+		return;
+	size_t total = s->only ? s->n_only : kboot_id_count();
+	size_t index = s->n_progress;
+	if (s->only) {
+		for (size_t i = 0; i < s->n_only; i++)
+			if (strcmp(s->only[i], id) == 0)
+				index = i;
+	} else if (kboot_id_index(id) >= 0) {
+		index = (size_t)kboot_id_index(id);
+	}
+	if (index >= total)
+		total = index + 1;
+	s->progress(s->progress_arg, id, index, total, "running");
+}
+
+static int serial_record(struct kserial *s, char *line);
+
+int kserial_line(struct kserial *s, const char *raw)
+{
+	char line[KSERIAL_LINE_MAX];
+	sanitize(line, sizeof(line), raw);
+	tail_push(s, line);
+	s->lines++;
+	int rc = serial_record(s, line);
+	if (rc < 0)
+		s->malformed++;
+	return rc;
+}
+
+static int serial_record(struct kserial *s, char *line)
+{
+	/* The header may come after garbage on the same line. */
+	const char *hdr = strstr(line, "kentry-kernel ");
+	if (hdr && !s->header_seen) {
+		char ver[64], proto[16];
+		if (sscanf(hdr, "kentry-kernel %63s protocol %15s", ver, proto) == 2) {
+			s->header_seen = 1;
+			kenv_set(&s->run->guest_env, "kernel.version", ver);
+			kenv_set(&s->run->guest_env, "kernel.protocol", proto);
+			s->protocol = atoi(proto);
+			return 0;
+		}
+	}
+
+	char *p = line;
+	if (strncmp(p, "env ", 4) == 0) {
+		p += 4;
+		char *sp = strchr(p, ' ');
+		if (sp)
+			*sp = '\0';
+		if (!*p)
+			return -1;
+		kenv_set(&s->run->guest_env, p, sp ? sp + 1 : "");
+		return 0;
+	}
+	if (strncmp(p, "ok ", 3) == 0 && isdigit((unsigned char)p[3])) {
+		s->tap_ok++;
+		return 0;
+	}
+	if (strncmp(p, "not ok ", 7) == 0 && isdigit((unsigned char)p[7])) {
+		s->tap_not_ok++;
+		add_failure(s, line);
+		return 0;
+	}
+	if (strncmp(p, "1..", 3) == 0 && isdigit((unsigned char)p[3])) {
+		s->tap_plan = atoi(p + 3);
+		return 0;
+	}
+	if (strncmp(p, "progress ", 9) == 0) {
+		if (!valid_id(p + 9))
+			return -1;
+		progress_line(s, p + 9);
+		s->n_progress++;
+		return 0;
+	}
+	if (strncmp(p, "result ", 7) == 0) {
+		char *save = NULL;
+		char *id = strtok_r(p + 7, " ", &save);
+		char *kind = id ? strtok_r(NULL, " ", &save) : NULL;
+		if (!id || !valid_id(id))
+			return -1;
+		if (kind && strcmp(kind, "measured") == 0)
+			return parse_measured(s, id, save ? save : (char *)"");
+		if (kind && strcmp(kind, "skipped") == 0) {
+			struct kresult *r = result_for(s, id);
+			const char *why = save ? save : "";
+			while (*why == ' ')
+				why++;
+			kresult_skip(r, "%s", *why ? why : "skipped by the kernel (no reason given)");
+			apply_pending_notes(s, r);
+			return 0;
+		}
+		struct kresult *r = result_for(s, id);
+		kresult_skip(r, "kernel printed a malformed result (kind '%.20s' is neither measured nor skipped)",
+			     kind ? kind : "");
+		return -1;
+	}
+	if (strncmp(p, "note ", 5) == 0) {
+		char *id = p + 5;
+		char *sp = strchr(id, ' ');
+		if (sp)
+			*sp++ = '\0';
+		if (!valid_id(id) || !sp || !*sp)
+			return -1;
+		struct kresult *r = find_bm(s, id);
+		if (r) {
+			kresult_set_note(r, "%s", sp);
+		} else {
+			s->pending = xrealloc(s->pending, (s->n_pending + 1) * sizeof(*s->pending));
+			s->pending[s->n_pending].id = xstrdup(id);
+			s->pending[s->n_pending].text = xstrdup(sp);
+			s->n_pending++;
+		}
+		return 0;
+	}
+	if (strncmp(p, "end ", 4) == 0) {
+		char verdict[8];
+		unsigned m, t;
+		if (sscanf(p + 4, "%7s %u/%u", verdict, &m, &t) == 3 &&
+		    (strcmp(verdict, "pass") == 0 || strcmp(verdict, "fail") == 0)) {
+			s->end_seen = 1;
+			s->end_pass = strcmp(verdict, "pass") == 0;
+			s->end_measured = m;
+			s->end_total = t;
+			return 0;
+		}
+		return -1;
+	}
+	return 0; /* console text (including "TAP version 13") */
+}
+
+static void serial_line_end(struct kserial *s, int from_feed);
+
+void kserial_feed(struct kserial *s, const char *data, size_t n)
+{
+	if (!s->partial)
+		s->partial = xmalloc(KSERIAL_LINE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		char c = data[i];
+		if (c == '\n') {
+			serial_line_end(s, 1);
+		} else if (c != '\0' && s->partial_n + 1 < KSERIAL_LINE_MAX) {
+			s->partial[s->partial_n++] = c;
+		} /* else: NUL, or the rest of a very long line: dropped */
+	}
+}
+
+static void serial_line_end(struct kserial *s, int from_feed)
+{
+	if (!s->partial || s->partial_n == 0)
+		return;
+	s->partial[s->partial_n] = '\0';
+	s->partial_n = 0;
+	s->partial_cut = !from_feed;
+	if (s->echo)
+		fprintf(stderr, "%s\n", s->partial);
+	kserial_line(s, s->partial);
+}
+
+void kserial_flush(struct kserial *s)
+{
+	serial_line_end(s, 0);
+}
+
+static int id_rank(const char *id)
+{
+	int i = kboot_id_index(id);
+	return i < 0 ? (int)kboot_id_count() : i;
+}
+
+void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expect,
+		    int icount, const char *missing_reason)
+{
+	if (!missing_reason)
+		missing_reason = "kernel printed no result";
+	/* A run cut in the middle of a result line: say where it stopped. */
+	struct kresult *cut = s->end_seen || !s->last_progress[0] ? NULL
+				: find_bm(s, s->last_progress);
+	if (cut && cut->status == KR_SKIPPED && cut->reason &&
+	    strncmp(cut->reason, "kernel printed a malformed result", 33) == 0 &&
+	    s->partial_cut)
+		kresult_skip(cut, "the guest stopped during this path (%s)", missing_reason);
+
+	size_t n = expect ? n_expect : kboot_id_count();
+	for (size_t i = 0; i < n; i++) {
+		const char *id = expect ? expect[i] : kboot_id(i);
+		if (find_bm(s, id))
+			continue;
+		struct kresult *r = krun_add(s->run, id, WORLD, OP);
+		if (!s->end_seen && strcmp(id, s->last_progress) == 0)
+			kresult_skip(r, "the guest stopped during this path (%s)", missing_reason);
+		else
+			kresult_skip(r, "%s", missing_reason);
+		apply_pending_notes(s, r);
+	}
+
+	/* Registry order (stable; unknown ids last, in the kernel's order). */
+	for (size_t i = 1; i < s->run->n; i++) {
+		struct kresult tmp = s->run->r[i];
+		if (strcmp(tmp.world, WORLD) != 0)
+			continue;
+		size_t j = i;
+		while (j > 0 && strcmp(s->run->r[j - 1].world, WORLD) == 0 &&
+		       id_rank(s->run->r[j - 1].id) > id_rank(tmp.id)) {
+			s->run->r[j] = s->run->r[j - 1];
+			j--;
+		}
+		s->run->r[j] = tmp;
+	}
+
+	const char *hz_s = kenv_get(&s->run->guest_env, "tsc.hz");
+	double hz = hz_s ? strtod(hz_s, NULL) : 0;
+	for (size_t i = 0; i < s->run->n; i++) {
+		struct kresult *r = &s->run->r[i];
+		if (strcmp(r->world, WORLD) != 0 || r->status != KR_MEASURED)
+			continue;
+		if (icount)
+			kresult_set_note(r, "QEMU -icount shift=0: figures are guest "
+					    "instructions per round trip (1 TSC tick = 1 "
+					    "instruction), not cycles");
+		else if (hz > 0)
+			kresult_set_ns(r, hz);
+	}
+}
+

@@ -1,0 +1,133 @@
+/* kentry results: CSV and Markdown exports. */
+#include "export.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* CSV and Markdown                                                    */
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		s = "";
+	if (strpbrk(s, ",\"\n\r") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+#define CSV_HEADER "world,id,op,status,reason,samples,min_cycles,median_cycles,mean_cycles," \
+	"stddev_cycles,p99_cycles,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,note,anomaly\n"
+
+int kexport_csv(const struct krun *run, char **out)
+{
+	size_t len;
+	FILE *f = open_memstream(out, &len);
+	if (!f)
+		return -1;
+	fputs(CSV_HEADER, f);
+	for (size_t i = 0; i < run->n; i++) {
+		const struct kresult *r = &run->r[i];
+		csv_field(f, r->world);
+		fputc(',', f);
+		csv_field(f, r->id);
+		fputc(',', f);
+		csv_field(f, r->op);
+		fputc(',', f);
+		fputs(r->status == KR_MEASURED ? "measured," : "skipped,", f);
+		csv_field(f, r->reason);
+		if (r->status == KR_MEASURED) {
+			fprintf(f, ",%llu,%.2f,%.2f,%.2f,%.2f,%.2f", (unsigned long long)r->cycles.n,
+				r->cycles.min, r->cycles.median, r->cycles.mean, r->cycles.stddev,
+				r->cycles.p99);
+			if (r->has_ns)
+				fprintf(f, ",%.2f,%.2f,%.2f,%.2f,%.2f", r->ns.min, r->ns.median,
+					r->ns.mean, r->ns.stddev, r->ns.p99);
+			else
+				fputs(",,,,,", f);
+		} else {
+			fputs(",,,,,,,,,,,", f);
+		}
+		fputc(',', f);
+		csv_field(f, r->note);
+		fputc(',', f);
+		csv_field(f, r->anomaly);
+		fputc('\n', f);
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+int kexport_markdown(const struct krun *run, char **out)
+{
+	size_t len;
+	FILE *f = open_memstream(out, &len);
+	if (!f)
+		return -1;
+	fprintf(f, "# kentry %s results\n\n", run->kentry_version ? run->kentry_version : KENTRY_VERSION);
+	if (run->created)
+		fprintf(f, "Run at %s.\n\n", run->created);
+	const struct kenv *envs[2] = { &run->env, &run->guest_env };
+	const char *titles[2] = { "Environment", "Bare-metal guest" };
+	for (int e = 0; e < 2; e++) {
+		if (envs[e]->n == 0)
+			continue;
+		fprintf(f, "## %s\n\n| fact | value |\n| --- | --- |\n", titles[e]);
+		for (size_t i = 0; i < envs[e]->n; i++) {
+			fputs("| ", f);
+			md_text(f, envs[e]->e[i].key);
+			fputs(" | ", f);
+			md_text(f, envs[e]->e[i].value);
+			fputs(" |\n", f);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "## Results\n\n"
+		   "| world | path | op | median cycles | median ns | min | mean | stddev | p99 | samples | notes |\n"
+		   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+	for (size_t i = 0; i < run->n; i++) {
+		const struct kresult *r = &run->r[i];
+		fprintf(f, "| %s | `%s` | %s | ", r->world, r->id, r->op);
+		if (r->status == KR_SKIPPED) {
+			fputs("skipped | | | | | | | ", f);
+			md_text(f, r->reason);
+		} else {
+			fprintf(f, "%.1f | ", r->cycles.median);
+			if (r->has_ns)
+				fprintf(f, "%.1f", r->ns.median);
+			fprintf(f, " | %.1f | %.1f | %.1f | %.1f | %llu | ", r->cycles.min,
+				r->cycles.mean, r->cycles.stddev, r->cycles.p99,
+				(unsigned long long)r->cycles.n);
+			if (r->anomaly) {
+				fputs("**", f);
+				md_text(f, r->anomaly);
+				fputs("** ", f);
+			}
+			if (r->wide)
+				fputs("wide spread; ", f);
+			md_text(f, r->note);
+		}
+		fputs(" |\n", f);
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+

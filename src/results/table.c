@@ -1,0 +1,179 @@
+/* kentry results: human views (environment, table, comparison). */
+#include "table.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* human output                                                        */
+
+static const char *env_or(const struct kenv *e, const char *k, const char *dflt)
+{
+	const char *v = kenv_get(e, k);
+	return v && *v ? v : dflt;
+}
+
+void krender_env(FILE *f, const struct kenv *env, const char *title)
+{
+	if (env->n == 0)
+		return;
+	fprintf(f, "%s\n", title);
+	if (kenv_get(env, "cpu.vendor")) {
+		fprintf(f, "  CPU         %s (%s, family %s model %s stepping %s",
+			env_or(env, "cpu.name", "?"), env_or(env, "cpu.vendor", "?"),
+			env_or(env, "cpu.family", "?"), env_or(env, "cpu.model", "?"),
+			env_or(env, "cpu.stepping", "?"));
+		if (kenv_get(env, "cpu.microcode"))
+			fprintf(f, ", microcode %s", env_or(env, "cpu.microcode", "?"));
+		fprintf(f, ")\n");
+	}
+	if (kenv_get(env, "hypervisor"))
+		fprintf(f, "  hypervisor  %s\n", env_or(env, "hypervisor", "none"));
+	if (kenv_get(env, "kernel.release"))
+		fprintf(f, "  kernel      Linux %s; KPTI %s; vsyscall %s; seccomp %s\n",
+			env_or(env, "kernel.release", "?"), env_or(env, "kpti", "?"),
+			env_or(env, "vsyscall.mode", "?"), env_or(env, "seccomp", "?"));
+	if (kenv_get(env, "accel")) {
+		fprintf(f, "  QEMU        %s, accel %s, cpu model %s, icount %s\n",
+			env_or(env, "qemu.version", "?"), env_or(env, "accel", "?"),
+			env_or(env, "qemu.cpu", "?"), env_or(env, "icount", "off"));
+		if (kenv_get(env, "accel.fallback"))
+			fprintf(f, "  fallback    %s\n", env_or(env, "accel.fallback", ""));
+	}
+	const char *hz = kenv_get(env, "tsc.hz");
+	if (hz) {
+		double v = strtod(hz, NULL);
+		if (v > 0)
+			fprintf(f, "  TSC         %.3f GHz (%s); invariant %s", v / 1e9,
+				env_or(env, "tsc.method", "?"), env_or(env, "cpu.invariant_tsc", "?"));
+		else
+			fprintf(f, "  TSC         frequency unknown (%s): figures in cycles only",
+				env_or(env, "tsc.method", "none"));
+		if (kenv_get(env, "cpu.pinned"))
+			fprintf(f, "; pinned to CPU %s", env_or(env, "cpu.pinned", "?"));
+		fprintf(f, "\n");
+	}
+	if (kenv_get(env, "kernel.cmdline_mitigations"))
+		fprintf(f, "  switches    %s\n", env_or(env, "kernel.cmdline_mitigations", "none"));
+	/* every vulnerability file: the mitigated or vulnerable ones a line
+	 * each, those that say "Not affected" on one wrapped line after them */
+	int header = 0;
+	char spared[2048] = "";
+	size_t used = 0, col = 16;
+	for (size_t i = 0; i < env->n; i++) {
+		if (strncmp(env->e[i].key, "vulnerabilities.", 16) != 0)
+			continue;
+		const char *name = env->e[i].key + 16;
+		if (strcmp(env->e[i].value, "Not affected") != 0) {
+			if (!header++)
+				fprintf(f, "  mitigations\n");
+			fprintf(f, "    %-22s %s\n", name, env->e[i].value);
+			continue;
+		}
+		int wrap = used && col + 2 + strlen(name) > 78;
+		int w = snprintf(spared + used, sizeof(spared) - used, "%s%s", used == 0 ? "" :
+				 wrap ? ",\n                " : ", ", name);
+		if (w < 0 || (size_t)w >= sizeof(spared) - used)
+			break;
+		used += (size_t)w;
+		col = wrap ? 16 + strlen(name) : col + (size_t)w;
+	}
+	if (used)
+		fprintf(f, "  not affected  %s\n", spared);
+}
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+	if (fabs(v) >= 100000.0)
+		snprintf(buf, n, "%.0f", v);
+	else if (fabs(v) >= 100.0)
+		snprintf(buf, n, "%.1f", v);
+	else
+		snprintf(buf, n, "%.2f", v);
+}
+
+void krender_table(FILE *f, const struct krun *run, const char *world)
+{
+	int bare = world && strcmp(world, "bare-metal") == 0;
+	const char *icount = kenv_get(&run->guest_env, "icount");
+	const char *unit = bare && icount && strcmp(icount, "off") != 0 ? "instr" : "cycles";
+	fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6s\n", "path", "median", "ns", "min",
+		"mean +- sd", "p99", "n");
+	fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6s\n", "", unit, "median", unit,
+		unit, unit, "");
+	for (size_t i = 0; i < run->n; i++) {
+		const struct kresult *r = &run->r[i];
+		if (world && strcmp(r->world, world) != 0)
+			continue;
+		if (r->status == KR_SKIPPED) {
+			fprintf(f, "  %-20s skipped: %s\n", r->id, r->reason ? r->reason : "");
+			continue;
+		}
+		char med[32], ns[32], mn[32], mean[32], sd[32], p99[32], ms[72];
+		fmt_num(med, sizeof(med), r->cycles.median);
+		if (r->has_ns)
+			fmt_num(ns, sizeof(ns), r->ns.median);
+		else
+			snprintf(ns, sizeof(ns), "-");
+		fmt_num(mn, sizeof(mn), r->cycles.min);
+		fmt_num(mean, sizeof(mean), r->cycles.mean);
+		fmt_num(sd, sizeof(sd), r->cycles.stddev);
+		fmt_num(p99, sizeof(p99), r->cycles.p99);
+		snprintf(ms, sizeof(ms), "%s +- %s", mean, sd);
+		fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6llu\n", r->id, med, ns, mn, ms,
+			p99, (unsigned long long)r->cycles.n);
+		if (r->wide)
+			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median) after retries:"
+				" treat with care\n", "", 100.0 * kstats_rel_spread(&r->cycles));
+		if (r->anomaly)
+			fprintf(f, "  %-20s ! %s\n", "", r->anomaly);
+		if (r->note)
+			fprintf(f, "  %-20s   note: %s\n", "", r->note);
+	}
+}
+
+void krender_compare(FILE *f, const struct krun *a, const struct krun *b,
+		     const char *name_a, const char *name_b)
+{
+	fprintf(f, "  OLD %s (kentry %s, %s)\n  NEW %s (kentry %s, %s)\n\n", name_a,
+		a->kentry_version ? a->kentry_version : "?", a->created ? a->created : "?",
+		name_b, b->kentry_version ? b->kentry_version : "?",
+		b->created ? b->created : "?");
+	fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", "world", "path", "op",
+		"OLD median", "NEW median", "NEW/OLD");
+	for (size_t i = 0; i < b->n; i++) {
+		const struct kresult *rb = &b->r[i];
+		const struct kresult *ra = NULL;
+		for (size_t j = 0; j < a->n; j++)
+			if (strcmp(a->r[j].id, rb->id) == 0 &&
+			    strcmp(a->r[j].world, rb->world) == 0 &&
+			    strcmp(a->r[j].op, rb->op) == 0)
+				ra = &a->r[j];
+		char va[32] = "absent", vb[32] = "skipped", ratio[32] = "-";
+		if (ra)
+			snprintf(va, sizeof(va), "skipped");
+		if (ra && ra->status == KR_MEASURED)
+			fmt_num(va, sizeof(va), ra->cycles.median);
+		if (rb->status == KR_MEASURED)
+			fmt_num(vb, sizeof(vb), rb->cycles.median);
+		if (ra && ra->status == KR_MEASURED && rb->status == KR_MEASURED &&
+		    ra->cycles.median > 0)
+			snprintf(ratio, sizeof(ratio), "%.2f", rb->cycles.median / ra->cycles.median);
+		fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", rb->world, rb->id, rb->op, va,
+			vb, ratio);
+	}
+	for (size_t j = 0; j < a->n; j++) {
+		const struct kresult *ra = &a->r[j];
+		int found = 0;
+		for (size_t i = 0; i < b->n; i++)
+			if (strcmp(b->r[i].id, ra->id) == 0 && strcmp(b->r[i].world, ra->world) == 0 &&
+			    strcmp(b->r[i].op, ra->op) == 0)
+				found = 1;
+		if (!found)
+			fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", ra->world, ra->id, ra->op,
+				"(in OLD)", "absent", "-");
+	}
+	fprintf(f, "\n  figures are cycles (instructions under --icount); ratios compare medians\n");
+}
+
