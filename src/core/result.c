@@ -92,6 +92,7 @@ static void kresult_free(struct kresult *r)
 	free(r->id);
 	free(r->world);
 	free(r->op);
+	free(r->variant);
 	free(r->reason);
 	free(r->note);
 	free(r->anomaly);
@@ -124,13 +125,35 @@ struct kresult *krun_add(struct krun *run, const char *id, const char *world,
 	return r;
 }
 
-struct kresult *krun_find(struct krun *run, const char *id, const char *world)
+static int same_variant(const char *a, const char *b)
 {
+	if (!a || !b)
+		return !a && !b;
+	return strcmp(a, b) == 0;
+}
+
+struct kresult *krun_find_variant(struct krun *run, const char *id, const char *world,
+				  const char *variant)
+{
+	if (variant && !*variant)
+		variant = NULL;
 	for (size_t i = 0; i < run->n; i++)
 		if (strcmp(run->r[i].id, id) == 0 &&
-		    (!world || strcmp(run->r[i].world, world) == 0))
+		    (!world || strcmp(run->r[i].world, world) == 0) &&
+		    same_variant(run->r[i].variant, variant))
 			return &run->r[i];
 	return NULL;
+}
+
+struct kresult *krun_find(struct krun *run, const char *id, const char *world)
+{
+	return krun_find_variant(run, id, world, NULL);
+}
+
+void kresult_set_variant(struct kresult *r, const char *variant)
+{
+	free(r->variant);
+	r->variant = variant && *variant ? xstrdup(variant) : NULL;
 }
 
 void kresult_skip(struct kresult *r, const char *fmt, ...)

@@ -19,6 +19,8 @@ struct kresult {
 	char *id;          /* stable path id, e.g. "syscall" */
 	char *world;       /* "linux" or "bare-metal" */
 	char *op;          /* "null" or "gettimeofday" (Linux); "round-trip" (bare metal) */
+	char *variant;     /* NULL: the path's only (or minimal) form; else e.g. "full":
+			    * results are keyed by (world, id, variant) */
 	enum kresult_status status;
 	char *reason;      /* why skipped; NULL when measured */
 	char *note;        /* optional remark (emulator departures, method), may be NULL */
@@ -63,7 +65,13 @@ void krun_free(struct krun *run);
 /* Appends a zeroed result with id/world/op copied; returns it. */
 struct kresult *krun_add(struct krun *run, const char *id, const char *world,
 			 const char *op);
+/* The result of (id, world, variant NULL); world NULL matches any world. */
 struct kresult *krun_find(struct krun *run, const char *id, const char *world);
+/* The same with a variant (NULL: the default variant). */
+struct kresult *krun_find_variant(struct krun *run, const char *id, const char *world,
+				  const char *variant);
+/* Sets r's variant (NULL or "" clears it). */
+void kresult_set_variant(struct kresult *r, const char *variant);
 void kresult_skip(struct kresult *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void kresult_set_note(struct kresult *r, const char *fmt, ...)

@@ -75,22 +75,40 @@ static int valid_id(const char *id)
 	if (n == 0 || n >= 64)
 		return 0;
 	for (const char *p = id; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
+		if (!isalnum((unsigned char)*p) && !strchr("-_./@", *p))
 			return 0;
-	return 1;
+	const char *at = strchr(id, '@');
+	return !at || (at != id && at[1] && !strchr(at + 1, '@'));
 }
 
-static struct kresult *find_bm(struct kserial *s, const char *id)
+/* A serial token is "<id>" or "<id>@<variant>" (docs/serial-protocol.md):
+ * splits it into buffers of at least 64 bytes. */
+static void split_token(const char *tok, char *id, char *variant)
 {
-	return krun_find(s->run, id, WORLD);
+	const char *at = strchr(tok, '@');
+	size_t n = at ? (size_t)(at - tok) : strlen(tok);
+	snprintf(id, 64, "%.*s", (int)n, tok);
+	snprintf(variant, 64, "%s", at ? at + 1 : "");
 }
 
-/* A fresh result for id (an earlier one of the same id is reset). */
-static struct kresult *result_for(struct kserial *s, const char *id)
+static struct kresult *find_bm(struct kserial *s, const char *tok)
 {
-	struct kresult *r = find_bm(s, id);
-	if (!r)
-		return krun_add(s->run, id, WORLD, OP);
+	char id[64], variant[64];
+	split_token(tok, id, variant);
+	return krun_find_variant(s->run, id, WORLD, variant);
+}
+
+/* A fresh result for a token (an earlier one of the same token is reset). */
+static struct kresult *result_for(struct kserial *s, const char *tok)
+{
+	struct kresult *r = find_bm(s, tok);
+	if (!r) {
+		char id[64], variant[64];
+		split_token(tok, id, variant);
+		r = krun_add(s->run, id, WORLD, OP);
+		kresult_set_variant(r, variant);
+		return r;
+	}
 	free(r->reason);
 	r->reason = NULL;
 	r->status = KR_MEASURED;
@@ -102,10 +120,11 @@ static struct kresult *result_for(struct kserial *s, const char *id)
 	return r;
 }
 
+/* Notes may come before their result: kept by token until it appears. */
 static void apply_pending_notes(struct kserial *s, struct kresult *r)
 {
 	for (size_t i = 0; i < s->n_pending; i++) {
-		if (s->pending[i].id && strcmp(s->pending[i].id, r->id) == 0) {
+		if (s->pending[i].id && find_bm(s, s->pending[i].id) == r) {
 			kresult_set_note(r, "%s", s->pending[i].text);
 			free(s->pending[i].id);
 			free(s->pending[i].text);

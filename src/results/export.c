@@ -25,7 +25,7 @@ static void csv_field(FILE *f, const char *s)
 }
 
 #define CSV_HEADER "world,id,op,status,reason,samples,min_cycles,median_cycles,mean_cycles," \
-	"stddev_cycles,p99_cycles,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,note,anomaly\n"
+	"stddev_cycles,p99_cycles,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,note,anomaly,variant\n"
 
 int kexport_csv(const struct krun *run, char **out)
 {
@@ -60,6 +60,8 @@ int kexport_csv(const struct krun *run, char **out)
 		csv_field(f, r->note);
 		fputc(',', f);
 		csv_field(f, r->anomaly);
+		fputc(',', f);
+		csv_field(f, r->variant);
 		fputc('\n', f);
 	}
 	return fclose(f) == 0 ? 0 : -1;
@@ -106,7 +108,8 @@ int kexport_markdown(const struct krun *run, char **out)
 		   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
 	for (size_t i = 0; i < run->n; i++) {
 		const struct kresult *r = &run->r[i];
-		fprintf(f, "| %s | `%s` | %s | ", r->world, r->id, r->op);
+		fprintf(f, "| %s | `%s`%s%s | %s | ", r->world, r->id, r->variant ? " " : "",
+			r->variant ? r->variant : "", r->op);
 		if (r->status == KR_SKIPPED) {
 			fputs("skipped | | | | | | | ", f);
 			md_text(f, r->reason);

@@ -44,6 +44,8 @@ int kexport_json(const struct krun *run, char **out)
 		json_object_set_new(o, "id", json_string(r->id));
 		json_object_set_new(o, "world", json_string(r->world));
 		json_object_set_new(o, "op", json_string(r->op));
+		if (r->variant)
+			json_object_set_new(o, "variant", json_string(r->variant));
 		json_object_set_new(o, "status",
 				    json_string(r->status == KR_MEASURED ? "measured" : "skipped"));
 		if (r->status == KR_SKIPPED) {
@@ -219,7 +221,19 @@ int kjson_parse(const char *text, struct krun *run, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: 'id', 'world' and 'status' must be strings", ctx);
 			goto out;
 		}
+		json_t *jv = json_object_get(o, "variant");
+		if (jv && !json_is_string(jv)) {
+			snprintf(err, errlen, "%s (%s): 'variant' must be a string", ctx, id);
+			goto out;
+		}
+		const char *variant = jv ? json_string_value(jv) : NULL;
+		if (krun_find_variant(run, id, world, variant)) {
+			snprintf(err, errlen, "%s (%s%s%s): a second result for the same path",
+				 ctx, id, variant ? " " : "", variant ? variant : "");
+			goto out;
+		}
 		struct kresult *r = krun_add(run, id, world, op ? op : "null");
+		kresult_set_variant(r, variant);
 		if (strcmp(status, "skipped") == 0) {
 			const char *reason = str_field(o, "reason");
 			if (!reason) {

@@ -106,8 +106,11 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 		const struct kresult *r = &run->r[i];
 		if (world && strcmp(r->world, world) != 0)
 			continue;
+		char label[160];
+		snprintf(label, sizeof(label), "%s%s%s", r->id, r->variant ? " " : "",
+			 r->variant ? r->variant : "");
 		if (r->status == KR_SKIPPED) {
-			fprintf(f, "  %-20s skipped: %s\n", r->id, r->reason ? r->reason : "");
+			fprintf(f, "  %-20s skipped: %s\n", label, r->reason ? r->reason : "");
 			continue;
 		}
 		char med[32], ns[32], mn[32], mean[32], sd[32], p99[32], ms[72];
@@ -121,7 +124,7 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 		fmt_num(sd, sizeof(sd), r->cycles.stddev);
 		fmt_num(p99, sizeof(p99), r->cycles.p99);
 		snprintf(ms, sizeof(ms), "%s +- %s", mean, sd);
-		fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6llu\n", r->id, med, ns, mn, ms,
+		fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6llu\n", label, med, ns, mn, ms,
 			p99, (unsigned long long)r->cycles.n);
 		if (r->wide)
 			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median) after retries:"

@@ -35,6 +35,13 @@ static void fill(struct krun *run)
 	r = krun_add(run, "vdso", "linux", "null");
 	double x[3] = { 30, 31, 32 };
 	kstats_compute(x, 3, &r->cycles);
+	r = krun_add(run, "syscall", "bare-metal", "round-trip");
+	double y[3] = { 2, 2, 2 };
+	kstats_compute(y, 3, &r->cycles);
+	r = krun_add(run, "syscall", "bare-metal", "round-trip");
+	kresult_set_variant(r, "full");
+	double z[3] = { 40, 41, 42 };
+	kstats_compute(z, 3, &r->cycles);
 }
 
 static char *slurp(const char *path)
@@ -70,7 +77,11 @@ int main(void)
 	T_CHECK(kexport_json(&run, &s) == 0);
 	T_CHECK(strstr(s, "\"schema_version\": 1") != NULL);
 	T_CHECK(kjson_parse(s, &back, err, sizeof(err)) == 0);
-	T_EQ_U64(back.n, 4);
+	T_EQ_U64(back.n, 6);
+	/* variants: one result per (world, id, variant) */
+	T_CHECK(krun_find(&back, "syscall", "bare-metal")->variant == NULL);
+	T_NEAR(krun_find(&back, "syscall", "bare-metal")->cycles.median, 2, 1e-9);
+	T_NEAR(krun_find_variant(&back, "syscall", "bare-metal", "full")->cycles.median, 41, 1e-9);
 	T_STREQ(back.kentry_version, "9.9.9");
 	T_STREQ(kenv_get(&back.env, "vulnerabilities.meltdown"), "Mitigation: PTI");
 	struct kresult *b = krun_find(&back, "syscall", "linux");
@@ -100,6 +111,8 @@ int main(void)
 		"{\"schema\":\"kentry-results\",\"schema_version\":1,\"kentry_version\":\"1\",\"environment\":{},\"results\":[{\"id\":\"x\",\"world\":\"linux\",\"status\":\"skipped\"}]}",
 		"{\"schema\":\"kentry-results\",\"schema_version\":1,\"kentry_version\":\"1\",\"environment\":{},\"results\":[{\"id\":\"x\",\"world\":\"linux\",\"status\":\"maybe\"}]}",
 		"{\"schema\":\"kentry-results\",\"schema\":\"kentry-results\"}",
+		"{\"schema\":\"kentry-results\",\"schema_version\":1,\"kentry_version\":\"1\",\"environment\":{},\"results\":[{\"id\":\"x\",\"world\":\"linux\",\"status\":\"skipped\",\"reason\":\"r\",\"variant\":3}]}",
+		"{\"schema\":\"kentry-results\",\"schema_version\":1,\"kentry_version\":\"1\",\"environment\":{},\"results\":[{\"id\":\"x\",\"world\":\"linux\",\"status\":\"skipped\",\"reason\":\"r\"},{\"id\":\"x\",\"world\":\"linux\",\"status\":\"skipped\",\"reason\":\"r\"}]}",
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(*bad); k++) {
 		err[0] = '\0';

@@ -402,6 +402,46 @@ static void test_malformed(void)
 	krun_free(&run);
 }
 
+/* "<id>@<variant>" tokens: one result per (id, variant), notes follow
+ * their token, a bad token is malformed. */
+static void test_variants(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	static const char *const lines[] = {
+		"kentry-kernel 0.1.0 protocol 1",
+		"env tsc.hz 1000000000",
+		"progress syscall",
+		"result syscall measured samples=3 batch=8 overhead=1.00 min=2.00 p25=2.00 "
+		"median=2.00 p75=2.00 p99=2.00 max=2.00 mean=2.00 stddev=0.00",
+		"note syscall@full saves the whole frame",
+		"progress syscall@full",
+		"result syscall@full measured samples=3 batch=8 overhead=1.00 min=40.00 "
+		"p25=40.00 median=41.00 p75=42.00 p99=42.00 max=42.00 mean=41.00 stddev=1.00",
+		"result int-gate@full skipped not built",
+		"end pass 2/3",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		T_CHECK(kserial_line(&s, lines[i]) == 0);
+	T_CHECK(kserial_line(&s, "result @full skipped x") < 0);
+	T_CHECK(kserial_line(&s, "result syscall@ skipped x") < 0);
+	T_CHECK(kserial_line(&s, "result a@b@c skipped x") < 0);
+	const struct kresult *m = krun_find(&run, "syscall", "bare-metal");
+	const struct kresult *f = krun_find_variant(&run, "syscall", "bare-metal", "full");
+	T_CHECK(m && f && m != f);
+	T_CHECK(m && m->variant == NULL && m->cycles.median == 2.0 && m->note == NULL);
+	T_STREQ(f ? f->variant : NULL, "full");
+	T_CHECK(f && f->cycles.median == 41.0);
+	T_STREQ(f ? f->note : NULL, "saves the whole frame");
+	const struct kresult *g = krun_find_variant(&run, "int-gate", "bare-metal", "full");
+	T_CHECK(g && g->status == KR_SKIPPED);
+	T_CHECK(krun_find(&run, "int-gate", "bare-metal") == NULL);
+	kserial_free(&s);
+	krun_free(&run);
+}
+
 int main(void)
 {
 	test_registry();
@@ -412,5 +452,6 @@ int main(void)
 	test_truncated();
 	test_garbage();
 	test_malformed();
+	test_variants();
 	return T_DONE();
 }
