@@ -6,41 +6,65 @@ const char *ktsc_freq_method_name(enum ktsc_freq_method m)
 {
 	switch (m) {
 	case KTSC_FREQ_CPUID_15H: return "cpuid-0x15";
-	case KTSC_FREQ_CPUID_15H_16H: return "cpuid-0x15+0x16";
-	case KTSC_FREQ_CPUID_16H: return "cpuid-0x16";
 	case KTSC_FREQ_HYPERVISOR: return "cpuid-0x40000010";
-	case KTSC_FREQ_CALIBRATED: return "calibrated";
+	case KTSC_FREQ_MEASURED: return "measured";
+	case KTSC_FREQ_CPUID_16H: return "cpuid-0x16";
 	case KTSC_FREQ_NONE: break;
 	}
 	return "none";
 }
 
-uint64_t ktsc_freq_from_cpuid(uint32_t max_leaf, uint32_t eax15, uint32_t ebx15,
-			      uint32_t ecx15, uint32_t eax16,
-			      enum ktsc_freq_method *method)
+/* The CPUID figure that comes before the measurement, if any. */
+static uint64_t cpuid_exact(const struct ktsc_cpuid *c, enum ktsc_freq_method *m)
 {
-	*method = KTSC_FREQ_NONE;
-	if (max_leaf >= 0x15 && eax15 != 0 && ebx15 != 0) {
-		/* SDM: TSC Hz = ECX * EBX / EAX when ECX (crystal Hz) is
-		 * enumerated. */
-		if (ecx15 != 0) {
-			*method = KTSC_FREQ_CPUID_15H;
-			return (uint64_t)ecx15 * ebx15 / eax15;
-		}
-		/* Crystal not enumerated: the SDM's fallback derives it from
-		 * the base frequency of leaf 0x16:
-		 * crystal = base * 1e6 * EAX / EBX, so TSC = base * 1e6. Only
-		 * the ratio's presence is learned; the result is the base. */
-		if (max_leaf >= 0x16 && (eax16 & 0xffff) != 0) {
-			*method = KTSC_FREQ_CPUID_15H_16H;
-			return (uint64_t)(eax16 & 0xffff) * 1000000u;
-		}
+	/* SDM vol. 2A, CPUID leaf 15H: TSC Hz = ECX * EBX / EAX, defined only
+	 * when ECX (the nominal crystal frequency) is enumerated; EBX = 0
+	 * means the ratio is not enumerated either. */
+	if (c->max_leaf >= 0x15 && c->eax15 && c->ebx15 && c->ecx15) {
+		*m = KTSC_FREQ_CPUID_15H;
+		return (uint64_t)c->ecx15 * c->ebx15 / c->eax15;
 	}
-	if (max_leaf >= 0x16 && (eax16 & 0xffff) != 0) {
-		*method = KTSC_FREQ_CPUID_16H;
-		return (uint64_t)(eax16 & 0xffff) * 1000000u;
+	/* The hypervisor timing leaf (VMware's convention; KVM/QEMU offer it
+	 * with vmware-cpuid-freq): EAX = the TSC frequency the guest sees,
+	 * in kHz. Only meaningful under a hypervisor that has the leaf. */
+	if (c->hypervisor && c->hv_max_leaf >= 0x40000010u && c->eax_hv10) {
+		*m = KTSC_FREQ_HYPERVISOR;
+		return (uint64_t)c->eax_hv10 * 1000u;
 	}
+	*m = KTSC_FREQ_NONE;
 	return 0;
+}
+
+void ktsc_freq_decide(const struct ktsc_cpuid *c, uint64_t measured_hz,
+		      struct ktsc_freq *out)
+{
+	struct ktsc_freq f = { 0 };
+	f.measured_hz = measured_hz;
+	f.cpuid_hz = cpuid_exact(c, &f.cpuid_method);
+	/* Leaf 0x16 EAX[15:0] is the processor base frequency in MHz: the
+	 * TSC runs at it on many Intel CPUs, but not on all, so it comes
+	 * after the measurement. */
+	uint64_t base = c->max_leaf >= 0x16 ? (uint64_t)(c->eax16 & 0xffff) * 1000000u : 0;
+	if (!f.cpuid_hz && base) {
+		f.cpuid_hz = base;
+		f.cpuid_method = KTSC_FREQ_CPUID_16H;
+	}
+	if (f.cpuid_hz && measured_hz) {
+		f.diff = ((double)f.cpuid_hz - (double)measured_hz) / (double)measured_hz;
+		f.disagree = f.diff > KTSC_FREQ_TOLERANCE || f.diff < -KTSC_FREQ_TOLERANCE;
+	}
+	if (f.cpuid_hz && f.cpuid_method != KTSC_FREQ_CPUID_16H &&
+	    (!measured_hz || !f.disagree)) {
+		f.hz = f.cpuid_hz;
+		f.method = f.cpuid_method;
+	} else if (measured_hz) {
+		f.hz = measured_hz;
+		f.method = KTSC_FREQ_MEASURED;
+	} else if (f.cpuid_hz) {
+		f.hz = f.cpuid_hz;
+		f.method = f.cpuid_method;
+	}
+	*out = f;
 }
 
 void kcpuinfo_decode_signature(uint32_t eax1, uint32_t *family, uint32_t *model,
@@ -130,24 +154,21 @@ void kcpuinfo_read(struct kcpuinfo *ci)
 		copy_regs(ci->hv_signature, r + 1, 3);
 	}
 
-	uint32_t a15 = 0, b15 = 0, c15 = 0, a16 = 0;
+	ci->tsc.max_leaf = ci->max_leaf;
+	ci->tsc.hypervisor = ci->hypervisor_bit;
+	ci->tsc.hv_max_leaf = ci->hv_max_leaf;
 	if (ci->max_leaf >= 0x15) {
 		kcpuid(0x15, 0, r);
-		a15 = r[0]; b15 = r[1]; c15 = r[2];
+		ci->tsc.eax15 = r[0];
+		ci->tsc.ebx15 = r[1];
+		ci->tsc.ecx15 = r[2];
 	}
 	if (ci->max_leaf >= 0x16) {
 		kcpuid(0x16, 0, r);
-		a16 = r[0];
+		ci->tsc.eax16 = r[0];
 	}
-	ci->tsc_hz_cpuid = ktsc_freq_from_cpuid(ci->max_leaf, a15, b15, c15, a16,
-						&ci->tsc_method);
-	/* Hypervisor timing leaf (VMware's convention, also offered by KVM
-	 * and QEMU with "vmware-cpuid-freq"): EAX = TSC frequency in kHz. */
-	if (ci->tsc_hz_cpuid == 0 && ci->hv_max_leaf >= 0x40000010u) {
+	if (ci->hypervisor_bit && ci->hv_max_leaf >= 0x40000010u) {
 		kcpuid(0x40000010u, 0, r);
-		if (r[0] != 0) {
-			ci->tsc_hz_cpuid = (uint64_t)r[0] * 1000u;
-			ci->tsc_method = KTSC_FREQ_HYPERVISOR;
-		}
+		ci->tsc.eax_hv10 = r[0];
 	}
 }

@@ -133,17 +133,25 @@ static void print_env(void)
 	kprintf("env cpu.invariant_tsc %s\n", yn(ci.has_invariant_tsc));
 	kprintf("env cpu.sep %s\n", yn(ci.has_sep));
 	kprintf("env cpu.syscall %s\n", yn(ci.has_syscall));
+	/* TSC frequency in core/cpuinfo.h's order: leaf 0x15 with a stated
+	 * crystal, the hypervisor leaf, the PIT measurement, leaf 0x16; a
+	 * CPUID figure more than 0.5 % from the PIT's gives way to it. */
 	uint64_t pit = pit_measure_tsc_hz();
-	if (ci.tsc_hz_cpuid) {
-		kprintf("env tsc.hz %lu\n", ci.tsc_hz_cpuid);
-		kprintf("env tsc.method %s\n", ktsc_freq_method_name(ci.tsc_method));
-	} else if (pit) {
-		kprintf("env tsc.hz %lu\n", pit);
-		kprintf("env tsc.method pit\n");
-	} else {
-		kprintf("env tsc.hz 0\n");
-		kprintf("env tsc.method none\n");
+	struct ktsc_freq f;
+	ktsc_freq_decide(&ci.tsc, pit, &f);
+	kprintf("env tsc.hz %lu\n", f.hz);
+	kprintf("env tsc.method %s\n", f.method == KTSC_FREQ_MEASURED ? "pit"
+								: ktsc_freq_method_name(f.method));
+	if (f.cpuid_hz) {
+		kprintf("env tsc.cpuid_hz %lu\n", f.cpuid_hz);
+		kprintf("env tsc.cpuid_method %s\n", ktsc_freq_method_name(f.cpuid_method));
 	}
+	if (f.disagree)
+		kprintf("env tsc.warning %s says %.3f GHz, %s%.1f %% from the PIT's %.3f GHz: "
+			"the measurement is used\n",
+			ktsc_freq_method_name(f.cpuid_method), (double)f.cpuid_hz / 1e9,
+			f.diff < 0 ? "-" : "+", f.diff < 0 ? -100.0 * f.diff : 100.0 * f.diff,
+			(double)pit / 1e9);
 	kprintf("env tsc.pit_hz %lu\n", pit);
 	kprintf("env cpu.lfence_serializing_msr %s\n", lfence_msr_state());
 	kprintf("env kernel.samples %u\n", kcfg.samples);

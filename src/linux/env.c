@@ -334,19 +334,13 @@ static double mono_raw_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-double klinux_tsc_hz(const char **method)
+/* Counts TSC ticks across 5 windows of ~4 ms of CLOCK_MONOTONIC_RAW (not
+ * slewed by NTP) and returns the median rate, or 0. Each window's edges
+ * are bracketed by two clock reads so that a preemption between the TSC
+ * read and the clock read shows up as a wide bracket and that window is
+ * retried. The caller should be pinned to one CPU. */
+double klinux_tsc_measure(void)
 {
-	struct kcpuinfo ci;
-	kcpuinfo_read(&ci);
-	if (ci.tsc_hz_cpuid) {
-		*method = ktsc_freq_method_name(ci.tsc_method);
-		return (double)ci.tsc_hz_cpuid;
-	}
-	/* Calibrate: count TSC ticks across 5 windows of ~4 ms of
-	 * CLOCK_MONOTONIC_RAW (not slewed by NTP) and take the median. Each
-	 * window's edges are bracketed by two clock reads so that a preemption
-	 * between the TSC read and the clock read shows up as a wide bracket
-	 * and that window is retried. */
 	double hz[5];
 	int got = 0, tries = 0;
 	while (got < 5 && tries < 50) {
@@ -366,22 +360,53 @@ double klinux_tsc_hz(const char **method)
 		double ns = ((b0 + b1) / 2.0) - ((a0 + a1) / 2.0);
 		hz[got++] = (double)(t1 - t0) * 1e9 / ns;
 	}
-	if (got == 0) {
-		*method = "none";
+	if (got == 0)
 		return 0.0;
-	}
 	struct kstats s;
 	kstats_compute(hz, (size_t)got, &s);
-	*method = "calibrated (CLOCK_MONOTONIC_RAW)";
 	return s.median;
+}
+
+void kenv_set_tsc(struct kenv *env, const struct ktsc_freq *f, const char *measured_as)
+{
+	kenv_setf(env, "tsc.hz", "%llu", (unsigned long long)f->hz);
+	kenv_set(env, "tsc.method", f->method == KTSC_FREQ_MEASURED
+					    ? measured_as
+					    : ktsc_freq_method_name(f->method));
+	if (f->measured_hz)
+		kenv_setf(env, "tsc.measured_hz", "%llu", (unsigned long long)f->measured_hz);
+	if (f->cpuid_hz) {
+		kenv_setf(env, "tsc.cpuid_hz", "%llu", (unsigned long long)f->cpuid_hz);
+		kenv_set(env, "tsc.cpuid_method", ktsc_freq_method_name(f->cpuid_method));
+	}
+	if (f->disagree)
+		kenv_setf(env, "tsc.warning",
+			  "%s says %.3f GHz, %+.1f %% from the measured %.3f GHz: the measurement "
+			  "is used",
+			  ktsc_freq_method_name(f->cpuid_method), (double)f->cpuid_hz / 1e9,
+			  100.0 * f->diff, (double)f->measured_hz / 1e9);
+}
+
+#define TSC_MEASURED_AS "calibrated (CLOCK_MONOTONIC_RAW)"
+
+double klinux_tsc_hz(const char **method)
+{
+	struct kcpuinfo ci;
+	kcpuinfo_read(&ci);
+	struct ktsc_freq f;
+	ktsc_freq_decide(&ci.tsc, (uint64_t)(klinux_tsc_measure() + 0.5), &f);
+	*method = f.method == KTSC_FREQ_MEASURED ? TSC_MEASURED_AS
+						 : ktsc_freq_method_name(f.method);
+	return (double)f.hz;
 }
 
 void klinux_environment(struct kenv *env, int cpu)
 {
 	kenv_collect(env, "");
-	const char *method = NULL;
-	double hz = klinux_tsc_hz(&method);
-	kenv_setf(env, "tsc.hz", "%.0f", hz);
-	kenv_set(env, "tsc.method", method);
+	struct kcpuinfo ci;
+	kcpuinfo_read(&ci);
+	struct ktsc_freq f;
+	ktsc_freq_decide(&ci.tsc, (uint64_t)(klinux_tsc_measure() + 0.5), &f);
+	kenv_set_tsc(env, &f, TSC_MEASURED_AS);
 	kenv_setf(env, "cpu.pinned", "%d", cpu);
 }

@@ -41,9 +41,18 @@ char *kenv_read_file(const char *root, const char *path);
  * CPUID facts always come from the live CPU. */
 void kenv_collect(struct kenv *env, const char *root);
 
-/* TSC frequency in Hz and the method: CPUID where the CPU gives it,
- * otherwise calibrated against CLOCK_MONOTONIC_RAW (the caller should be
- * pinned to one CPU). */
+/* The TSC frequency measured against CLOCK_MONOTONIC_RAW, in Hz (0 when it
+ * could not be). The caller should be pinned to one CPU. */
+double klinux_tsc_measure(void);
+
+/* The TSC frequency in Hz, decided by ktsc_freq_decide() (core/cpuinfo.h)
+ * from CPUID and the measurement; *method names where it came from. */
 double klinux_tsc_hz(const char **method);
+
+/* Sets tsc.hz, tsc.method (measured_as when the measurement was used),
+ * tsc.measured_hz, tsc.cpuid_hz, tsc.cpuid_method and, when a CPUID figure
+ * and the measurement disagree, tsc.warning. */
+struct ktsc_freq;
+void kenv_set_tsc(struct kenv *env, const struct ktsc_freq *f, const char *measured_as);
 
 #endif

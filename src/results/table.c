@@ -53,6 +53,8 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 		if (kenv_get(env, "cpu.pinned"))
 			fprintf(f, "; pinned to CPU %s", env_or(env, "cpu.pinned", "?"));
 		fprintf(f, "\n");
+		if (kenv_get(env, "tsc.warning"))
+			fprintf(f, "  TSC check   %s\n", env_or(env, "tsc.warning", ""));
 	}
 	if (kenv_get(env, "kernel.cmdline_mitigations"))
 		fprintf(f, "  switches    %s\n", env_or(env, "kernel.cmdline_mitigations", "none"));

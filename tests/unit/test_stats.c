@@ -89,22 +89,6 @@ int main(void)
 	kmeasure_run(fake_batch, fake_empty, NULL, 20, 2000, samples, &info2);
 	T_EQ_U64(info2.batch, 1);
 
-	/* TSC frequency from CPUID leaves (Intel SDM vol. 2A, CPUID leaf 15H):
-	 * crystal 24 MHz, ratio 216/2 -> 2.592 GHz */
-	enum ktsc_freq_method m;
-	T_EQ_U64(ktsc_freq_from_cpuid(0x16, 2, 216, 24000000, 2600, &m), 2592000000ull);
-	T_CHECK(m == KTSC_FREQ_CPUID_15H);
-	/* crystal not enumerated: fall back on leaf 16H base frequency */
-	T_EQ_U64(ktsc_freq_from_cpuid(0x16, 2, 176, 0, 2200, &m), 2200000000ull);
-	T_CHECK(m == KTSC_FREQ_CPUID_15H_16H);
-	/* only 16H */
-	T_EQ_U64(ktsc_freq_from_cpuid(0x16, 0, 0, 0, 3000, &m), 3000000000ull);
-	T_CHECK(m == KTSC_FREQ_CPUID_16H);
-	/* leaves beyond the maximum are ignored */
-	T_EQ_U64(ktsc_freq_from_cpuid(0x0d, 2, 216, 24000000, 2600, &m), 0);
-	T_CHECK(m == KTSC_FREQ_NONE);
-	T_STREQ(ktsc_freq_method_name(KTSC_FREQ_CALIBRATED), "calibrated");
-
 	/* display family/model (SDM vol. 2A, CPUID EAX=1) */
 	uint32_t fam, mod, step;
 	kcpuinfo_decode_signature(0x000906ea, &fam, &mod, &step); /* Coffee Lake */
