@@ -42,15 +42,36 @@ uint32_t kmeasure_pick_batch(kbatch_fn op, kbatch_fn empty, void *ctx,
 	return (uint32_t)b;
 }
 
-void kmeasure_samples(kbatch_fn op, void *ctx, uint32_t batch, uint32_t samples,
-		      uint32_t warmup, double overhead, double *out)
+void kmeasure_interleaved(kbatch_fn op, kbatch_fn empty, void *ctx, uint32_t batch,
+			  uint32_t samples, uint32_t warmup, double *out,
+			  double *overhead, uint32_t *empties)
 {
-	for (uint32_t i = 0; i < warmup; i++)
+	double e[KMEASURE_MAX_EMPTIES];
+	uint32_t ne = 0;
+	/* One empty batch after every `stride`-th op batch: stride 1 (strict
+	 * alternation) up to KMEASURE_MAX_EMPTIES samples. */
+	uint32_t stride = samples <= KMEASURE_MAX_EMPTIES
+				  ? 1
+				  : (samples + KMEASURE_MAX_EMPTIES - 1) / KMEASURE_MAX_EMPTIES;
+	if (batch == 0)
+		batch = 1;
+	for (uint32_t i = 0; i < warmup; i++) {
 		(void)op(ctx, batch);
-	for (uint32_t i = 0; i < samples; i++) {
-		uint64_t c = op(ctx, batch);
-		out[i] = ((double)c - overhead) / (double)batch;
+		(void)empty(ctx, batch);
 	}
+	/* raw op batches first, in out[]; converted once the overhead of the
+	 * same stretch of time is known */
+	for (uint32_t i = 0; i < samples; i++) {
+		out[i] = (double)op(ctx, batch);
+		if (i % stride == 0 && ne < KMEASURE_MAX_EMPTIES)
+			e[ne++] = (double)empty(ctx, batch);
+	}
+	struct kstats s;
+	kstats_compute(e, ne, &s);
+	for (uint32_t i = 0; i < samples; i++)
+		out[i] = (out[i] - s.median) / (double)batch;
+	*overhead = s.median;
+	*empties = ne;
 }
 
 void kmeasure_run(kbatch_fn op, kbatch_fn empty, void *ctx, uint32_t samples,
@@ -60,11 +81,9 @@ void kmeasure_run(kbatch_fn op, kbatch_fn empty, void *ctx, uint32_t samples,
 		info->batch = kmeasure_pick_batch(op, empty, ctx, target_cycles,
 						  KMEASURE_MAX_BATCH,
 						  &info->probe_cycles);
-	info->overhead_cycles =
-		kmeasure_overhead(empty, ctx, info->batch, KMEASURE_OVERHEAD_REPS);
 	if (info->warmup == 0)
 		info->warmup = samples / 10 > 4 ? samples / 10 : 4;
-	kmeasure_samples(op, ctx, info->batch, samples, info->warmup,
-			 info->overhead_cycles, out);
+	kmeasure_interleaved(op, empty, ctx, info->batch, samples, info->warmup, out,
+			     &info->overhead_cycles, &info->empties);
 	info->samples = samples;
 }

@@ -18,6 +18,21 @@ static uint64_t fake_empty(void *ctx, uint32_t n)
 	return 40 + (uint64_t)n * 2;
 }
 
+/* A machine that drifts: every batch, op or empty, finds the timer and
+ * the loop 1 tick dearer than the one before (a slowly warming host, a
+ * frequency change). The operation itself always costs 100 per call. */
+static uint64_t drift;
+static uint64_t drift_op(void *ctx, uint32_t n)
+{
+	(void)ctx;
+	return 40 + drift++ + (uint64_t)n * (2 + 100);
+}
+static uint64_t drift_empty(void *ctx, uint32_t n)
+{
+	(void)ctx;
+	return 40 + drift++ + (uint64_t)n * 2;
+}
+
 int main(void)
 {
 	struct kstats s;
@@ -88,6 +103,42 @@ int main(void)
 	struct kmeasure_info info2 = { 0 };
 	kmeasure_run(fake_batch, fake_empty, NULL, 20, 2000, samples, &info2);
 	T_EQ_U64(info2.batch, 1);
+
+	/* Overhead calibrated beside the samples: under a steady drift the
+	 * empty batches interleaved with the op batches carry the same drift,
+	 * so the median per-call figure is the operation's cost exactly. (An
+	 * overhead calibrated once before the samples would leave half the
+	 * drift of the run in every figure: here 2000 batches -> ~1000/n.) */
+	static double ds[1000];
+	struct kmeasure_info di = { 0 };
+	di.batch = 10;
+	di.warmup = 4;
+	drift = 0;
+	kmeasure_run(drift_op, drift_empty, NULL, 1000, 2000, ds, &di);
+	T_EQ_U64(di.empties, 1000); /* op, empty, op, empty... */
+	struct kstats dst;
+	kstats_compute(ds, 1000, &dst);
+	T_NEAR(dst.median, 100, 0.11);
+	printf("# drift: median %.3f, min %.3f, max %.3f per call\n", dst.median, dst.min,
+	       dst.max);
+	/* more samples than KMEASURE_MAX_EMPTIES: one empty per k op batches,
+	 * still spread over the whole run */
+	static double big2[5000];
+	struct kmeasure_info bi = { 0 };
+	bi.batch = 10;
+	drift = 0;
+	kmeasure_run(drift_op, drift_empty, NULL, 5000, 2000, big2, &bi);
+	T_CHECK(bi.empties <= KMEASURE_MAX_EMPTIES && bi.empties >= 900);
+	kstats_compute(big2, 5000, &dst);
+	T_NEAR(dst.median, 100, 0.6);
+	/* single calls: batch 1 is kept, the overhead is one empty call */
+	fake_cost = 100;
+	struct kmeasure_info one1 = { 0 };
+	one1.batch = 1;
+	kmeasure_run(fake_batch, fake_empty, NULL, 20, 2000, samples, &one1);
+	T_EQ_U64(one1.batch, 1);
+	T_NEAR(one1.overhead_cycles, 42, 0);
+	T_NEAR(samples[0], 100, 1e-9);
 
 	/* display family/model (SDM vol. 2A, CPUID EAX=1) */
 	uint32_t fam, mod, step;
