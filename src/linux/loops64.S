@@ -33,10 +33,26 @@
 #define TSC_START lfence; rdtsc; lfence; shl $32, %rdx; or %rdx, %rax; mov %rax, %r14
 #define TSC_END lfence; rdtsc; lfence; shl $32, %rdx; or %rdx, %rax; sub %r14, %rax
 
+/* Loop alignment. The back edge of every loop (`dec; jnz`, which the CPU
+ * fuses into one branch) ends at the same offset, KL_BACK_AT, within a
+ * 64-byte cache line, in the op loop and in its empty twin alike, so that
+ * both meet the same fetch, decode and branch-prediction boundaries. The
+ * offset keeps the pair from crossing or ending on a 32-byte boundary (on
+ * CPUs with the Skylake JCC erratum such a branch falls out of the decoded
+ * uop cache and costs more) and leaves room for the loop body before it in
+ * the same 32-byte half line (every body here is under 32 bytes).
+ * The alignment is bought with padding *before* the function's entry
+ * (int3 bytes, never executed; gas sizes them once the code after them is
+ * laid out), so neither loop executes an extra instruction for it. Each
+ * back edge is exported as <fn>_back, the address right after the jnz;
+ * tests/integration/loop_alignment.sh checks both rules on the built code. */
+#define KL_BACK_AT 63
+
 #define FUNC(fn, setup, entry)                                               \
-	.globl fn; .type fn, @function; .p2align 5; fn: PROLOGUE; TSC_START;  \
-	test %r15d, %r15d; jz 2f; .p2align 4; 1: setup; entry; dec %r15d;     \
-	jnz 1b; 2: TSC_END; EPILOGUE; .size fn, . - fn
+	.p2align 6; .skip (KL_BACK_AT - (fn##_back - fn)) & 63, 0xcc;          \
+	.globl fn; .type fn, @function; fn: PROLOGUE; TSC_START;              \
+	test %r15d, %r15d; jz 2f; 1: setup; entry; dec %r15d; jnz 1b;         \
+	.globl fn##_back; fn##_back: 2: TSC_END; EPILOGUE; .size fn, . - fn
 
 /* The setup and entry are named by a tag (SETUP_<tag>, ENTRY_<tag>) so that
  * their commas reach FUNC as single, unsplit arguments. */

@@ -25,10 +25,17 @@
 #define TSC_START lfence; rdtsc; lfence; mov %eax, 0(%esp); mov %edx, 4(%esp)
 #define TSC_END lfence; rdtsc; lfence; sub 0(%esp), %eax; sbb 4(%esp), %edx
 
+/* Loop alignment: as in ../loops64.S, every back edge (`dec; jnz`) ends at
+ * offset KL_BACK_AT of a 64-byte line in the op loop and its empty twin,
+ * padded before the function entry (never executed), and is exported as
+ * <fn>_back. */
+#define KL_BACK_AT 63
+
 #define FUNC(fn, setup, entry)                                               \
-	.globl fn; .type fn, @function; .p2align 5; fn: PROLOGUE; TSC_START;  \
-	test %esi, %esi; jz 2f; .p2align 4; 1: setup; entry; dec %esi;        \
-	jnz 1b; 2: TSC_END; EPILOGUE; .size fn, . - fn
+	.p2align 6; .skip (KL_BACK_AT - (fn##_back - fn)) & 63, 0xcc;          \
+	.globl fn; .type fn, @function; fn: PROLOGUE; TSC_START;              \
+	test %esi, %esi; jz 2f; 1: setup; entry; dec %esi; jnz 1b;            \
+	.globl fn##_back; fn##_back: 2: TSC_END; EPILOGUE; .size fn, . - fn
 
 #define NOTHING
 #define BATCH(name, tag) \
