@@ -74,6 +74,18 @@ int kpath_prep_int3(struct kpath_run *r, enum klinux_op op, char *why, size_t wh
 int kpath_prep_pf(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen);
 int kpath_prep_sud(struct kpath_run *r, enum klinux_op op, char *why, size_t whylen);
 
+/* Tests: make sud-sigsys's handler emulate gettimeofday with a real system
+ * call instead of the vDSO, as the vDSO itself does when the clocksource
+ * cannot be read from user space (hpet, acpi_pm). Inherited by the
+ * measuring children. */
+void kpath_sud_emulate_by_syscall(int on);
+
+/* Why a measuring child was killed by SIGSYS: path_uses_sud says whether
+ * the path turned Syscall User Dispatch on; seccomp is the Seccomp field of
+ * /proc/self/status the child inherited (0 none, 1 strict, 2 filter, -1
+ * unknown). runner.c. */
+void klinux_sigsys_reason(int path_uses_sud, int seccomp, char *why, size_t n);
+
 #define KOP_NAME(op) ((op) == KOP_GETTIMEOFDAY ? "gettimeofday" : "null")
 #define KSKIP_NOT_OFFERED "op gettimeofday: not offered by this path"
 

@@ -134,14 +134,37 @@ int kpath_prep_pf(struct kpath_run *r, enum klinux_op op, char *why, size_t whyl
  * to the number and sends SIGSYS (si_code SYS_USER_DISPATCH, si_syscall the
  * number, RIP after the syscall). The handler "serves" the call and returns;
  * its rt_sigreturn comes from kl_sud_restorer, inside the allowed region,
- * so it is executed although the selector still says BLOCK. The selector is
+ * so it is executed although the selector says BLOCK. The selector is
  * BLOCK only inside a timed batch (no library call happens there) and
- * ALLOW otherwise; finish() turns the whole mechanism off. */
+ * ALLOW otherwise; finish() turns the whole mechanism off.
+ *
+ * The handler itself runs with the selector at ALLOW and sets it back to
+ * BLOCK just before it returns, as the kernel's documentation of the
+ * mechanism suggests (Documentation/admin-guide/syscall-user-dispatch.rst:
+ * the selector is how user space lets its own handlers make system calls):
+ * emulating gettimeofday through the vDSO makes a real system call
+ * whenever the clocksource cannot be read from user space (hpet, acpi_pm),
+ * and such a call with the selector at BLOCK would raise a second SIGSYS
+ * while SIGSYS is blocked in its own handler, which the kernel turns into
+ * a kill. */
 
 static volatile char sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
 static long sud_ppid;
 static int (*sud_gtod)(struct timeval *, void *);
 static struct timeval sud_tv;
+static int sud_gtod_by_syscall;
+
+void kpath_sud_emulate_by_syscall(int on)
+{
+	sud_gtod_by_syscall = on;
+}
+
+/* gettimeofday emulated by a real system call: what the vDSO does when the
+ * clocksource has no user-space reader. */
+static int gtod_syscall(struct timeval *tv, void *tz)
+{
+	return (int)syscall(SYS_gettimeofday, tv, tz);
+}
 
 struct ksigaction { /* the kernel's struct sigaction on x86-64 */
 	void *handler;
@@ -161,6 +184,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 		syscall(SYS_rt_sigaction, sig, &ksa, NULL, 8);
 		return;
 	}
+	/* System calls from here on (the emulation's own) are executed. */
+	sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
 	switch (si->si_syscall) {
 	case SYS_getppid:
 		g[REG_RAX] = sud_ppid;
@@ -175,6 +200,9 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	default:
 		g[REG_RAX] = -ENOSYS;
 	}
+	/* Back to BLOCK for the rest of the batch. rt_sigreturn, made from
+	 * kl_sud_restorer inside the allowed region, is executed anyway. */
+	sud_selector = SYSCALL_DISPATCH_FILTER_BLOCK;
 }
 
 static uint64_t sud_op(void *ctx, uint32_t n)
@@ -210,6 +238,8 @@ int kpath_prep_sud(struct kpath_run *r, enum klinux_op op, char *why, size_t why
 		if (kvdso_open_live(&v, err, sizeof err) == 0)
 			sud_gtod = (int (*)(struct timeval *, void *))kvdso_sym(
 				&v, "__vdso_gettimeofday", "LINUX_2.6");
+		if (sud_gtod_by_syscall)
+			sud_gtod = gtod_syscall;
 		if (!sud_gtod) {
 			snprintf(why, whylen, "no __vdso_gettimeofday to emulate with");
 			return -1;

@@ -246,6 +246,41 @@ static const char *cpu_vendor(void)
 	return ci.vendor[0] ? ci.vendor : "unknown";
 }
 
+/* The Seccomp field of our /proc/self/status (the children inherit the
+ * filters of the parent): 0 none, 1 strict, 2 filter, -1 unknown. */
+static int seccomp_mode(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int mode = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "Seccomp:", 8) == 0)
+			mode = atoi(line + 8);
+	if (f)
+		fclose(f);
+	return mode;
+}
+
+void klinux_sigsys_reason(int path_uses_sud, int seccomp, char *why, size_t n)
+{
+	if (path_uses_sud && seccomp == 2)
+		snprintf(why, n, "killed by SIGSYS: a seccomp filter, or a system call that "
+				 "Syscall User Dispatch blocked while its own SIGSYS was being "
+				 "handled");
+	else if (path_uses_sud && seccomp >= 0)
+		snprintf(why, n, "killed by SIGSYS: a system call that Syscall User Dispatch "
+				 "blocked while its own SIGSYS was being handled (a nested "
+				 "SIGSYS; no seccomp filter is installed)");
+	else if (seccomp == 2)
+		snprintf(why, n, "blocked by a seccomp filter (SIGSYS)");
+	else if (seccomp >= 0)
+		snprintf(why, n, "killed by SIGSYS, though no seccomp filter is installed "
+				 "and this path does not use Syscall User Dispatch");
+	else
+		snprintf(why, n, "killed by SIGSYS (a seccomp filter, or Syscall User "
+				 "Dispatch)");
+}
+
 /* The reason for a child that died of `sig` while running path i. */
 static void death_reason(size_t i, int sig, char *why, size_t n)
 {
@@ -278,7 +313,7 @@ static void death_reason(size_t i, int sig, char *why, size_t n)
 				 ? "ia32_emulation=0 on the kernel command line"
 				 : "no IA32 emulation in this kernel");
 	else if (sig == SIGSYS)
-		snprintf(why, n, "blocked by a seccomp filter (SIGSYS)");
+		klinux_sigsys_reason(strcmp(id, "sud-sigsys") == 0, seccomp_mode(), why, n);
 	else
 		snprintf(why, n, "measuring child died of signal %d (%s)", sig, strsignal(sig));
 }
