@@ -22,6 +22,8 @@ static const struct opt opts[] = {
 	{ "op", 1, A_BENCH | A_ALL | A_LIST },
 	{ "quick", 0, A_MEASURE },
 	{ "samples", 1, A_MEASURE },
+	{ "rounds", 1, A_BENCH | A_ALL },
+	{ "batch", 1, A_MEASURE },
 	{ "cpu", 1, A_BENCH | A_BOOT | A_ALL },
 	{ "accel", 1, A_BOOT | A_ALL },
 	{ "guest-cpu", 1, A_ALL },
@@ -276,6 +278,16 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 				snprintf(err, errlen, "bad --samples '%s': give a whole number from 10 to 1000000", val);
 				return KEXIT_USAGE;
 			}
+		} else if (strcmp(name, "rounds") == 0) {
+			if (kcli_parse_u32(val, 1, 1000, &c->rounds)) {
+				snprintf(err, errlen, "bad --rounds '%s': give a whole number from 1 to 1000", val);
+				return KEXIT_USAGE;
+			}
+		} else if (strcmp(name, "batch") == 0) {
+			if (kcli_parse_u32(val, 1, 4096, &c->batch)) {
+				snprintf(err, errlen, "bad --batch '%s': give a whole number from 1 (single calls) to 4096", val);
+				return KEXIT_USAGE;
+			}
 		} else if (strcmp(name, "cpu") == 0 && c->cmd == KCMD_BOOT) {
 			c->guest_cpu = val;
 			if (!*val) {
@@ -370,9 +382,18 @@ void kcli_usage(const char *topic)
 		       "                      null (default): the cheapest call each path can make,\n"
 		       "                      the cost of getting in and out; gettimeofday: the\n"
 		       "                      seed's table, through every path that offers it\n"
-		       "  --quick             fewer samples (about a second in all)\n"
-		       "  --samples N         samples per path (default 1000, quick 100)\n"
-		       "  --cpu N             pin to CPU N (default: the CPU kentry starts on)\n"
+		       "  --quick             fewer samples and rounds (about a second in all)\n"
+		       "  --samples N         samples per path in each round (default 1000, quick 100)\n"
+		       "  --rounds N          rounds per path (default 10, quick 3): every path is\n"
+		       "                      sampled round-robin, rounds spread over about 3 s; a\n"
+		       "                      path whose rounds were disturbed gets N more, and is\n"
+		       "                      flagged if that persists\n"
+		       "  --batch N           calls per sample (default: chosen per path so that a\n"
+		       "                      sample lasts ~20,000 TSC ticks; statistics are then of\n"
+		       "                      batch means); --batch 1 times single calls, fenced,\n"
+		       "                      so min, median, p99 and max are single-call figures\n"
+		       "  --cpu N             pin to CPU N (default: the CPU kentry starts on); a\n"
+		       "                      CPU this process may not use is an error (status 2)\n"
 		       "  --json FILE, --csv FILE, --markdown FILE\n"
 		       "                      also write the results there (whole or not at all)\n"
 		       "  --progress, --no-progress\n"
@@ -389,7 +410,9 @@ void kcli_usage(const char *topic)
 		       "                      QEMU CPU model; intel and amd pick a model of that\n"
 		       "                      vendor (default: host under KVM, max under TCG)\n"
 		       "  --icount            QEMU instruction counting: deterministic counts of\n"
-		       "                      guest instructions instead of cycles (TCG only)\n"
+		       "                      guest instructions instead of TSC ticks (TCG only)\n"
+		       "  --batch N           round trips per sample (default: chosen per path);\n"
+		       "                      --batch 1 times single round trips\n"
 		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal')\n"
 		       "  --quick, --samples N, --json FILE, --csv FILE, --markdown FILE, --verbose\n"
 		       "  --kernel FILE       boot this kernel image instead of the installed one\n");

@@ -29,6 +29,8 @@ struct kcli {
 	int op;                     /* enum klinux_op */
 	int quick;
 	uint32_t samples;           /* 0: default */
+	uint32_t rounds;            /* Linux world rounds per path, 0: default */
+	uint32_t batch;             /* calls per sample, 0: chosen per path; 1: single calls */
 	int pin_cpu;                /* CPU to pin the Linux world to */
 	const char *only[KCLI_MAX_ONLY];
 	size_t n_only;

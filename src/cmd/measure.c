@@ -3,6 +3,7 @@
 #include "emu/boot.h"
 #include "results/analyze.h"
 #include "results/table.h"
+#include "linux/pin.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 
 #define DEFAULT_SAMPLES 1000u
 #define QUICK_SAMPLES 100u
+#define SPAN_MS 3000u /* the Linux world's rounds spread over at least 3 s */
 
 static size_t world_only(const struct kcli *c, int bare, const char **out)
 {
@@ -36,20 +38,29 @@ static int run_linux(const struct kcli *c, struct krun *run, const char *libexec
 	size_t n_only = world_only(c, 0, only);
 	if (c->n_only && n_only == 0)
 		return 0;
-	int cpu = c->pin_cpu;
-	if (cpu < 0) {
+	/* Pinned, the TSC of one core is read at both ends of every sample.
+	 * A CPU asked for with --cpu that cannot be had is an error; the
+	 * default CPU that cannot be had is a warning and a run recorded as
+	 * not pinned (cpu.pinned "no"), never a run that claims it was. */
+	int cpu = c->pin_cpu, asked = cpu >= 0;
+	if (!asked) {
 		cpu = sched_getcpu();
 		if (cpu < 0)
 			cpu = 0;
 	}
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-		fprintf(stderr, "kentry: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
-		return KEXIT_USAGE;
+	char why[320];
+	if (kpin_to(cpu, why, sizeof(why)) != 0) {
+		if (asked) {
+			fprintf(stderr, "kentry: cannot pin to CPU %d: %s\n", cpu, why);
+			return KEXIT_USAGE;
+		}
+		fprintf(stderr, "kentry: warning: not pinned (%s): a migration may land inside "
+				"a sample\n", why);
+		cpu = -1;
 	}
 	klinux_environment(&run->env, cpu);
+	if (cpu < 0)
+		kenv_set(&run->env, "cpu.pin_error", why);
 	krender_env(stdout, &run->env, "Linux world: this machine");
 	printf("\n");
 	fflush(stdout);
@@ -57,6 +68,9 @@ static int run_linux(const struct kcli *c, struct krun *run, const char *libexec
 	struct klinux_opts o = { 0 };
 	o.op = (enum klinux_op)c->op;
 	o.samples = c->samples ? c->samples : c->quick ? QUICK_SAMPLES : DEFAULT_SAMPLES;
+	o.rounds = c->rounds;
+	o.batch = c->batch;
+	o.span_ms = c->quick ? 0 : SPAN_MS;
 	o.quick = c->quick;
 	o.cpu = cpu;
 	o.only = n_only ? only : NULL;

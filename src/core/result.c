@@ -96,6 +96,8 @@ static void kresult_free(struct kresult *r)
 	free(r->reason);
 	free(r->note);
 	free(r->anomaly);
+	free(r->round_medians);
+	free(r->disturbance);
 }
 
 void krun_free(struct krun *run)
@@ -190,6 +192,28 @@ void kresult_set_note(struct kresult *r, const char *fmt, ...)
 	}
 }
 
+void kresult_set_disturbance(struct kresult *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(r->disturbance);
+	r->disturbance = vformat(fmt, ap);
+	va_end(ap);
+	r->disturbed = 1;
+}
+
+double kresult_headline(const struct kresult *r, int ns)
+{
+	if (r->rounds > 0)
+		return ns ? r->headline_ns : r->headline;
+	return ns ? r->ns.median : r->cycles.median;
+}
+
+const char *kresult_mode(const struct kresult *r)
+{
+	return r->batch == 1 ? "per-call" : "per-batch";
+}
+
 void krun_merge(struct krun *dst, struct krun *src)
 {
 	for (size_t i = 0; i < src->n; i++) {
@@ -210,5 +234,6 @@ void kresult_set_ns(struct kresult *r, double tsc_hz)
 	if (r->status != KR_MEASURED || !(tsc_hz > 0.0))
 		return;
 	kstats_scale(&r->cycles, 1e9 / tsc_hz, &r->ns);
+	r->headline_ns = r->headline * 1e9 / tsc_hz;
 	r->has_ns = 1;
 }

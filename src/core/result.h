@@ -31,7 +31,26 @@ struct kresult {
 	double overhead_cycles; /* subtracted timer+loop cost of one batch */
 	int wide;          /* spread stayed above the threshold after retries */
 	char *anomaly;     /* flag text when the figure is anomalous, else NULL */
+	/* Rounds (core/rounds.h): the samples were taken in `rounds` rounds
+	 * spread over the run. rounds 0: one run, nothing below is set. */
+	uint32_t rounds;
+	double *round_medians;    /* the median of each round, in the order taken */
+	double headline;          /* lower quartile of the round medians (ticks) */
+	double headline_ns;       /* the same in ns, when has_ns */
+	double round_spread;      /* (highest - lowest round median) / headline */
+	uint32_t switched_rounds; /* rounds with involuntary context switches or steal */
+	uint32_t slow_rounds;     /* rounds more than KROUND_SLOW above the headline */
+	uint64_t nivcsw;          /* involuntary context switches while sampling */
+	uint64_t steal;           /* steal time while sampling (USER_HZ ticks) */
+	int disturbed;            /* the disturbance persisted after more rounds */
+	char *disturbance;        /* why the figure is flagged, NULL when it is not */
 };
+
+/* The figure to show first: the headline of a result measured in rounds,
+ * else the median of its samples (ticks; ns with ns != 0). */
+double kresult_headline(const struct kresult *r, int ns);
+/* "per-call" when every sample is one call (batch 1), else "per-batch". */
+const char *kresult_mode(const struct kresult *r);
 
 struct kenv_entry {
 	char *key;   /* "cpu.vendor", "vulnerabilities.meltdown", ... */
@@ -75,6 +94,9 @@ void kresult_set_variant(struct kresult *r, const char *variant);
 void kresult_skip(struct kresult *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void kresult_set_note(struct kresult *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Flags r as disturbed, with the reason. */
+void kresult_set_disturbance(struct kresult *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Moves every result and the guest environment of src into dst. */
 void krun_merge(struct krun *dst, struct krun *src);

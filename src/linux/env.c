@@ -367,6 +367,23 @@ double klinux_tsc_measure(void)
 	return s.median;
 }
 
+/* The smallest non-zero difference between two back-to-back fenced TSC
+ * reads: the TSC's granularity (on AMD Zen the counter advances in steps
+ * of its frequency over 100 MHz, ~26 ticks at 2.6 GHz) or the cost of a
+ * fenced read, whichever is larger. Single-call figures are quantized by
+ * it. */
+static uint64_t tsc_resolution(void)
+{
+	uint64_t prev = ktsc_read(), best = 0;
+	for (int i = 0; i < 4000; i++) {
+		uint64_t t = ktsc_read();
+		if (t > prev && (best == 0 || t - prev < best))
+			best = t - prev;
+		prev = t;
+	}
+	return best;
+}
+
 void kenv_set_tsc(struct kenv *env, const struct ktsc_freq *f, const char *measured_as)
 {
 	kenv_setf(env, "tsc.hz", "%llu", (unsigned long long)f->hz);
@@ -408,5 +425,9 @@ void klinux_environment(struct kenv *env, int cpu)
 	struct ktsc_freq f;
 	ktsc_freq_decide(&ci.tsc, (uint64_t)(klinux_tsc_measure() + 0.5), &f);
 	kenv_set_tsc(env, &f, TSC_MEASURED_AS);
-	kenv_setf(env, "cpu.pinned", "%d", cpu);
+	kenv_setf(env, "tsc.resolution", "%llu", (unsigned long long)tsc_resolution());
+	if (cpu >= 0)
+		kenv_setf(env, "cpu.pinned", "%d", cpu);
+	else
+		kenv_set(env, "cpu.pinned", "no");
 }

@@ -3,109 +3,93 @@
  * Every measurement happens in a forked child pinned to the chosen CPU, so
  * that a path which traps fatally (SIGILL from an instruction this CPU does
  * not have in this mode, SIGSEGV from an unmapped vsyscall page, SIGSYS
- * from a seccomp filter) costs nothing but that child. The child writes its
- * samples to a pipe in the text protocol of compat32/proto.h; for 32-bit
- * paths it execs the 32-bit helper with the pipe as stdout, and the helper
- * speaks the same protocol. The parent reads with a deadline, reaps the
- * child, and turns whatever happened into a measured result or a skip with
- * its reason. Availability is therefore always decided by trying. */
+ * from a seccomp filter) costs nothing but that child. Availability is
+ * therefore always decided by trying.
+ *
+ * One child serves one path for the whole run: it prepares the path once,
+ * then takes one round of samples each time the runner asks, over a pipe,
+ * in the text protocol of compat32/proto.h (for 32-bit paths the child
+ * execs the 32-bit helper, which speaks the same protocol on its stdin and
+ * stdout). The runner drives the children round-robin, rounds spread over
+ * the run, so that every path sees the same mixture of the host's states
+ * and the ratios between paths stay stable; a child kept alive keeps its
+ * batch size, its vDSO lookup and its signal handlers from round to round
+ * (re-forking would cost ~0.3 ms per round and path here, ~0.7 ms with the
+ * 32-bit helper's exec, and redo all of that). Each round reports the
+ * child's involuntary context switches; the runner adds the steal time the
+ * hypervisor reports for the CPU (/proc/stat) and judges the rounds
+ * (core/rounds.h): a disturbed path gets more rounds, and is flagged when
+ * the disturbance persists. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/cpuinfo.h"
+#include "core/rounds.h"
 #include "core/stats.h"
 #include "linux/compat32/proto.h"
 #include "linux/linux.h"
 #include "linux/paths.h"
+#include "linux/pin.h"
 
 #define CHILD_TIMEOUT_MS 20000
 #define SPREAD_LIMIT 0.10
 
-struct child_out {
-	int ended;         /* saw "end" */
-	int ok;            /* probe: saw "ok" */
-	char reason[256];  /* "skip" reason, or why the child failed */
-	char note[256];
-	uint32_t batch;
-	double overhead;
-	double *s;
-	size_t n, cap;
-};
+static void death_reason(size_t i, int sig, char *why, size_t n);
 
 /* ---- child side ---------------------------------------------------------- */
 
-static void pin(int cpu)
+/* Checks that gettimeofday through the path lands a plausible time (a
+ * path passing its arguments wrongly is caught); NULL or a skip reason. */
+static const char *check_gtod(struct kpath_run *r)
 {
-	if (cpu < 0)
-		return;
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	(void)sched_setaffinity(0, sizeof set, &set);
-}
-
-/* Prepares, checks and times a 64-bit path; returns NULL when samples were
- * written to v, or a skip reason. A probe (v == NULL) makes one call. */
-static const char *run64(struct kpath_run *r, uint32_t samples, double *v,
-			 struct kmeasure_info *info)
-{
-	if (r->tv) {
-		/* One call, then check that a plausible time arrived. */
-		memset(r->tv, 0, r->tv_compat ? 8 : sizeof(struct timeval));
-		(void)r->op(&r->ctx, 1);
-		long sec = r->tv_compat ? (long)*(int32_t *)r->tv
-					: ((struct timeval *)r->tv)->tv_sec;
-		long now = (long)time(NULL);
-		if (sec < now - 5 || sec > now + 5)
-			return "gettimeofday through this path returned no plausible "
-			       "time (argument passing broken?)";
-	}
-	if (!v) {
-		(void)r->op(&r->ctx, 1);
+	if (!r->tv)
 		return NULL;
-	}
-	kmeasure_run(r->op, r->empty, &r->ctx, samples, KMEASURE_TARGET_CYCLES, v, info);
+	memset(r->tv, 0, r->tv_compat ? 8 : sizeof(struct timeval));
+	(void)r->op(&r->ctx, 1);
+	long sec = r->tv_compat ? (long)*(int32_t *)r->tv : ((struct timeval *)r->tv)->tv_sec;
+	long now = (long)time(NULL);
+	if (sec < now - 5 || sec > now + 5)
+		return "gettimeofday through this path returned no plausible time (argument "
+		       "passing broken?)";
 	return NULL;
 }
 
-/* Runs a 64-bit path in this (child) process and writes the protocol. The
- * path's state (SUD on, a scratch page) is undone before any output. */
-static void child64(size_t i, enum klinux_op op, uint32_t samples, int probe, FILE *f)
+/* Runs a 64-bit path in this (child) process on stdin/stdout: a probe
+ * (one call) or rounds until stdin ends. The path's state (SUD on, a
+ * scratch page) is undone before `end`. */
+static void child64(size_t i, enum klinux_op op, int probe, uint32_t batch)
 {
 	const struct kpath *p = &kpaths[i];
 	struct kpath_run r;
 	char why[256] = "";
 	memset(&r, 0, sizeof r);
 	const char *skip = NULL;
-	double *v = NULL;
-	struct kmeasure_info info = { 0 };
 	if (p->prepare(&r, op, why, sizeof why) != 0)
 		skip = why[0] ? why : "preparation failed";
-	else if (!probe && !(v = malloc(sizeof(double) * samples)))
-		skip = "out of memory for samples";
 	else
-		skip = run64(&r, samples, v, &info);
+		skip = check_gtod(&r);
+	if (!skip && probe)
+		(void)r.op(&r.ctx, 1);
+	else if (!skip && kproto_serve(stdin, stdout, r.op, r.empty, &r.ctx, batch) != 0)
+		skip = ""; /* it said why, and `end` */
 	if (r.finish)
 		r.finish(&r);
-	if (skip)
-		kproto_skip(f, skip);
-	else if (probe) {
-		fprintf(f, "ok\nend\n");
-		fflush(f);
-	} else
-		kproto_samples(f, &info, v, samples);
-	free(v);
+	if (skip && skip[0])
+		kproto_skip(stdout, skip);
+	else if (!skip)
+		printf("%send\n", probe ? "ok\n" : "");
+	fflush(stdout);
 }
 
 static const char *cmdline_has(const char *key)
@@ -152,17 +136,17 @@ static int is_elf32_i386(const char *path)
 	       h[18] == 3 && h[19] == 0;
 }
 
-/* In the child: exec the 32-bit helper on the pipe (fd 1). Only returns on
+/* In the child: exec the 32-bit helper on stdin/stdout. Only returns on
  * failure, after writing the reason. */
-static void child32(size_t i, enum klinux_op op, uint32_t samples, int cpu,
+static void child32(size_t i, enum klinux_op op, int probe, int cpu, uint32_t batch,
 		    const char *libexec_dir)
 {
-	char path[PATH_MAX + 32], ssamples[16], scpu[16];
+	char path[PATH_MAX + 32], scpu[16], sbatch[16];
 	helper_path(libexec_dir, path, sizeof path);
-	snprintf(ssamples, sizeof ssamples, "%u", (unsigned)samples);
 	snprintf(scpu, sizeof scpu, "%d", cpu);
-	char *argv[] = { path, (char *)kpaths[i].id, (char *)KOP_NAME(op), ssamples,
-			 scpu, NULL };
+	snprintf(sbatch, sizeof sbatch, "%u", (unsigned)batch);
+	char *argv[] = { path, (char *)kpaths[i].id, (char *)KOP_NAME(op),
+			 (char *)(probe ? "probe" : "serve"), scpu, sbatch, NULL };
 	execv(path, argv);
 	int e = errno;
 	char why[PATH_MAX + 128];
@@ -188,47 +172,397 @@ static void child32(size_t i, enum klinux_op op, uint32_t samples, int cpu,
 
 /* ---- parent side --------------------------------------------------------- */
 
-static void out_free(struct child_out *c)
-{
-	free(c->s);
-	memset(c, 0, sizeof *c);
-}
-
-static void parse_line(struct child_out *c, char *line)
-{
-	if (strncmp(line, "s ", 2) == 0) {
-		if (c->n == c->cap) {
-			size_t nc = c->cap ? c->cap * 2 : 1024;
-			double *ns = realloc(c->s, nc * sizeof(double));
-			if (!ns)
-				return;
-			c->s = ns;
-			c->cap = nc;
-		}
-		c->s[c->n++] = strtod(line + 2, NULL);
-	} else if (strncmp(line, "info ", 5) == 0) {
-		unsigned b = 0;
-		double o = 0;
-		if (sscanf(line + 5, "batch=%u overhead=%lf", &b, &o) == 2) {
-			c->batch = b;
-			c->overhead = o;
-		}
-	} else if (strncmp(line, "skip ", 5) == 0) {
-		snprintf(c->reason, sizeof c->reason, "%s", line + 5);
-	} else if (strncmp(line, "note ", 5) == 0) {
-		snprintf(c->note, sizeof c->note, "%s", line + 5);
-	} else if (strcmp(line, "ok") == 0) {
-		c->ok = 1;
-	} else if (strcmp(line, "end") == 0) {
-		c->ended = 1;
-	}
-}
-
 static long now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Lines from a child's output pipe, read with a deadline. */
+struct chan {
+	int fd;
+	char *buf;
+	size_t start, len, cap;
+};
+
+/* The next line (without its newline) in *line: 1; end of file: 0;
+ * deadline passed or read error: -1. */
+static int chan_line(struct chan *c, long deadline, char **line)
+{
+	for (;;) {
+		char *nl = c->len > c->start ? memchr(c->buf + c->start, '\n', c->len - c->start)
+					     : NULL;
+		if (nl) {
+			*nl = '\0';
+			*line = c->buf + c->start;
+			c->start = (size_t)(nl - c->buf) + 1;
+			return 1;
+		}
+		if (c->start > 0) { /* keep the partial line at the front */
+			memmove(c->buf, c->buf + c->start, c->len - c->start);
+			c->len -= c->start;
+			c->start = 0;
+		}
+		if (c->cap - c->len < 4096) {
+			size_t nc = c->cap ? c->cap * 2 : 65536;
+			char *nb = realloc(c->buf, nc);
+			if (!nb)
+				return -1;
+			c->buf = nb;
+			c->cap = nc;
+		}
+		long left = deadline - now_ms();
+		if (left <= 0)
+			return -1;
+		struct pollfd pfd = { c->fd, POLLIN, 0 };
+		int pr = poll(&pfd, 1, (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			return -1;
+		ssize_t k = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0) {
+			if (c->len > c->start) { /* a last line without newline */
+				c->buf[c->len] = '\0';
+				*line = c->buf + c->start;
+				c->start = c->len;
+				return 1;
+			}
+			return 0;
+		}
+		c->len += (size_t)k;
+	}
+}
+
+/* One path's child and everything it has reported. */
+struct child {
+	size_t i;                 /* registry index */
+	struct kresult *r;
+	pid_t pid;                /* 0 once reaped */
+	int cmd;                  /* write end of its stdin, -1 when closed */
+	struct chan out;          /* its stdout */
+	int alive;                /* ready and serving rounds */
+	int ended, ok;            /* saw `end`; probe: saw `ok` */
+	int status;               /* wait status once reaped */
+	char reason[512];         /* `skip` reason or why it failed */
+	char note[256];
+	char unpinned[320];
+	uint32_t batch;
+	double *overheads;        /* per round */
+	double *s;                /* every sample of every round */
+	size_t n, cap;
+	struct kround *rounds;
+	size_t nr, rcap;
+	uint32_t want_more;       /* extra rounds still to take */
+};
+
+static void child_free(struct child *c)
+{
+	if (c->cmd >= 0)
+		close(c->cmd);
+	if (c->out.fd >= 0)
+		close(c->out.fd);
+	free(c->out.buf);
+	free(c->s);
+	free(c->rounds);
+	free(c->overheads);
+	c->cmd = c->out.fd = -1;
+	c->out.buf = NULL;
+	c->s = NULL;
+	c->rounds = NULL;
+	c->overheads = NULL;
+}
+
+/* Closes every descriptor above stderr (the pipes of the other children:
+ * one of them held open here would keep its child from seeing the end of
+ * its commands). */
+static void close_others(void)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+		return;
+#endif
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+}
+
+/* Starts the child of path i (probe: one call; else serve rounds). */
+static int spawn(struct child *c, enum klinux_op op, int probe, int cpu, uint32_t batch,
+		 const char *libexec_dir)
+{
+	int in[2], out[2];
+	c->cmd = c->out.fd = -1;
+	if (pipe2(in, O_CLOEXEC) != 0) {
+		snprintf(c->reason, sizeof c->reason, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		snprintf(c->reason, sizeof c->reason, "pipe: %s", strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(c->reason, sizeof c->reason, "fork: %s", strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
+			_exit(126);
+		close_others();
+		if (cpu >= 0) {
+			char why[300];
+			if (kpin_to(cpu, why, sizeof why) != 0)
+				printf("unpinned %s\n", why);
+		}
+		if (kpaths[c->i].compat32) {
+			fflush(stdout);
+			child32(c->i, op, probe, cpu, batch, libexec_dir);
+			_exit(127);
+		}
+		child64(c->i, op, probe, batch);
+		_exit(0);
+	}
+	close(in[0]);
+	close(out[1]);
+	c->pid = pid;
+	c->cmd = in[1];
+	c->out.fd = out[0];
+	return 0;
+}
+
+static int append_sample(struct child *c, double v)
+{
+	if (c->n == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 4096;
+		double *ns = realloc(c->s, nc * sizeof(double));
+		if (!ns)
+			return -1;
+		c->s = ns;
+		c->cap = nc;
+	}
+	c->s[c->n++] = v;
+	return 0;
+}
+
+/* One protocol line. Returns 1 at `done`, `ready` or `end`, else 0. */
+static int parse_line(struct child *c, char *line, struct kround *round, double *overhead)
+{
+	if (strncmp(line, "s ", 2) == 0) {
+		(void)append_sample(c, strtod(line + 2, NULL));
+	} else if (strncmp(line, "info ", 5) == 0) {
+		unsigned b = 0, e = 0;
+		double o = 0;
+		long iv = 0, v = 0;
+		if (sscanf(line + 5, "batch=%u overhead=%lf empties=%u nivcsw=%ld nvcsw=%ld", &b,
+			   &o, &e, &iv, &v) == 5) {
+			c->batch = b;
+			if (overhead)
+				*overhead = o;
+			if (round)
+				round->nivcsw = iv > 0 ? (uint32_t)iv : 0;
+		}
+	} else if (strncmp(line, "skip ", 5) == 0) {
+		snprintf(c->reason, sizeof c->reason, "%s", line + 5);
+	} else if (strncmp(line, "note ", 5) == 0) {
+		snprintf(c->note, sizeof c->note, "%s", line + 5);
+	} else if (strncmp(line, "unpinned ", 9) == 0) {
+		snprintf(c->unpinned, sizeof c->unpinned, "%s", line + 9);
+	} else if (strcmp(line, "ok") == 0) {
+		c->ok = 1;
+	} else if (strcmp(line, "ready") == 0 || strcmp(line, "done") == 0) {
+		return 1;
+	} else if (strcmp(line, "end") == 0) {
+		c->ended = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Reads lines until `ready`, `done` or `end`: 1 on ready/done, 0 on end
+ * or end of file, -1 on timeout. */
+static int read_until(struct child *c, struct kround *round, double *overhead)
+{
+	long deadline = now_ms() + CHILD_TIMEOUT_MS;
+	char *line;
+	int k;
+	while ((k = chan_line(&c->out, deadline, &line)) == 1)
+		if (parse_line(c, line, round, overhead))
+			return c->ended ? 0 : 1;
+	return k < 0 ? -1 : 0;
+}
+
+/* Ends the child: end of its commands, the rest of its output, its exit
+ * status (killed when it does not end in time). Sets c->reason when it
+ * ended without a complete run. */
+static void reap(struct child *c, int timed_out)
+{
+	if (c->cmd >= 0) {
+		close(c->cmd);
+		c->cmd = -1;
+	}
+	if (!timed_out) {
+		long deadline = now_ms() + CHILD_TIMEOUT_MS;
+		char *line;
+		int k;
+		while ((k = chan_line(&c->out, deadline, &line)) == 1)
+			(void)parse_line(c, line, NULL, NULL);
+		timed_out = k < 0;
+	}
+	if (timed_out && c->pid > 0)
+		kill(c->pid, SIGKILL);
+	int st = 0;
+	while (c->pid > 0 && waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	c->pid = 0;
+	c->status = st;
+	c->alive = 0;
+	if (c->reason[0])
+		return;
+	if (timed_out)
+		snprintf(c->reason, sizeof c->reason, "timed out after %d s (child killed)",
+			 CHILD_TIMEOUT_MS / 1000);
+	else if (WIFSIGNALED(st) && !c->ended)
+		death_reason(c->i, WTERMSIG(st), c->reason, sizeof c->reason);
+	else if (!c->ended)
+		snprintf(c->reason, sizeof c->reason,
+			 "measuring child exited with status %d without a result",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+int klinux_probe(size_t i, enum klinux_op op, const char *libexec_dir, char *why,
+		 size_t whylen)
+{
+	if (i >= kpaths_n) {
+		snprintf(why, whylen, "no such path");
+		return 0;
+	}
+	if (!(kpaths[i].ops & (1u << op))) {
+		snprintf(why, whylen, "%s", KSKIP_NOT_OFFERED);
+		return 0;
+	}
+	struct child c;
+	memset(&c, 0, sizeof c);
+	c.i = i;
+	int ok = 0;
+	if (spawn(&c, op, 1, -1, 0, libexec_dir) == 0) {
+		reap(&c, 0);
+		ok = c.ok && !c.reason[0];
+	}
+	if (!ok)
+		snprintf(why, whylen, "%s", c.reason[0] ? c.reason : "probe failed");
+	else if (whylen)
+		why[0] = '\0';
+	child_free(&c);
+	return ok;
+}
+
+/* Steal time of cpu (or of all CPUs when cpu < 0) from /proc/stat, in
+ * USER_HZ ticks: time the hypervisor ran something else while this guest
+ * wanted the CPU. -1 when unknown. */
+static long long read_steal(int cpu)
+{
+	char want[32], line[512];
+	if (cpu >= 0)
+		snprintf(want, sizeof want, "cpu%d ", cpu);
+	else
+		snprintf(want, sizeof want, "cpu ");
+	FILE *f = fopen("/proc/stat", "re");
+	long long steal = -1;
+	while (f && fgets(line, sizeof line, f)) {
+		if (strncmp(line, want, strlen(want)) != 0)
+			continue;
+		unsigned long long v[8] = { 0 };
+		if (sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8)
+			steal = (long long)v[7];
+		break;
+	}
+	if (f)
+		fclose(f);
+	return steal;
+}
+
+/* One round of path c: `samples` samples, their context switches and the
+ * CPU's steal time meanwhile. Returns 0, or -1 (the child is reaped and
+ * c->reason says why). */
+static int one_round(struct child *c, uint32_t samples, int cpu)
+{
+	if (c->nr == c->rcap) {
+		size_t nc = c->rcap ? c->rcap * 2 : 32;
+		struct kround *nr = realloc(c->rounds, nc * sizeof(*nr));
+		double *no = realloc(c->overheads, nc * sizeof(double));
+		if (nr)
+			c->rounds = nr;
+		if (no)
+			c->overheads = no;
+		if (!nr || !no) {
+			snprintf(c->reason, sizeof c->reason, "out of memory for rounds");
+			reap(c, 1);
+			return -1;
+		}
+		c->rcap = nc;
+	}
+	struct kround *rd = &c->rounds[c->nr];
+	memset(rd, 0, sizeof *rd);
+	size_t first = c->n;
+	long long st0 = read_steal(cpu);
+	char cmd[32];
+	int len = snprintf(cmd, sizeof cmd, "round %u\n", (unsigned)samples);
+	int k = write(c->cmd, cmd, (size_t)len) == len ? read_until(c, rd, &c->overheads[c->nr])
+						       : 0;
+	long long st1 = read_steal(cpu);
+	if (k != 1 || c->n - first != samples) {
+		if (k == 1 && !c->reason[0])
+			snprintf(c->reason, sizeof c->reason,
+				 "the measuring child sent %zu samples for a round of %u",
+				 c->n - first, (unsigned)samples);
+		reap(c, k < 0);
+		if (c->nr > 0) {
+			char r[sizeof c->reason + 48];
+			snprintf(r, sizeof r, "after %zu rounds: %s", c->nr, c->reason);
+			memcpy(c->reason, r, sizeof c->reason - 1);
+			c->reason[sizeof c->reason - 1] = '\0';
+		}
+		return -1;
+	}
+	if (st0 >= 0 && st1 > st0)
+		rd->steal = (uint32_t)(st1 - st0);
+	/* the round's median, from its own samples (sorted in a copy) */
+	struct kstats s;
+	double *tmp = malloc(samples * sizeof(double));
+	if (tmp) {
+		memcpy(tmp, c->s + first, samples * sizeof(double));
+		kstats_compute(tmp, samples, &s);
+		rd->median = s.median;
+		free(tmp);
+	}
+	c->nr++;
+	return 0;
+}
+
+/* Sleeps until `when` (ms, now_ms clock), so that rounds spread over the
+ * run; nothing is measured meanwhile. */
+static void pace(long when)
+{
+	long left = when - now_ms();
+	if (left <= 0)
+		return;
+	struct timespec ts = { left / 1000, (left % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 static const char *cpu_vendor(void)
@@ -318,135 +652,6 @@ static void death_reason(size_t i, int sig, char *why, size_t n)
 		snprintf(why, n, "measuring child died of signal %d (%s)", sig, strsignal(sig));
 }
 
-/* Runs path i in a contained child; fills *c. Returns 0 when the child
- * produced a complete run (samples, skip or probe ok), else -1 with
- * c->reason set. */
-static int run_child(size_t i, enum klinux_op op, uint32_t samples, int cpu,
-		     const char *libexec_dir, int probe, struct child_out *c)
-{
-	memset(c, 0, sizeof *c);
-	int fd[2];
-	if (pipe2(fd, O_CLOEXEC) != 0) {
-		snprintf(c->reason, sizeof c->reason, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		snprintf(c->reason, sizeof c->reason, "fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		close(fd[0]);
-		pin(cpu);
-		if (kpaths[i].compat32) {
-			if (dup2(fd[1], 1) < 0)
-				_exit(126);
-			child32(i, op, probe ? 0 : samples, cpu, libexec_dir);
-			_exit(127);
-		}
-		FILE *f = fdopen(fd[1], "w");
-		if (!f)
-			_exit(126);
-		child64(i, op, samples, probe, f);
-		fclose(f);
-		_exit(0);
-	}
-	close(fd[1]);
-
-	/* Read everything with a deadline. */
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	long deadline = now_ms() + CHILD_TIMEOUT_MS;
-	int timed_out = 0;
-	for (;;) {
-		long left = deadline - now_ms();
-		if (left <= 0) {
-			timed_out = 1;
-			break;
-		}
-		struct pollfd pfd = { fd[0], POLLIN, 0 };
-		int pr = poll(&pfd, 1, (int)left);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0) {
-			timed_out = pr == 0;
-			break;
-		}
-		if (cap - len < 65536) {
-			size_t nc = cap ? cap * 2 : 131072;
-			char *nb = realloc(buf, nc);
-			if (!nb)
-				break;
-			buf = nb;
-			cap = nc;
-		}
-		ssize_t k = read(fd[0], buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-	}
-	close(fd[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-
-	if (buf) {
-		buf[len] = '\0';
-		char *save = NULL;
-		for (char *line = strtok_r(buf, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save))
-			parse_line(c, line);
-		free(buf);
-	}
-	if (timed_out) {
-		snprintf(c->reason, sizeof c->reason, "timed out after %d s (child killed)",
-			 CHILD_TIMEOUT_MS / 1000);
-		return -1;
-	}
-	if (WIFSIGNALED(st) && !c->ended) {
-		death_reason(i, WTERMSIG(st), c->reason, sizeof c->reason);
-		return -1;
-	}
-	if (!c->ended) {
-		if (!c->reason[0])
-			snprintf(c->reason, sizeof c->reason,
-				 "measuring child exited with status %d without a result",
-				 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-		return -1;
-	}
-	return 0;
-}
-
-int klinux_probe(size_t i, enum klinux_op op, const char *libexec_dir, char *why,
-		 size_t whylen)
-{
-	if (i >= kpaths_n) {
-		snprintf(why, whylen, "no such path");
-		return 0;
-	}
-	if (!(kpaths[i].ops & (1u << op))) {
-		snprintf(why, whylen, "%s", KSKIP_NOT_OFFERED);
-		return 0;
-	}
-	struct child_out c;
-	int rc = run_child(i, op, 1, -1, libexec_dir, 1, &c);
-	int ok = rc == 0 && c.ok && !c.reason[0];
-	if (!ok)
-		snprintf(why, whylen, "%s", c.reason[0] ? c.reason : "probe failed");
-	else if (whylen)
-		why[0] = '\0';
-	out_free(&c);
-	return ok;
-}
-
 /* The vDSO reads the clock in user space only when the clocksource allows
  * it (tsc, kvm-clock, hyperv_clocksource_tsc_page); otherwise it falls back
  * to the system call. Say which clocksource the figure was taken with. */
@@ -475,78 +680,187 @@ static int selected(const struct klinux_opts *o, const char *id)
 	return 0;
 }
 
+/* Why a path's figure is flagged: the rounds that were switched out, the
+ * rounds that ran slow. */
+static void describe_disturbance(struct kresult *r, const struct kround_verdict *v)
+{
+	char a[200] = "", b[200] = "";
+	if ((uint64_t)v->switched * 4 > v->rounds)
+		snprintf(a, sizeof a,
+			 "%u of %u rounds were switched out (%llu involuntary context switches, "
+			 "%llu ticks of steal): the CPU was shared",
+			 v->switched, v->rounds, (unsigned long long)v->nivcsw,
+			 (unsigned long long)v->steal);
+	if ((uint64_t)v->slow * 2 > v->rounds)
+		snprintf(b, sizeof b,
+			 "%u of %u rounds ran more than %.0f %% above the headline (rounds "
+			 "spread %.0f %%): the host was busy",
+			 v->slow, v->rounds, 100.0 * KROUND_SLOW, 100.0 * v->spread);
+	kresult_set_disturbance(r, "%s%s%s", a, a[0] && b[0] ? "; " : "", b);
+}
+
 int klinux_bench(const struct klinux_opts *o, struct krun *run)
 {
 	uint32_t samples = o->samples ? o->samples : (o->quick ? 100u : 1000u);
-	int retries = o->quick ? 1 : 2;
-	size_t total = 0, index = 0;
+	uint32_t rounds = o->rounds ? o->rounds : (o->quick ? 3u : 10u);
+	uint32_t extra = rounds; /* at most this many more for a disturbed path */
+	size_t total = 0, nc = 0;
 	for (size_t i = 0; i < kpaths_n; i++)
 		total += selected(o, kpaths[i].id);
+	struct child *ch = calloc(total ? total : 1, sizeof(*ch));
+	if (!ch)
+		return -1;
 
+	/* A child that died leaves its command pipe without a reader: a
+	 * write then fails with EPIPE instead of killing us. */
+	struct sigaction ign, old_pipe;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe);
+
+	/* Every selected path: its result, and a child that prepares it. */
 	for (size_t i = 0; i < kpaths_n; i++) {
 		const struct kpath *p = &kpaths[i];
 		if (!selected(o, p->id))
 			continue;
-		if (o->progress)
-			o->progress(o->progress_arg, p->id, index, total, "running");
-		struct kresult *r = krun_add(run, p->id, "linux", KOP_NAME(o->op));
-		if (!r)
-			return -1;
+		struct child *c = &ch[nc++];
+		c->i = i;
+		c->cmd = c->out.fd = -1;
+		c->r = krun_add(run, p->id, "linux", KOP_NAME(o->op));
 		if (!(p->ops & (1u << o->op))) {
-			kresult_skip(r, "%s", KSKIP_NOT_OFFERED);
+			snprintf(c->reason, sizeof c->reason, "%s", KSKIP_NOT_OFFERED);
+			continue;
+		}
+		if (spawn(c, o->op, 0, o->cpu, o->batch, o->libexec_dir) == 0)
+			c->alive = 1;
+	}
+	for (size_t k = 0; k < nc; k++) {
+		struct child *c = &ch[k];
+		if (!c->alive)
+			continue;
+		if (o->progress)
+			o->progress(o->progress_arg, kpaths[c->i].id, k, nc, "starting");
+		int rc = read_until(c, NULL, NULL);
+		if (rc != 1)
+			reap(c, rc < 0);
+	}
+
+	/* Rounds, round-robin over the paths, spread over at least span_ms:
+	 * round j does not start before start + j * span_ms / rounds. */
+	long start = now_ms();
+	double every = rounds ? (double)o->span_ms / rounds : 0;
+	char state[64];
+	for (uint32_t j = 0; j < rounds; j++) {
+		pace(start + (long)(j * every));
+		for (size_t k = 0; k < nc; k++) {
+			struct child *c = &ch[k];
+			if (!c->alive)
+				continue;
+			if (o->progress) {
+				snprintf(state, sizeof state, "round %u/%u", j + 1, rounds);
+				o->progress(o->progress_arg, kpaths[c->i].id, k, nc, state);
+			}
+			(void)one_round(c, samples, o->cpu);
+		}
+	}
+	/* Paths whose rounds were disturbed, or whose samples spread wide,
+	 * get up to `extra` more rounds, still round-robin among them. */
+	size_t need = 0;
+	for (size_t k = 0; k < nc; k++) {
+		struct child *c = &ch[k];
+		if (!c->alive || c->nr == 0)
+			continue;
+		struct kround_verdict v;
+		double *tmp = malloc(c->nr * sizeof(double));
+		double *all = malloc(c->n * sizeof(double));
+		if (!tmp || !all) {
+			free(tmp);
+			free(all);
+			continue;
+		}
+		kround_judge(c->rounds, c->nr, tmp, &v);
+		memcpy(all, c->s, c->n * sizeof(double));
+		struct kstats st;
+		kstats_compute(all, c->n, &st);
+		if (v.disturbed || kstats_rel_spread(&st) > SPREAD_LIMIT) {
+			c->want_more = extra;
+			need++;
+		}
+		free(tmp);
+		free(all);
+	}
+	/* (spread over half the span again) */
+	long more = now_ms();
+	for (uint32_t j = 0; need && j < extra; j++) {
+		pace(more + (long)(j * every / 2));
+		for (size_t k = 0; k < nc; k++) {
+			struct child *c = &ch[k];
+			if (!c->alive || !c->want_more)
+				continue;
+			if (o->progress) {
+				snprintf(state, sizeof state, "disturbed: round %u/%u", j + 1, extra);
+				o->progress(o->progress_arg, kpaths[c->i].id, k, nc, state);
+			}
+			c->want_more--;
+			(void)one_round(c, samples, o->cpu);
+		}
+	}
+	for (size_t k = 0; k < nc; k++)
+		if (ch[k].alive)
+			reap(&ch[k], 0);
+
+	/* Results. */
+	int unpinned = 0;
+	for (size_t k = 0; k < nc; k++) {
+		struct child *c = &ch[k];
+		struct kresult *r = c->r;
+		if (c->unpinned[0] && !unpinned++) {
+			kenv_set(&run->env, "cpu.pinned", "no");
+			kenv_set(&run->env, "cpu.pin_error", c->unpinned);
+		}
+		if (c->reason[0] || c->nr == 0) {
+			kresult_skip(r, "%s", c->reason[0] ? c->reason : "no samples");
 			goto next;
 		}
-
-		struct child_out best = { 0 };
-		struct kstats best_st = { 0 };
-		double best_spread = 0;
-		int have = 0;
-		for (int attempt = 0; attempt <= retries; attempt++) {
-			struct child_out c;
-			uint32_t n = samples << attempt;
-			int rc = run_child(i, o->op, n, o->cpu, o->libexec_dir, 0, &c);
-			if (rc != 0 || c.reason[0] || c.n == 0) {
-				if (!have)
-					kresult_skip(r, "%s",
-						     c.reason[0] ? c.reason : "no samples");
-				out_free(&c);
-				break;
-			}
-			struct kstats st;
-			kstats_compute(c.s, c.n, &st);
-			double spread = kstats_rel_spread(&st);
-			if (!have || spread < best_spread) {
-				out_free(&best);
-				best = c;
-				best_st = st;
-				best_spread = spread;
-				have = 1;
-			} else {
-				out_free(&c);
-			}
-			if (spread <= SPREAD_LIMIT)
-				break;
-			if (o->progress)
-				o->progress(o->progress_arg, p->id, index, total,
-					    "wide spread, more samples");
+		r->status = KR_MEASURED;
+		kstats_compute(c->s, c->n, &r->cycles);
+		r->batch = c->batch;
+		r->wide = kstats_rel_spread(&r->cycles) > SPREAD_LIMIT;
+		struct kstats ov;
+		kstats_compute(c->overheads, c->nr, &ov);
+		r->overhead_cycles = ov.median;
+		double *tmp = malloc(c->nr * sizeof(double));
+		r->round_medians = malloc(c->nr * sizeof(double));
+		if (tmp && r->round_medians) {
+			struct kround_verdict v;
+			kround_judge(c->rounds, c->nr, tmp, &v);
+			for (size_t j = 0; j < c->nr; j++)
+				r->round_medians[j] = c->rounds[j].median;
+			r->rounds = (uint32_t)c->nr;
+			r->headline = v.headline;
+			r->round_spread = v.spread;
+			r->switched_rounds = v.switched;
+			r->slow_rounds = v.slow;
+			r->nivcsw = v.nivcsw;
+			r->steal = v.steal;
+			r->disturbed = v.disturbed;
+			if (v.disturbed)
+				describe_disturbance(r, &v);
 		}
-		if (have) {
-			r->status = KR_MEASURED;
-			r->cycles = best_st;
-			r->batch = best.batch;
-			r->overhead_cycles = best.overhead;
-			r->wide = best_spread > SPREAD_LIMIT;
-			if (best.note[0])
-				kresult_set_note(r, "%s", best.note);
-			else if (o->op == KOP_GETTIMEOFDAY && strncmp(p->id, "vdso", 4) == 0)
-				clocksource_note(r);
-		}
-		out_free(&best);
+		free(tmp);
+		if (c->unpinned[0])
+			kresult_set_note(r, "not pinned: %s", c->unpinned);
+		if (c->note[0])
+			kresult_set_note(r, "%s", c->note);
+		else if (o->op == KOP_GETTIMEOFDAY && strncmp(kpaths[c->i].id, "vdso", 4) == 0)
+			clocksource_note(r);
 	next:
 		if (o->progress)
-			o->progress(o->progress_arg, p->id, index, total,
+			o->progress(o->progress_arg, kpaths[c->i].id, k, nc,
 				    r->status == KR_MEASURED ? "measured" : "skipped");
-		index++;
+		child_free(c);
 	}
+	free(ch);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	return 0;
 }

@@ -18,6 +18,118 @@ static json_t *stats_json(const struct kstats *s)
 			 (json_int_t)s->n);
 }
 
+static int get_num(json_t *o, const char *k, double *v, char *err, size_t errlen,
+		   const char *ctx);
+
+/* The fields that say how far a measured figure can be trusted: how the
+ * samples were taken (mode), the rounds and their spread, disturbance. */
+static void trust_json(json_t *o, const struct kresult *r)
+{
+	json_object_set_new(o, "mode", json_string(kresult_mode(r)));
+	if (r->rounds) {
+		json_t *m = json_array();
+		for (uint32_t i = 0; i < r->rounds && r->round_medians; i++)
+			json_array_append_new(m, json_real(r->round_medians[i]));
+		json_t *ro = json_pack("{s:I, s:f, s:f, s:o, s:I, s:I, s:I, s:I}", "count",
+				       (json_int_t)r->rounds, "headline", r->headline, "spread",
+				       r->round_spread, "medians", m, "switched",
+				       (json_int_t)r->switched_rounds, "slow",
+				       (json_int_t)r->slow_rounds, "involuntary_switches",
+				       (json_int_t)r->nivcsw, "steal_ticks", (json_int_t)r->steal);
+		if (r->has_ns)
+			json_object_set_new(ro, "headline_ns", json_real(r->headline_ns));
+		json_object_set_new(o, "rounds", ro);
+	}
+	json_object_set_new(o, "disturbed", json_boolean(r->disturbed));
+	json_object_set_new(o, "disturbance",
+			    r->disturbance ? json_string(r->disturbance) : json_null());
+}
+
+static int count_field(json_t *o, const char *k, uint64_t *v, char *err, size_t errlen,
+		       const char *ctx)
+{
+	json_t *x = json_object_get(o, k);
+	if (!json_is_integer(x) || json_integer_value(x) < 0) {
+		snprintf(err, errlen, "%s: 'rounds.%s' is missing or not a count", ctx, k);
+		return -1;
+	}
+	*v = (uint64_t)json_integer_value(x);
+	return 0;
+}
+
+/* Reads what trust_json wrote; every field is optional (files written
+ * before them, the bare-metal world), but a present one must be right. */
+static int trust_from_json(json_t *o, struct kresult *r, char *err, size_t errlen,
+			   const char *ctx)
+{
+	json_t *mode = json_object_get(o, "mode");
+	if (mode && (!json_is_string(mode) ||
+		     (strcmp(json_string_value(mode), "per-call") != 0 &&
+		      strcmp(json_string_value(mode), "per-batch") != 0))) {
+		snprintf(err, errlen, "%s: 'mode' is neither \"per-call\" nor \"per-batch\"", ctx);
+		return -1;
+	}
+	json_t *d = json_object_get(o, "disturbed");
+	if (d && !json_is_boolean(d)) {
+		snprintf(err, errlen, "%s: 'disturbed' is not a boolean", ctx);
+		return -1;
+	}
+	json_t *why = json_object_get(o, "disturbance");
+	if (why && !json_is_null(why) && !json_is_string(why)) {
+		snprintf(err, errlen, "%s: 'disturbance' is neither a string nor null", ctx);
+		return -1;
+	}
+	if (json_is_true(d))
+		kresult_set_disturbance(r, "%s", json_is_string(why) ? json_string_value(why) : "");
+	json_t *ro = json_object_get(o, "rounds");
+	if (!ro)
+		return 0;
+	uint64_t count, sw, slow, iv, st;
+	double v;
+	json_t *m = json_is_object(ro) ? json_object_get(ro, "medians") : NULL;
+	if (!json_is_object(ro)) {
+		snprintf(err, errlen, "%s: 'rounds' is not an object", ctx);
+		return -1;
+	}
+	if (count_field(ro, "count", &count, err, errlen, ctx))
+		return -1;
+	if (count == 0 || count > 100000 || !json_is_array(m) || json_array_size(m) != count) {
+		snprintf(err, errlen, "%s: 'rounds' needs a count from 1 to 100000 and as many "
+				      "medians", ctx);
+		return -1;
+	}
+	if (count_field(ro, "switched", &sw, err, errlen, ctx) ||
+	    count_field(ro, "slow", &slow, err, errlen, ctx) ||
+	    count_field(ro, "involuntary_switches", &iv, err, errlen, ctx) ||
+	    count_field(ro, "steal_ticks", &st, err, errlen, ctx) ||
+	    get_num(ro, "headline", &r->headline, err, errlen, ctx) ||
+	    get_num(ro, "spread", &r->round_spread, err, errlen, ctx))
+		return -1;
+	r->round_medians = malloc(count * sizeof(double));
+	if (!r->round_medians) {
+		snprintf(err, errlen, "%s: out of memory", ctx);
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		json_t *x = json_array_get(m, i);
+		v = json_number_value(x);
+		if (!json_is_number(x) || !isfinite(v)) {
+			snprintf(err, errlen, "%s: 'rounds.medians' holds a non-number", ctx);
+			return -1;
+		}
+		r->round_medians[i] = v;
+	}
+	r->rounds = (uint32_t)count;
+	r->switched_rounds = (uint32_t)sw;
+	r->slow_rounds = (uint32_t)slow;
+	r->nivcsw = iv;
+	r->steal = st;
+	if (json_object_get(ro, "headline_ns") &&
+	    get_num(ro, "headline_ns", &r->headline_ns, err, errlen, ctx))
+		return -1;
+	return 0;
+}
+
 static json_t *env_json(const struct kenv *env)
 {
 	json_t *o = json_object();
@@ -58,6 +170,7 @@ int kexport_json(const struct krun *run, char **out)
 			json_object_set_new(o, "wide_spread", json_boolean(r->wide));
 			json_object_set_new(o, "anomaly",
 					    r->anomaly ? json_string(r->anomaly) : json_null());
+			trust_json(o, r);
 		}
 		if (r->note)
 			json_object_set_new(o, "note", json_string(r->note));
@@ -263,6 +376,9 @@ int kjson_parse(const char *text, struct krun *run, char *err, size_t errlen)
 			r->wide = json_is_true(json_object_get(o, "wide_spread"));
 			if (str_field(o, "anomaly"))
 				r->anomaly = strdup(str_field(o, "anomaly"));
+			snprintf(c2, sizeof(c2), "%s (%s)", ctx, id);
+			if (trust_from_json(o, r, err, errlen, c2))
+				goto out;
 		} else {
 			snprintf(err, errlen, "%s (%s): status '%s' is neither 'measured' nor 'skipped'",
 				 ctx, id, status);

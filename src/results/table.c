@@ -48,11 +48,17 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 			fprintf(f, "  TSC         %.3f GHz (%s); invariant %s", v / 1e9,
 				env_or(env, "tsc.method", "?"), env_or(env, "cpu.invariant_tsc", "?"));
 		else
-			fprintf(f, "  TSC         frequency unknown (%s): figures in cycles only",
+			fprintf(f, "  TSC         frequency unknown (%s): figures in TSC ticks only",
 				env_or(env, "tsc.method", "none"));
-		if (kenv_get(env, "cpu.pinned"))
+		if (kenv_get(env, "cpu.pinned") && strcmp(env_or(env, "cpu.pinned", ""), "no") == 0)
+			fprintf(f, "; NOT pinned (%s)", env_or(env, "cpu.pin_error", "?"));
+		else if (kenv_get(env, "cpu.pinned"))
 			fprintf(f, "; pinned to CPU %s", env_or(env, "cpu.pinned", "?"));
 		fprintf(f, "\n");
+		if (kenv_get(env, "tsc.resolution"))
+			fprintf(f, "  timer       resolution %s ticks (the least difference of two"
+				   " back-to-back fenced reads)\n",
+				env_or(env, "tsc.resolution", "?"));
 		if (kenv_get(env, "tsc.warning"))
 			fprintf(f, "  TSC check   %s\n", env_or(env, "tsc.warning", ""));
 	}
@@ -95,15 +101,49 @@ static void fmt_num(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.2f", v);
 }
 
+/* What a sample is and what the first figure is, above the columns: the
+ * statistics of batched samples are of batch means, not of single calls. */
+static void table_legend(FILE *f, const struct krun *run, const char *world)
+{
+	uint32_t bmin = 0, bmax = 0, rmax = 0;
+	for (size_t i = 0; i < run->n; i++) {
+		const struct kresult *r = &run->r[i];
+		if ((world && strcmp(r->world, world) != 0) || r->status != KR_MEASURED)
+			continue;
+		if (!bmin || r->batch < bmin)
+			bmin = r->batch;
+		if (r->batch > bmax)
+			bmax = r->batch;
+		if (r->rounds > rmax)
+			rmax = r->rounds;
+	}
+	if (!bmax)
+		return;
+	if (bmax == 1)
+		fprintf(f, "  per-call statistics: each sample is one fenced call (batch 1), so min,"
+			   " median and p99 are single-call figures\n");
+	else
+		fprintf(f, "  per-batch statistics: each sample is the mean of one batch of calls"
+			   " (batch column): min,\n  p99, max and sd are of batch means, not of"
+			   " single calls%s\n",
+			bmin == 1 ? " (where batch is 1 they are)" : " (--batch 1 times single calls)");
+	if (rmax)
+		fprintf(f, "  headline: the lower quartile of the medians of the rounds spread over"
+			   " the run; spread: their\n  range over the headline\n");
+	else
+		fprintf(f, "  headline: the median\n");
+}
+
 void krender_table(FILE *f, const struct krun *run, const char *world)
 {
 	int bare = world && strcmp(world, "bare-metal") == 0;
 	const char *icount = kenv_get(&run->guest_env, "icount");
-	const char *unit = bare && icount && strcmp(icount, "off") != 0 ? "instr" : "cycles";
-	fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6s\n", "path", "median", "ns", "min",
-		"mean +- sd", "p99", "n");
-	fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6s\n", "", unit, "median", unit,
-		unit, unit, "");
+	const char *unit = bare && icount && strcmp(icount, "off") != 0 ? "instr" : "ticks";
+	table_legend(f, run, world);
+	fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6s\n", "path", "headline", "ns", "min",
+		"median", "p99", "rounds", "spread", "batch");
+	fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6s\n", "", unit, "headline", unit, unit,
+		unit, "", "", "");
 	for (size_t i = 0; i < run->n; i++) {
 		const struct kresult *r = &run->r[i];
 		if (world && strcmp(r->world, world) != 0)
@@ -115,21 +155,26 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			fprintf(f, "  %-20s skipped: %s\n", label, r->reason ? r->reason : "");
 			continue;
 		}
-		char med[32], ns[32], mn[32], mean[32], sd[32], p99[32], ms[72];
-		fmt_num(med, sizeof(med), r->cycles.median);
+		char head[32], ns[32], mn[32], med[32], p99[32], rounds[16] = "-", spread[16] = "-";
+		fmt_num(head, sizeof(head), kresult_headline(r, 0));
 		if (r->has_ns)
-			fmt_num(ns, sizeof(ns), r->ns.median);
+			fmt_num(ns, sizeof(ns), kresult_headline(r, 1));
 		else
 			snprintf(ns, sizeof(ns), "-");
 		fmt_num(mn, sizeof(mn), r->cycles.min);
-		fmt_num(mean, sizeof(mean), r->cycles.mean);
-		fmt_num(sd, sizeof(sd), r->cycles.stddev);
+		fmt_num(med, sizeof(med), r->cycles.median);
 		fmt_num(p99, sizeof(p99), r->cycles.p99);
-		snprintf(ms, sizeof(ms), "%s +- %s", mean, sd);
-		fprintf(f, "  %-20s %10s %10s %10s %19s %10s %6llu\n", label, med, ns, mn, ms,
-			p99, (unsigned long long)r->cycles.n);
+		if (r->rounds) {
+			snprintf(rounds, sizeof(rounds), "%u", r->rounds);
+			snprintf(spread, sizeof(spread), "%.1f %%", 100.0 * r->round_spread);
+		}
+		fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6u\n", label, head, ns, mn, med,
+			p99, rounds, spread, r->batch);
+		if (r->disturbed)
+			fprintf(f, "  %-20s ! disturbed: %s\n", "",
+				r->disturbance ? r->disturbance : "");
 		if (r->wide)
-			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median) after retries:"
+			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median) after more rounds:"
 				" treat with care\n", "", 100.0 * kstats_rel_spread(&r->cycles));
 		if (r->anomaly)
 			fprintf(f, "  %-20s ! %s\n", "", r->anomaly);
@@ -146,7 +191,7 @@ void krender_compare(FILE *f, const struct krun *a, const struct krun *b,
 		name_b, b->kentry_version ? b->kentry_version : "?",
 		b->created ? b->created : "?");
 	fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", "world", "path", "op",
-		"OLD median", "NEW median", "NEW/OLD");
+		"OLD", "NEW", "NEW/OLD");
 	for (size_t i = 0; i < b->n; i++) {
 		const struct kresult *rb = &b->r[i];
 		const struct kresult *ra = NULL;
@@ -159,12 +204,13 @@ void krender_compare(FILE *f, const struct krun *a, const struct krun *b,
 		if (ra)
 			snprintf(va, sizeof(va), "skipped");
 		if (ra && ra->status == KR_MEASURED)
-			fmt_num(va, sizeof(va), ra->cycles.median);
+			fmt_num(va, sizeof(va), kresult_headline(ra, 0));
 		if (rb->status == KR_MEASURED)
-			fmt_num(vb, sizeof(vb), rb->cycles.median);
+			fmt_num(vb, sizeof(vb), kresult_headline(rb, 0));
 		if (ra && ra->status == KR_MEASURED && rb->status == KR_MEASURED &&
-		    ra->cycles.median > 0)
-			snprintf(ratio, sizeof(ratio), "%.2f", rb->cycles.median / ra->cycles.median);
+		    kresult_headline(ra, 0) > 0)
+			snprintf(ratio, sizeof(ratio), "%.2f",
+				 kresult_headline(rb, 0) / kresult_headline(ra, 0));
 		fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", rb->world, rb->id, rb->op, va,
 			vb, ratio);
 	}
@@ -179,6 +225,7 @@ void krender_compare(FILE *f, const struct krun *a, const struct krun *b,
 			fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", ra->world, ra->id, ra->op,
 				"(in OLD)", "absent", "-");
 	}
-	fprintf(f, "\n  figures are cycles (instructions under --icount); ratios compare medians\n");
+	fprintf(f, "\n  figures are headline TSC ticks (instructions under --icount); ratios compare"
+		   " them\n");
 }
 

@@ -2,13 +2,14 @@
  * real 32-bit process (built -m32 -static, so it needs no 32-bit libc at
  * run time, only a kernel with IA32 emulation).
  *
- *   kentry-helper32 <path-id> <null|gettimeofday> <samples> <cpu>
+ *   kentry-helper32 <path-id> <null|gettimeofday> probe|serve <cpu> [batch]
  *
- * samples = 0 means probe: one call. Output on stdout: the protocol of
- * proto.h. A path whose entry instruction this CPU lacks in this mode kills
- * the helper (SIGILL); the runner reads the wait status and says why. */
+ * probe: one call. serve: rounds of samples on the commands read from
+ * stdin, until its end (batch 0 or absent: chosen by the first round).
+ * Output on stdout: the protocol of proto.h. A path whose entry
+ * instruction this CPU lacks in this mode kills the helper (SIGILL); the
+ * runner reads the wait status and says why. */
 #include <errno.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 
 #include "linux/compat32/proto.h"
+#include "linux/pin.h"
 #include "linux/vdso.h"
 
 struct kl32_ctx {
@@ -59,19 +61,19 @@ static const char *kvsys_method(const unsigned char *p)
 
 int main(int argc, char **argv)
 {
-	if (argc < 5) {
-		fprintf(stderr, "usage: kentry-helper32 <path-id> <op> <samples> <cpu>\n");
+	if (argc < 5 || (strcmp(argv[3], "probe") != 0 && strcmp(argv[3], "serve") != 0)) {
+		fprintf(stderr, "usage: kentry-helper32 <path-id> <op> probe|serve <cpu> [batch]\n");
 		return 2;
 	}
 	const char *id = argv[1];
 	int gtod = strcmp(argv[2], "gettimeofday") == 0;
-	uint32_t samples = (uint32_t)strtoul(argv[3], NULL, 10);
+	int probe = strcmp(argv[3], "probe") == 0;
 	int cpu = atoi(argv[4]);
+	uint32_t batch = argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 0;
 	if (cpu >= 0) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		(void)sched_setaffinity(0, sizeof set, &set);
+		char why[300];
+		if (kpin_to(cpu, why, sizeof why) != 0)
+			printf("unpinned %s\n", why);
 	}
 
 	struct kl32_ctx ctx = { 0, gtod ? NR32_GETTIMEOFDAY : NR32_GETPPID,
@@ -136,20 +138,15 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	if (samples == 0) {
+	if (probe) {
 		kproto_probe(stdout, op, &ctx);
 		return 0;
 	}
-	double *v = malloc(sizeof(double) * samples);
-	if (!v) {
-		kproto_skip(stdout, "out of memory for samples");
-		return 0;
-	}
-	struct kmeasure_info info = { 0 };
-	kmeasure_run(op, empty, &ctx, samples, KMEASURE_TARGET_CYCLES, v, &info);
 	if (note[0])
 		printf("note %s\n", note);
-	kproto_samples(stdout, &info, v, samples);
-	free(v);
+	if (kproto_serve(stdin, stdout, op, empty, &ctx, batch) != 0)
+		return 1; /* it said why, and `end` */
+	printf("end\n");
+	fflush(stdout);
 	return 0;
 }
