@@ -103,6 +103,7 @@ static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 	o.only = n_only ? only : NULL;
 	o.n_only = n_only;
 	o.samples = c->samples;
+	o.batch = c->batch;
 	o.quick = c->quick;
 	o.kernel_path = kernel;
 	o.verbose = c->verbose;

@@ -15,6 +15,7 @@ struct kboot_opts {
 	const char *const *only;  /* NULL or bare-metal ids (validated) */
 	size_t n_only;
 	uint32_t samples;         /* 0: the kernel's default */
+	uint32_t batch;           /* round trips per sample; 0: the kernel chooses */
 	int quick;
 	const char *kernel_path;  /* the kernel image to boot */
 	double timeout_s;         /* whole-run limit; 0: default */

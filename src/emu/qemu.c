@@ -557,6 +557,9 @@ int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	}
 	if (o->quick)
 		bufcat(cmdline, sizeof(cmdline), "%squick", cmdline[0] ? " " : "");
+	if (o->batch)
+		bufcat(cmdline, sizeof(cmdline), "%sbatch=%u", cmdline[0] ? " " : "",
+		       (unsigned)o->batch);
 	/* $KENTRY_BOOT_APPEND: more kernel words (tests: crash=ud|df|hang) */
 	const char *more = getenv("KENTRY_BOOT_APPEND");
 	if (more && *more)

@@ -58,6 +58,7 @@ void kernel_fail_end(const char *why) __attribute__((noreturn));
 /* main.c: command line */
 struct kconfig {
 	uint32_t samples;
+	uint32_t batch;     /* batch=<n>: round trips per sample (1: single); 0: chosen */
 	int quick;
 	char only[512];
 	char cmdline[512];

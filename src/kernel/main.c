@@ -83,6 +83,8 @@ static void parse_cmdline(void)
 			kcfg.quick = 1;
 		else if (n > 8 && !strncmp(w, "samples=", 8))
 			samples = parse_u32(w + 8, n - 8);
+		else if (n > 6 && !strncmp(w, "batch=", 6))
+			kcfg.batch = parse_u32(w + 6, n - 6);
 		else if (n > 6 && !strncmp(w, "crash=", 6) && n - 6 < sizeof(kcfg.crash)) {
 			memcpy(kcfg.crash, w + 6, n - 6);
 			kcfg.crash[n - 6] = 0;
@@ -155,6 +157,8 @@ static void print_env(void)
 	kprintf("env tsc.pit_hz %lu\n", pit);
 	kprintf("env cpu.lfence_serializing_msr %s\n", lfence_msr_state());
 	kprintf("env kernel.samples %u\n", kcfg.samples);
+	if (kcfg.batch)
+		kprintf("env kernel.batch %u\n", kcfg.batch);
 	kprintf("env kernel.timer lfence;rdtsc;lfence in ring 3\n");
 	kprintf("env cmdline %s\n", kcfg.cmdline);
 }

@@ -421,9 +421,10 @@ unsigned paths_measure_all(unsigned *total, int *all_expected)
 		struct bctx c = { p, 0 };
 		struct kmeasure_info info;
 		memset(&info, 0, sizeof(info));
-		info.batch = kmeasure_pick_batch(batch_op, batch_empty, &c,
-						 KMEASURE_TARGET_CYCLES, KERNEL_MAX_BATCH,
-						 &info.probe_cycles);
+		info.batch = kcfg.batch ? kcfg.batch
+					: kmeasure_pick_batch(batch_op, batch_empty, &c,
+							      KMEASURE_TARGET_CYCLES, KERNEL_MAX_BATCH,
+							      &info.probe_cycles);
 		kmeasure_run(batch_op, batch_empty, &c, n, KMEASURE_TARGET_CYCLES, samples,
 			     &info);
 		if (c.bad_status) {

@@ -55,7 +55,7 @@ static inline int kpin_to(int cpu, char *why, size_t n)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof set, &set) != 0) {
 		int e = errno;
-		char list[256] = "?";
+		char list[160] = "?";
 		if (have_allowed)
 			kpin_format(&allowed, list, sizeof list);
 		if (e == EINVAL && have_allowed && !CPU_ISSET(cpu, &allowed))
