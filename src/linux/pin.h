@@ -7,8 +7,11 @@
  * for (taskset, a cpuset, a container's CPU list) or from changing its
  * affinity at all (a seccomp filter): sched_setaffinity then fails, and the
  * caller must either stop or record that the run was not pinned, never
- * carry on as if it were. The mask is read back, so a success that did not
- * leave exactly that one CPU is not believed either. */
+ * carry on as if it were. The CPUs a process starts with are the ones its
+ * caller lets it use: a CPU outside them is refused without trying (the
+ * kernel would let a plain taskset mask be overridden, a cpuset not). The
+ * mask is read back, so a success that did not leave exactly that one CPU
+ * is not believed either. */
 #ifndef KENTRY_LINUX_PIN_H
 #define KENTRY_LINUX_PIN_H
 
@@ -51,18 +54,17 @@ static inline int kpin_to(int cpu, char *why, size_t n)
 	}
 	if (have_allowed && CPU_COUNT(&allowed) == 1 && CPU_ISSET(cpu, &allowed))
 		return 0; /* already (inherited from the parent) */
+	char list[160] = "?";
+	if (have_allowed && !CPU_ISSET(cpu, &allowed)) {
+		kpin_format(&allowed, list, sizeof list);
+		snprintf(why, n, "CPU %d is not among the CPUs this process may use (%s: taskset, "
+			 "a cpuset or a container restricts them)", cpu, list);
+		return -1;
+	}
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof set, &set) != 0) {
-		int e = errno;
-		char list[160] = "?";
-		if (have_allowed)
-			kpin_format(&allowed, list, sizeof list);
-		if (e == EINVAL && have_allowed && !CPU_ISSET(cpu, &allowed))
-			snprintf(why, n, "CPU %d is not among the CPUs this process may use (%s: "
-				 "taskset, a cpuset or a container restricts them)", cpu, list);
-		else
-			snprintf(why, n, "sched_setaffinity to CPU %d failed: %s", cpu, strerror(e));
+		snprintf(why, n, "sched_setaffinity to CPU %d failed: %s", cpu, strerror(errno));
 		return -1;
 	}
 	cpu_set_t got;

@@ -25,7 +25,8 @@ static void csv_field(FILE *f, const char *s)
 }
 
 #define CSV_HEADER "world,id,op,status,reason,samples,min_cycles,median_cycles,mean_cycles," \
-	"stddev_cycles,p99_cycles,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,note,anomaly,variant\n"
+	"stddev_cycles,p99_cycles,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,note,anomaly,variant," \
+	"mode,batch,rounds,headline_cycles,round_spread,disturbed\n"
 
 int kexport_csv(const struct krun *run, char **out)
 {
@@ -62,6 +63,11 @@ int kexport_csv(const struct krun *run, char **out)
 		csv_field(f, r->anomaly);
 		fputc(',', f);
 		csv_field(f, r->variant);
+		if (r->status == KR_MEASURED)
+			fprintf(f, ",%s,%u,%u,%.2f,%.4f,%s", kresult_mode(r), r->batch, r->rounds,
+				kresult_headline(r, 0), r->round_spread, r->disturbed ? "yes" : "no");
+		else
+			fputs(",,,,,,", f);
 		fputc('\n', f);
 	}
 	return fclose(f) == 0 ? 0 : -1;
@@ -104,7 +110,11 @@ int kexport_markdown(const struct krun *run, char **out)
 		fputc('\n', f);
 	}
 	fprintf(f, "## Results\n\n"
-		   "| world | path | op | median cycles | median ns | min | mean | stddev | p99 | samples | notes |\n"
+		   "Figures are TSC ticks (guest instructions under --icount); the first is the\n"
+		   "headline (the lower quartile of the round medians for a run in rounds, else\n"
+		   "the median). A sample is one batch of calls: min, mean, stddev and p99 are of\n"
+		   "batch means unless the batch is 1.\n\n"
+		   "| world | path | op | headline ticks | headline ns | min | mean | stddev | p99 | samples | notes |\n"
 		   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
 	for (size_t i = 0; i < run->n; i++) {
 		const struct kresult *r = &run->r[i];
@@ -114,15 +124,20 @@ int kexport_markdown(const struct krun *run, char **out)
 			fputs("skipped | | | | | | | ", f);
 			md_text(f, r->reason);
 		} else {
-			fprintf(f, "%.1f | ", r->cycles.median);
+			fprintf(f, "%.1f | ", kresult_headline(r, 0));
 			if (r->has_ns)
-				fprintf(f, "%.1f", r->ns.median);
+				fprintf(f, "%.1f", kresult_headline(r, 1));
 			fprintf(f, " | %.1f | %.1f | %.1f | %.1f | %llu | ", r->cycles.min,
 				r->cycles.mean, r->cycles.stddev, r->cycles.p99,
 				(unsigned long long)r->cycles.n);
 			if (r->anomaly) {
 				fputs("**", f);
 				md_text(f, r->anomaly);
+				fputs("** ", f);
+			}
+			if (r->disturbed) {
+				fputs("**disturbed: ", f);
+				md_text(f, r->disturbance);
 				fputs("** ", f);
 			}
 			if (r->wide)

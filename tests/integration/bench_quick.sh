@@ -27,6 +27,15 @@ for op in null gettimeofday; do
 			 else false end)' --arg op "$op" "$J"
 	done
 	check "$op: syscall was measured" jq -e '.results[] | select(.id == "syscall") | .status == "measured"' "$J"
+	check "$op: every measured path in rounds (>= 3 of them, a median each), with its mode and flag" jq -e '
+		[.results[] | select(.status == "measured")] | all(
+			(.rounds.count >= 3) and ((.rounds.medians | length) == .rounds.count) and
+			(.rounds.headline >= .cycles.min) and (.rounds.headline <= .cycles.max) and
+			(.rounds.spread >= 0) and (.rounds.switched <= .rounds.count) and
+			(.mode == (if .batch == 1 then "per-call" else "per-batch" end)) and
+			(.disturbed | type == "boolean") and
+			(if .disturbed then (.disturbance | type == "string") else .disturbance == null end))' "$J"
+	check "$op: the table is in ticks and labels batch means" sh -c "grep -q 'per-batch statistics' '$tmp/$op.out' && grep -q 'batch means' '$tmp/$op.out' && grep -q ' ticks ' '$tmp/$op.out' && ! grep -q cycles '$tmp/$op.out'"
 	check "$op: table printed every id" sh -c "for i in $IDS; do grep -q \"^  \$i \" '$tmp/$op.out' || exit 1; done"
 done
 check "gettimeofday: exception paths skipped as not offering it" jq -e '.results[] | select(.id == "ud2-sigill") | .status == "skipped"' "$tmp/gettimeofday.json"

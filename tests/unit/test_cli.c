@@ -56,6 +56,23 @@ int main(void)
 	T_CHECK(PARSE(&c, "bench", "--samples") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "needs a value") != NULL);
 
+	/* single calls, fixed batches, rounds */
+	T_CHECK(PARSE(&c, "bench", "--batch", "1", "--rounds", "20") == 0);
+	T_EQ_U64(c.batch, 1);
+	T_EQ_U64(c.rounds, 20);
+	T_CHECK(PARSE(&c, "bench") == 0);
+	T_EQ_U64(c.batch, 0); /* chosen per path */
+	T_EQ_U64(c.rounds, 0);
+	T_CHECK(PARSE(&c, "boot", "--batch", "1") == 0);
+	T_EQ_U64(c.batch, 1);
+	T_CHECK(PARSE(&c, "boot", "--rounds", "3") == KEXIT_USAGE); /* Linux world only */
+	T_CHECK(PARSE(&c, "bench", "--batch", "0") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--batch") != NULL && strstr(err, "single calls") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--batch", "4097") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "--rounds", "0") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--rounds") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--rounds", "1001") == KEXIT_USAGE);
+
 	/* unknown options, commands and values */
 	T_CHECK(PARSE(&c, "bench", "--frobnicate") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "unknown option '--frobnicate'") != NULL);

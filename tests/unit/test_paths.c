@@ -15,6 +15,10 @@
 
 #include "linux/linux.h"
 #include "linux/paths.h"
+#include "cmd/cli.h"
+#include "results/json.h"
+#include <errno.h>
+#include <fcntl.h>
 #include "unit/t.h"
 
 static const char *const IDS[] = {
@@ -70,6 +74,71 @@ static int seccomp_child(void)
 		printf("# seccomp result: %s\n", r->reason ? r->reason : "(measured)");
 	krun_free(&run);
 	return ok ? 0 : 1;
+}
+
+/* In a fresh process: a seccomp filter that makes sched_setaffinity fail
+ * with EPERM (as in a sandbox that forbids it). 0 when the filter is in
+ * place, 2 when this kernel cannot do it. */
+static int forbid_affinity(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sched_setaffinity, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		return 2;
+	return 0;
+}
+
+/* Measuring children that cannot be pinned: the result says so and the
+ * run's environment says "not pinned", never "pinned". Exit 0 when it
+ * does. */
+static int unpinned_child(void)
+{
+	if (forbid_affinity())
+		return 2;
+	struct krun run;
+	krun_init(&run);
+	const char *only[1] = { "syscall" };
+	struct klinux_opts o = { 0 };
+	o.op = KOP_NULL;
+	o.samples = 20;
+	o.rounds = 1;
+	o.cpu = 0;
+	o.only = only;
+	o.n_only = 1;
+	o.libexec_dir = libexec();
+	int ok = klinux_bench(&o, &run) == 0 && run.n == 1 &&
+		 run.r[0].status == KR_MEASURED && run.r[0].note &&
+		 strstr(run.r[0].note, "not pinned: sched_setaffinity to CPU 0 failed") &&
+		 kenv_get(&run.env, "cpu.pinned") &&
+		 strcmp(kenv_get(&run.env, "cpu.pinned"), "no") == 0 &&
+		 kenv_get(&run.env, "cpu.pin_error");
+	if (!ok && run.n)
+		printf("# unpinned result: note %s, cpu.pinned %s\n",
+		       run.r[0].note ? run.r[0].note : "(none)",
+		       kenv_get(&run.env, "cpu.pinned") ? kenv_get(&run.env, "cpu.pinned")
+							 : "(unset)");
+	krun_free(&run);
+	return ok ? 0 : 1;
+}
+
+/* The whole command under the same sandbox, without --cpu: it warns,
+ * measures, and writes cpu.pinned "no" into the result file. */
+static int unpinned_command(const char *json)
+{
+	if (forbid_affinity())
+		return 2;
+	char *argv[] = { "kentry", "bench", "--quick", "--only", "syscall", "--no-progress",
+			 "--json", (char *)json, NULL };
+	int null = open("/dev/null", O_WRONLY);
+	if (null >= 0)
+		dup2(null, 1);
+	return kentry_main(8, argv);
 }
 
 int main(void)
@@ -173,6 +242,38 @@ int main(void)
 		printf("# seccomp unavailable here, not tested\n");
 	else
 		T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* Pinning that fails is recorded, not claimed. */
+	pid = fork();
+	if (pid == 0)
+		_exit(unpinned_child());
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+		printf("# seccomp unavailable here, unpinned runs not tested\n");
+	else
+		T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	char json[] = "/tmp/kentry-unpinned-XXXXXX";
+	int jfd = mkstemp(json);
+	if (jfd >= 0)
+		close(jfd);
+	unlink(json);
+	pid = fork();
+	if (pid == 0)
+		_exit(unpinned_command(json));
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 2 && access(json, F_OK) != 0) {
+		printf("# seccomp unavailable here, unpinned command not tested\n");
+	} else {
+		T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		struct krun back;
+		char err[512];
+		T_CHECK(kjson_load(json, &back, err, sizeof err) == 0);
+		T_STREQ(kenv_get(&back.env, "cpu.pinned"), "no");
+		T_CHECK(kenv_get(&back.env, "cpu.pin_error") &&
+			strstr(kenv_get(&back.env, "cpu.pin_error"), "Operation not permitted"));
+		krun_free(&back);
+	}
+	unlink(json);
 
 	return T_DONE();
 }

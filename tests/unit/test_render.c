@@ -26,6 +26,18 @@ static void fill(struct krun *run)
 	kstats_compute(v, 5, &r->cycles);
 	r->batch = 40;
 	r->overhead_cycles = 52.5;
+	/* measured in 4 rounds, the last two on a busy host, and flagged */
+	r->rounds = 4;
+	r->round_medians = malloc(4 * sizeof(double));
+	double rm[4] = { 101, 100.5, 130, 131 };
+	memcpy(r->round_medians, rm, sizeof rm);
+	r->headline = 100.5;
+	r->round_spread = 30.5 / 100.5;
+	r->switched_rounds = 3;
+	r->slow_rounds = 2;
+	r->nivcsw = 7;
+	r->steal = 1;
+	kresult_set_disturbance(r, "3 of 4 rounds were switched out: the CPU was shared");
 	r = krun_add(run, "int80-64", "linux", "null");
 	double w[3] = { 5000, 5100, 5200 };
 	kstats_compute(w, 3, &r->cycles);
@@ -43,6 +55,11 @@ static void fill(struct krun *run)
 	double z[3] = { 40, 41, 42 };
 	kstats_compute(z, 3, &r->cycles);
 }
+
+/* A measured result up to the point where the optional fields go. */
+#define M_OK "{\"schema\":\"kentry-results\",\"schema_version\":1,\"kentry_version\":\"1\"," \
+	"\"environment\":{},\"results\":[{\"id\":\"x\",\"world\":\"linux\",\"status\":\"measured\"," \
+	"\"cycles\":{\"min\":1,\"median\":1,\"mean\":1,\"stddev\":0,\"p99\":1,\"samples\":1},"
 
 static char *slurp(const char *path)
 {
@@ -72,10 +89,57 @@ int main(void)
 	T_CHECK(krun_find(&run, "vdso", "linux")->anomaly == NULL);
 	T_CHECK(krun_find(&run, "syscall", "linux")->has_ns);
 	T_NEAR(krun_find(&run, "syscall", "linux")->ns.median, 51, 1e-9);
+	/* the headline: the rounds' lower quartile, in ns too; the median
+	 * where there were no rounds */
+	T_NEAR(kresult_headline(krun_find(&run, "syscall", "linux"), 0), 100.5, 0);
+	T_NEAR(kresult_headline(krun_find(&run, "syscall", "linux"), 1), 50.25, 1e-9);
+	T_NEAR(kresult_headline(krun_find(&run, "vdso", "linux"), 0), 31, 0);
+	T_STREQ(kresult_mode(krun_find(&run, "syscall", "linux")), "per-batch");
+
+	/* the table: ticks, its statistics named, the flag shown */
+	char *tab = NULL;
+	size_t tlen = 0;
+	FILE *tf = open_memstream(&tab, &tlen);
+	kenv_set(&run.env, "tsc.warning", "cpuid-0x15 says 2.592 GHz, -4.0 % from the measured 2.700 GHz: the measurement is used");
+	kenv_set(&run.env, "cpu.pinned", "no");
+	kenv_set(&run.env, "cpu.pin_error", "CPU 3 is not among the CPUs this process may use (0)");
+	krender_env(tf, &run.env, "Linux world: this machine");
+	krender_table(tf, &run, "linux");
+	fclose(tf);
+	T_CHECK(strstr(tab, "ticks") != NULL);
+	T_CHECK(strstr(tab, "cycles") == NULL);
+	T_CHECK(strstr(tab, "per-batch statistics") != NULL);
+	T_CHECK(strstr(tab, "batch means") != NULL);
+	T_CHECK(strstr(tab, "lower quartile") != NULL);
+	T_CHECK(strstr(tab, "! disturbed: 3 of 4 rounds were switched out") != NULL);
+	T_CHECK(strstr(tab, "  syscall                  100.5") != NULL);
+	T_CHECK(strstr(tab, "30.3 %") != NULL); /* the rounds' spread */
+	T_CHECK(strstr(tab, "TSC check   cpuid-0x15 says") != NULL);
+	T_CHECK(strstr(tab, "NOT pinned (CPU 3 is not among") != NULL);
+	T_CHECK(strstr(tab, "pinned to CPU no") == NULL);
+	printf("%s", tab);
+	free(tab);
+	/* single calls: the table says so */
+	struct krun one;
+	krun_init(&one);
+	struct kresult *o1 = krun_add(&one, "syscall", "linux", "null");
+	double ov[3] = { 390, 400, 410 };
+	kstats_compute(ov, 3, &o1->cycles);
+	o1->batch = 1;
+	tf = open_memstream(&tab, &tlen);
+	krender_table(tf, &one, "linux");
+	fclose(tf);
+	T_CHECK(strstr(tab, "per-call statistics") != NULL);
+	T_CHECK(strstr(tab, "single-call figures") != NULL);
+	T_STREQ(kresult_mode(o1), "per-call");
+	free(tab);
+	krun_free(&one);
 
 	/* JSON round trip */
 	T_CHECK(kexport_json(&run, &s) == 0);
 	T_CHECK(strstr(s, "\"schema_version\": 1") != NULL);
+	T_CHECK(strstr(s, "\"mode\": \"per-batch\"") != NULL);
+	T_CHECK(strstr(s, "\"involuntary_switches\": 7") != NULL);
 	T_CHECK(kjson_parse(s, &back, err, sizeof(err)) == 0);
 	T_EQ_U64(back.n, 6);
 	/* variants: one result per (world, id, variant) */
@@ -90,6 +154,20 @@ int main(void)
 	T_EQ_U64(b->cycles.n, 5);
 	T_EQ_U64(b->batch, 40);
 	T_CHECK(b->has_ns);
+	/* the rounds and the flag read back */
+	T_EQ_U64(b->rounds, 4);
+	T_CHECK(b->round_medians && b->round_medians[2] == 130);
+	T_NEAR(b->headline, 100.5, 0);
+	T_NEAR(b->headline_ns, 50.25, 1e-9);
+	T_NEAR(b->round_spread, 30.5 / 100.5, 1e-9);
+	T_EQ_U64(b->switched_rounds, 3);
+	T_EQ_U64(b->slow_rounds, 2);
+	T_EQ_U64(b->nivcsw, 7);
+	T_EQ_U64(b->steal, 1);
+	T_CHECK(b->disturbed);
+	T_STREQ(b->disturbance, "3 of 4 rounds were switched out: the CPU was shared");
+	T_CHECK(!krun_find(&back, "vdso", "linux")->disturbed);
+	T_EQ_U64(krun_find(&back, "vdso", "linux")->rounds, 0);
 	b = krun_find(&back, "sysenter-32", "linux");
 	T_CHECK(b->status == KR_SKIPPED);
 	T_STREQ(b->reason, "sysenter from 32-bit code raises #UD on AMD CPUs (SIGILL caught)");
@@ -113,6 +191,16 @@ int main(void)
 		"{\"schema\":\"kentry-results\",\"schema\":\"kentry-results\"}",
 		"{\"schema\":\"kentry-results\",\"schema_version\":1,\"kentry_version\":\"1\",\"environment\":{},\"results\":[{\"id\":\"x\",\"world\":\"linux\",\"status\":\"skipped\",\"reason\":\"r\",\"variant\":3}]}",
 		"{\"schema\":\"kentry-results\",\"schema_version\":1,\"kentry_version\":\"1\",\"environment\":{},\"results\":[{\"id\":\"x\",\"world\":\"linux\",\"status\":\"skipped\",\"reason\":\"r\"},{\"id\":\"x\",\"world\":\"linux\",\"status\":\"skipped\",\"reason\":\"r\"}]}",
+		/* the trust fields: wrong types, rounds without as many medians */
+		M_OK "\"mode\":\"sometimes\"}]}",
+		M_OK "\"disturbed\":\"yes\"}]}",
+		M_OK "\"disturbance\":7}]}",
+		M_OK "\"rounds\":[1]}]}",
+		M_OK "\"rounds\":{\"count\":2,\"medians\":[1],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":0,\"medians\":[],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":1,\"medians\":[\"1\"],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":1,\"medians\":[1],\"headline\":1,\"spread\":0,\"switched\":-1,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":1,\"medians\":[1],\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(*bad); k++) {
 		err[0] = '\0';
@@ -126,11 +214,15 @@ int main(void)
 	T_CHECK(strncmp(s, "world,id,op,status,reason,samples,", 34) == 0);
 	T_CHECK(strstr(s, "\"needs \"\"quotes\"\", commas | and pipes\"") != NULL);
 	T_CHECK(strstr(s, "linux,sysenter-32,null,skipped,") != NULL);
+	T_CHECK(strstr(s, ",mode,batch,rounds,headline_cycles,round_spread,disturbed\n") != NULL);
+	T_CHECK(strstr(s, ",per-batch,40,4,100.50,0.3035,yes\n") != NULL);
 	free(s);
 	/* Markdown escapes pipes */
 	T_CHECK(kexport_markdown(&run, &s) == 0);
 	T_CHECK(strstr(s, "commas \\| and pipes") != NULL);
-	T_CHECK(strstr(s, "| linux | `syscall` | null | 102.0 |") != NULL);
+	T_CHECK(strstr(s, "| linux | `syscall` | null | 100.5 |") != NULL);
+	T_CHECK(strstr(s, "**disturbed: 3 of 4 rounds") != NULL);
+	T_CHECK(strstr(s, "headline ticks") != NULL);
 	free(s);
 
 	/* atomic writes: the file appears whole, no temporary is left */
