@@ -40,6 +40,7 @@ struct kresult {
 	double round_spread;      /* (highest - lowest round median) / headline */
 	uint32_t switched_rounds; /* rounds with involuntary context switches or steal */
 	uint32_t slow_rounds;     /* rounds more than KROUND_SLOW above the headline */
+	uint32_t fast_rounds;     /* rounds more than KROUND_SLOW below the headline */
 	uint64_t nivcsw;          /* involuntary context switches while sampling */
 	uint64_t steal;           /* steal time while sampling (USER_HZ ticks) */
 	int disturbed;            /* the disturbance persisted after more rounds */

@@ -23,11 +23,16 @@ int kround_judge(const struct kround *r, size_t n, double *scratch,
 	v->hi = scratch[n - 1];
 	if (v->headline > 0.0) {
 		v->spread = (v->hi - v->lo) / v->headline;
-		double limit = v->headline * (1.0 + KROUND_SLOW);
-		for (size_t i = 0; i < n; i++)
-			if (r[i].median > limit)
+		double above = v->headline * (1.0 + KROUND_SLOW);
+		double below = v->headline * (1.0 - KROUND_SLOW);
+		for (size_t i = 0; i < n; i++) {
+			if (r[i].median > above)
 				v->slow++;
+			if (r[i].median < below)
+				v->fast++;
+		}
 	}
-	v->disturbed = (uint64_t)v->switched * 4 > n || (uint64_t)v->slow * 2 > n;
+	v->disturbed = (uint64_t)v->switched * 4 > n || (uint64_t)v->slow * 2 > n ||
+		       v->fast >= 2;
 	return 0;
 }

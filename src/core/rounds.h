@@ -15,10 +15,14 @@
  *
  * A round is disturbed when the measuring process was switched out during
  * it (involuntary context switches, or steal time the hypervisor reports)
- * or when its median exceeds the headline by more than KROUND_SLOW. When
- * more than a quarter of the rounds were switched out, or more than half
- * ran slow, the path needs more rounds; if that persists after them, the
- * figure is flagged as disturbed.
+ * or when its median exceeds the headline by more than KROUND_SLOW (slow);
+ * a round more than KROUND_SLOW below the headline is fast. The path needs
+ * more rounds, and its figure is flagged as disturbed if that persists
+ * after them, when more than a quarter of the rounds were switched out
+ * (the CPU was shared), more than half ran slow (the rounds disagree), or
+ * two or more ran fast (the headline itself sits in a disturbed stretch:
+ * fewer than a quarter of the rounds saw the undisturbed host; one fast
+ * round alone is taken for a fluke).
  *
  * Freestanding-safe (no libc). */
 #ifndef KENTRY_CORE_ROUNDS_H
@@ -42,9 +46,10 @@ struct kround_verdict {
 	double spread;      /* (hi - lo) / headline; 0 when headline <= 0 */
 	uint32_t switched;  /* rounds with involuntary switches or steal */
 	uint32_t slow;      /* rounds whose median exceeds headline * (1 + KROUND_SLOW) */
+	uint32_t fast;      /* rounds whose median is below headline * (1 - KROUND_SLOW) */
 	uint64_t nivcsw;    /* involuntary switches in all rounds */
 	uint64_t steal;     /* steal in all rounds */
-	int disturbed;      /* switched > n/4 or slow > n/2 */
+	int disturbed;      /* switched > n/4, slow > n/2 or fast >= 2 */
 };
 
 /* Judges n >= 1 rounds. scratch holds n doubles (the medians are sorted

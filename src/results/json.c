@@ -30,11 +30,12 @@ static void trust_json(json_t *o, const struct kresult *r)
 		json_t *m = json_array();
 		for (uint32_t i = 0; i < r->rounds && r->round_medians; i++)
 			json_array_append_new(m, json_real(r->round_medians[i]));
-		json_t *ro = json_pack("{s:I, s:f, s:f, s:o, s:I, s:I, s:I, s:I}", "count",
+		json_t *ro = json_pack("{s:I, s:f, s:f, s:o, s:I, s:I, s:I, s:I, s:I}", "count",
 				       (json_int_t)r->rounds, "headline", r->headline, "spread",
 				       r->round_spread, "medians", m, "switched",
 				       (json_int_t)r->switched_rounds, "slow",
-				       (json_int_t)r->slow_rounds, "involuntary_switches",
+				       (json_int_t)r->slow_rounds, "fast",
+				       (json_int_t)r->fast_rounds, "involuntary_switches",
 				       (json_int_t)r->nivcsw, "steal_ticks", (json_int_t)r->steal);
 		if (r->has_ns)
 			json_object_set_new(ro, "headline_ns", json_real(r->headline_ns));
@@ -84,7 +85,7 @@ static int trust_from_json(json_t *o, struct kresult *r, char *err, size_t errle
 	json_t *ro = json_object_get(o, "rounds");
 	if (!ro)
 		return 0;
-	uint64_t count, sw, slow, iv, st;
+	uint64_t count, sw, slow, fast, iv, st;
 	double v;
 	json_t *m = json_is_object(ro) ? json_object_get(ro, "medians") : NULL;
 	if (!json_is_object(ro)) {
@@ -100,6 +101,7 @@ static int trust_from_json(json_t *o, struct kresult *r, char *err, size_t errle
 	}
 	if (count_field(ro, "switched", &sw, err, errlen, ctx) ||
 	    count_field(ro, "slow", &slow, err, errlen, ctx) ||
+	    count_field(ro, "fast", &fast, err, errlen, ctx) ||
 	    count_field(ro, "involuntary_switches", &iv, err, errlen, ctx) ||
 	    count_field(ro, "steal_ticks", &st, err, errlen, ctx) ||
 	    get_num(ro, "headline", &r->headline, err, errlen, ctx) ||
@@ -122,6 +124,7 @@ static int trust_from_json(json_t *o, struct kresult *r, char *err, size_t errle
 	r->rounds = (uint32_t)count;
 	r->switched_rounds = (uint32_t)sw;
 	r->slow_rounds = (uint32_t)slow;
+	r->fast_rounds = (uint32_t)fast;
 	r->nivcsw = iv;
 	r->steal = st;
 	if (json_object_get(ro, "headline_ns") &&

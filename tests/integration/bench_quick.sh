@@ -32,6 +32,7 @@ for op in null gettimeofday; do
 			(.rounds.count >= 3) and ((.rounds.medians | length) == .rounds.count) and
 			(.rounds.headline >= .cycles.min) and (.rounds.headline <= .cycles.max) and
 			(.rounds.spread >= 0) and (.rounds.switched <= .rounds.count) and
+			(.rounds.slow + .rounds.fast <= .rounds.count) and
 			(.mode == (if .batch == 1 then "per-call" else "per-batch" end)) and
 			(.disturbed | type == "boolean") and
 			(if .disturbed then (.disturbance | type == "string") else .disturbance == null end))' "$J"

@@ -35,6 +35,7 @@ static void fill(struct krun *run)
 	r->round_spread = 30.5 / 100.5;
 	r->switched_rounds = 3;
 	r->slow_rounds = 2;
+	r->fast_rounds = 0;
 	r->nivcsw = 7;
 	r->steal = 1;
 	kresult_set_disturbance(r, "3 of 4 rounds were switched out: the CPU was shared");
@@ -162,6 +163,7 @@ int main(void)
 	T_NEAR(b->round_spread, 30.5 / 100.5, 1e-9);
 	T_EQ_U64(b->switched_rounds, 3);
 	T_EQ_U64(b->slow_rounds, 2);
+	T_EQ_U64(b->fast_rounds, 0);
 	T_EQ_U64(b->nivcsw, 7);
 	T_EQ_U64(b->steal, 1);
 	T_CHECK(b->disturbed);
@@ -196,11 +198,11 @@ int main(void)
 		M_OK "\"disturbed\":\"yes\"}]}",
 		M_OK "\"disturbance\":7}]}",
 		M_OK "\"rounds\":[1]}]}",
-		M_OK "\"rounds\":{\"count\":2,\"medians\":[1],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
-		M_OK "\"rounds\":{\"count\":0,\"medians\":[],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
-		M_OK "\"rounds\":{\"count\":1,\"medians\":[\"1\"],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
-		M_OK "\"rounds\":{\"count\":1,\"medians\":[1],\"headline\":1,\"spread\":0,\"switched\":-1,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
-		M_OK "\"rounds\":{\"count\":1,\"medians\":[1],\"spread\":0,\"switched\":0,\"slow\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":2,\"medians\":[1],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"fast\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":0,\"medians\":[],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"fast\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":1,\"medians\":[\"1\"],\"headline\":1,\"spread\":0,\"switched\":0,\"slow\":0,\"fast\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":1,\"medians\":[1],\"headline\":1,\"spread\":0,\"switched\":-1,\"slow\":0,\"fast\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
+		M_OK "\"rounds\":{\"count\":1,\"medians\":[1],\"spread\":0,\"switched\":0,\"slow\":0,\"fast\":0,\"involuntary_switches\":0,\"steal_ticks\":0}}]}",
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(*bad); k++) {
 		err[0] = '\0';
