@@ -705,6 +705,99 @@ static void describe_disturbance(struct kresult *r, const struct kround_verdict 
 	kresult_set_disturbance(r, "%s%s%s", a, a[0] && b[0] ? "; " : "", b);
 }
 
+/* Turns what c reported into its result: skipped with the reason, or the
+ * statistics of all its samples, its rounds and their verdict. */
+static void fill_result(struct child *c, enum klinux_op op)
+{
+	struct kresult *r = c->r;
+	if (c->reason[0] || c->nr == 0) {
+		kresult_skip(r, "%s", c->reason[0] ? c->reason : "no samples");
+		return;
+	}
+	r->status = KR_MEASURED;
+	kstats_compute(c->s, c->n, &r->cycles);
+	r->batch = c->batch;
+	r->wide = kstats_rel_spread(&r->cycles) > SPREAD_LIMIT;
+	struct kstats ov;
+	kstats_compute(c->overheads, c->nr, &ov);
+	r->overhead_cycles = ov.median;
+	double *tmp = malloc(c->nr * sizeof(double));
+	r->round_medians = malloc(c->nr * sizeof(double));
+	if (tmp && r->round_medians) {
+		struct kround_verdict v;
+		kround_judge(c->rounds, c->nr, tmp, &v);
+		for (size_t j = 0; j < c->nr; j++)
+			r->round_medians[j] = c->rounds[j].median;
+		r->rounds = (uint32_t)c->nr;
+		r->headline = v.headline;
+		r->round_spread = v.spread;
+		r->switched_rounds = v.switched;
+		r->slow_rounds = v.slow;
+		r->fast_rounds = v.fast;
+		r->nivcsw = v.nivcsw;
+		r->steal = v.steal;
+		if (v.disturbed)
+			describe_disturbance(r, &v);
+	}
+	free(tmp);
+	if (c->unpinned[0])
+		kresult_set_note(r, "not pinned: %s", c->unpinned);
+	if (c->note[0])
+		kresult_set_note(r, "%s", c->note);
+	else if (op == KOP_GETTIMEOFDAY && strncmp(kpaths[c->i].id, "vdso", 4) == 0)
+		clocksource_note(r);
+}
+
+/* Which round of the run, for one_pass. */
+enum pass_kind { PASS_WARMUP, PASS_ROUND, PASS_MORE };
+
+/* One round of every live child (PASS_MORE: of those that want more),
+ * round-robin in registry order. A warm-up round is discarded. */
+static void one_pass(struct child *ch, size_t nc, const struct klinux_opts *o,
+		     uint32_t samples, enum pass_kind kind, uint32_t j, uint32_t of)
+{
+	char state[64];
+	if (kind == PASS_WARMUP)
+		snprintf(state, sizeof state, "warm-up round");
+	else
+		snprintf(state, sizeof state, "%sround %u/%u",
+			 kind == PASS_MORE ? "disturbed: " : "", j + 1, of);
+	for (size_t k = 0; k < nc; k++) {
+		struct child *c = &ch[k];
+		if (!c->alive || (kind == PASS_MORE && !c->want_more))
+			continue;
+		if (o->progress)
+			o->progress(o->progress_arg, kpaths[c->i].id, k, nc, state);
+		if (kind == PASS_MORE)
+			c->want_more--;
+		if (one_round(c, samples, o->cpu) == 0 && kind == PASS_WARMUP) {
+			c->nr--;
+			c->n -= samples;
+		}
+	}
+}
+
+/* Whether c's rounds so far call for more: disturbed, or spread wide. */
+static int wants_more(const struct child *c)
+{
+	if (!c->alive || c->nr == 0)
+		return 0;
+	double *tmp = malloc(c->nr * sizeof(double));
+	double *all = malloc(c->n * sizeof(double));
+	int more = 0;
+	if (tmp && all) {
+		struct kround_verdict v;
+		kround_judge(c->rounds, c->nr, tmp, &v);
+		memcpy(all, c->s, c->n * sizeof(double));
+		struct kstats st;
+		kstats_compute(all, c->n, &st);
+		more = v.disturbed || kstats_rel_spread(&st) > SPREAD_LIMIT;
+	}
+	free(tmp);
+	free(all);
+	return more;
+}
+
 int klinux_bench(const struct klinux_opts *o, struct krun *run)
 {
 	uint32_t samples = o->samples ? o->samples : (o->quick ? 100u : 1000u);
@@ -751,135 +844,48 @@ int klinux_bench(const struct klinux_opts *o, struct krun *run)
 			reap(c, rc < 0);
 	}
 
-	/* One warm-up round per path, round-robin, discarded: it chooses the
-	 * batch size and brings each child's pages, caches and predictors in
-	 * (on the development machine the first round ran slow in 12 of 20
-	 * runs without it, in none of 8 with it). */
-	for (size_t k = 0; k < nc; k++) {
-		struct child *c = &ch[k];
-		if (!c->alive)
-			continue;
-		if (o->progress)
-			o->progress(o->progress_arg, kpaths[c->i].id, k, nc, "warm-up round");
-		if (one_round(c, samples, o->cpu) == 0) {
-			c->nr--;
-			c->n -= samples;
-		}
-	}
-	/* Rounds, round-robin over the paths, spread over at least span_ms:
-	 * round j does not start before start + j * span_ms / rounds. */
+	/* One warm-up round per path, discarded: it chooses the batch size
+	 * and brings each child's pages, caches and predictors in (on the
+	 * development machine the first round ran slow in 12 of 20 runs
+	 * without it, in none of 8 with it). Then the rounds, spread over at
+	 * least span_ms: round j does not start before start + j * span_ms /
+	 * rounds. */
+	one_pass(ch, nc, o, samples, PASS_WARMUP, 0, 0);
 	long start = now_ms();
 	double every = rounds ? (double)o->span_ms / rounds : 0;
-	char state[64];
 	for (uint32_t j = 0; j < rounds; j++) {
 		pace(start + (long)(j * every));
-		for (size_t k = 0; k < nc; k++) {
-			struct child *c = &ch[k];
-			if (!c->alive)
-				continue;
-			if (o->progress) {
-				snprintf(state, sizeof state, "round %u/%u", j + 1, rounds);
-				o->progress(o->progress_arg, kpaths[c->i].id, k, nc, state);
-			}
-			(void)one_round(c, samples, o->cpu);
-		}
+		one_pass(ch, nc, o, samples, PASS_ROUND, j, rounds);
 	}
 	/* Paths whose rounds were disturbed, or whose samples spread wide,
-	 * get up to `extra` more rounds, still round-robin among them. */
+	 * get up to `extra` more rounds, still round-robin among them, spread
+	 * over half the span. */
 	size_t need = 0;
-	for (size_t k = 0; k < nc; k++) {
-		struct child *c = &ch[k];
-		if (!c->alive || c->nr == 0)
-			continue;
-		struct kround_verdict v;
-		double *tmp = malloc(c->nr * sizeof(double));
-		double *all = malloc(c->n * sizeof(double));
-		if (!tmp || !all) {
-			free(tmp);
-			free(all);
-			continue;
-		}
-		kround_judge(c->rounds, c->nr, tmp, &v);
-		memcpy(all, c->s, c->n * sizeof(double));
-		struct kstats st;
-		kstats_compute(all, c->n, &st);
-		if (v.disturbed || kstats_rel_spread(&st) > SPREAD_LIMIT) {
-			c->want_more = extra;
+	for (size_t k = 0; k < nc; k++)
+		if (wants_more(&ch[k])) {
+			ch[k].want_more = extra;
 			need++;
 		}
-		free(tmp);
-		free(all);
-	}
-	/* (spread over half the span again) */
 	long more = now_ms();
 	for (uint32_t j = 0; need && j < extra; j++) {
 		pace(more + (long)(j * every / 2));
-		for (size_t k = 0; k < nc; k++) {
-			struct child *c = &ch[k];
-			if (!c->alive || !c->want_more)
-				continue;
-			if (o->progress) {
-				snprintf(state, sizeof state, "disturbed: round %u/%u", j + 1, extra);
-				o->progress(o->progress_arg, kpaths[c->i].id, k, nc, state);
-			}
-			c->want_more--;
-			(void)one_round(c, samples, o->cpu);
-		}
+		one_pass(ch, nc, o, samples, PASS_MORE, j, extra);
 	}
 	for (size_t k = 0; k < nc; k++)
 		if (ch[k].alive)
 			reap(&ch[k], 0);
 
-	/* Results. */
 	int unpinned = 0;
 	for (size_t k = 0; k < nc; k++) {
 		struct child *c = &ch[k];
-		struct kresult *r = c->r;
 		if (c->unpinned[0] && !unpinned++) {
 			kenv_set(&run->env, "cpu.pinned", "no");
 			kenv_set(&run->env, "cpu.pin_error", c->unpinned);
 		}
-		if (c->reason[0] || c->nr == 0) {
-			kresult_skip(r, "%s", c->reason[0] ? c->reason : "no samples");
-			goto next;
-		}
-		r->status = KR_MEASURED;
-		kstats_compute(c->s, c->n, &r->cycles);
-		r->batch = c->batch;
-		r->wide = kstats_rel_spread(&r->cycles) > SPREAD_LIMIT;
-		struct kstats ov;
-		kstats_compute(c->overheads, c->nr, &ov);
-		r->overhead_cycles = ov.median;
-		double *tmp = malloc(c->nr * sizeof(double));
-		r->round_medians = malloc(c->nr * sizeof(double));
-		if (tmp && r->round_medians) {
-			struct kround_verdict v;
-			kround_judge(c->rounds, c->nr, tmp, &v);
-			for (size_t j = 0; j < c->nr; j++)
-				r->round_medians[j] = c->rounds[j].median;
-			r->rounds = (uint32_t)c->nr;
-			r->headline = v.headline;
-			r->round_spread = v.spread;
-			r->switched_rounds = v.switched;
-			r->slow_rounds = v.slow;
-			r->fast_rounds = v.fast;
-			r->nivcsw = v.nivcsw;
-			r->steal = v.steal;
-			r->disturbed = v.disturbed;
-			if (v.disturbed)
-				describe_disturbance(r, &v);
-		}
-		free(tmp);
-		if (c->unpinned[0])
-			kresult_set_note(r, "not pinned: %s", c->unpinned);
-		if (c->note[0])
-			kresult_set_note(r, "%s", c->note);
-		else if (o->op == KOP_GETTIMEOFDAY && strncmp(kpaths[c->i].id, "vdso", 4) == 0)
-			clocksource_note(r);
-	next:
+		fill_result(c, o->op);
 		if (o->progress)
 			o->progress(o->progress_arg, kpaths[c->i].id, k, nc,
-				    r->status == KR_MEASURED ? "measured" : "skipped");
+				    c->r->status == KR_MEASURED ? "measured" : "skipped");
 		child_free(c);
 	}
 	free(ch);

@@ -86,30 +86,29 @@ loops_ok() {
 	[ $errs -eq 0 ]
 }
 
+# check_loops FILE WHAT: one TAP line for the file, its report as comments
+check_loops() {
+	loops_ok "$1" >"$tmp/out"
+	rc=$?
+	sed 's/^/# /' "$tmp/out"
+	check "$2 in $1: twins aligned alike, no back edge on a 32-byte boundary" test $rc -eq 0
+}
+
 for f in "$BUILD/host/src/linux/loops64.o" "$BUILD/kentry"; do
 	if [ -f "$f" ]; then
-		loops_ok "$f" >"$tmp/out"
-		rc=$?
-		sed 's/^/# /' "$tmp/out"
-		check "64-bit Linux loops in $f: twins aligned alike, no back edge on a 32-byte boundary" test $rc -eq 0
+		check_loops "$f" "64-bit Linux loops"
 	else
 		check "$f was built" false
 	fi
 done
 if [ -f "$BUILD/kentry-helper32" ]; then
-	loops_ok "$BUILD/kentry-helper32" >"$tmp/out"
-	rc=$?
-	sed 's/^/# /' "$tmp/out"
-	check "32-bit helper loops: twins aligned alike, no back edge on a 32-byte boundary" test $rc -eq 0
+	check_loops "$BUILD/kentry-helper32" "32-bit helper loops"
 else
 	echo "# no 32-bit helper built (no gcc-multilib): its loops are not checked"
 fi
 KELF="$BUILD/kernel/kentry-kernel64.elf"
 if [ -f "$KELF" ] && nm "$KELF" | grep -qE '_(op|empty)_back$'; then
-	loops_ok "$KELF" >"$tmp/out"
-	rc=$?
-	sed 's/^/# /' "$tmp/out"
-	check "kernel ring-3 loops: twins aligned alike, no back edge on a 32-byte boundary" test $rc -eq 0
+	check_loops "$KELF" "kernel ring-3 loops"
 else
 	echo "# kernel loops skipped: $KELF has no <loop>_back symbols (src/kernel/user.S does not export them yet)"
 fi
