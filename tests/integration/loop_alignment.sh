@@ -55,21 +55,25 @@ loops_ok() {
 		end=$(( 0x$addr ))
 		start=$(awk -v e="$addr" '$3 !~ /_back$/ && $2 ~ /^[Tt]$/ && ($1 "") < (e "") {s = $1} END {print s}' "$tmp/nm")
 		[ -n "$start" ] || { echo "$f: $sym: no symbol before it"; errs=$((errs + 1)); continue; }
-		objdump -d --no-show-raw-insn --start-address=0x$start --stop-address=$end "$f" |
-			awk -F'\t' '/^ *[0-9a-f]+:\t/ {sub(/^ */, "", $1); sub(/:$/, "", $1); print $1 "\t" $2}' |
-			tail -n 2 >"$tmp/last2"
-		jcc=$(sed -n 2p "$tmp/last2")
-		prev=$(sed -n 1p "$tmp/last2")
-		case "$(echo "$jcc" | cut -f2)" in
-		j*) case "$(echo "$jcc" | cut -f2)" in jmp*) ;; *) jcc_ok=1 ;; esac ;;
-		*) jcc_ok=0 ;;
-		esac
-		if [ "${jcc_ok:-0}" -ne 1 ]; then
+		# the two instructions before the back edge; 32-bit loops in a
+		# 64-bit image (compatibility-mode ring 3) decode only as i386
+		jcc_ok=0
+		for mode in "" "-Mi386"; do
+			objdump -d $mode --no-show-raw-insn --start-address=0x$start --stop-address=$end "$f" |
+				awk -F'\t' '/^ *[0-9a-f]+:\t/ {sub(/^ */, "", $1); sub(/:$/, "", $1); print $1 "\t" $2}' |
+				tail -n 2 >"$tmp/last2"
+			jcc=$(sed -n 2p "$tmp/last2")
+			prev=$(sed -n 1p "$tmp/last2")
+			case "$(echo "$jcc" | cut -f2)" in
+			jmp*) ;;
+			j*) jcc_ok=1; break ;;
+			esac
+		done
+		if [ $jcc_ok -ne 1 ]; then
 			echo "$f: $sym does not follow a conditional branch ($(echo "$jcc" | cut -f2))"
 			errs=$((errs + 1))
 			continue
 		fi
-		jcc_ok=0
 		ps=$(( 0x$(echo "$jcc" | cut -f1) ))
 		case "$(echo "$prev" | cut -f2)" in
 		dec*|inc*|sub*|add*|cmp*|test*|and*) ps=$(( 0x$(echo "$prev" | cut -f1) )) ;;
