@@ -7,7 +7,8 @@
 #              or every disturbed figure flagged.
 # Beside the headline (the lower quartile of the round medians) it prints
 # the CV the other candidate statistics of the same runs would have had:
-# the pooled median, the median and the mean of the round medians.
+# the pooled median, the median, the mean and the minimum of the round
+# medians.
 # RUNS=n (default 10), CPU=n (default the last), KEEP=dir keeps the JSON.
 . "$(dirname "$0")/lib.sh"
 PERF=$(command -v perf || ls /usr/bin/perf_* 2>/dev/null | head -n 1)
@@ -30,12 +31,13 @@ series() { # name: runs kentry and perf $RUNS times, interleaved
 	done
 	hz=$(jq -r '.environment["tsc.hz"]' "$BTMP/$name.1.json")
 	[ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$BTMP/$name".*.json "$KEEP/"
-	for stat in headline pooled-median median-of-rounds mean-of-rounds; do
+	for stat in headline pooled-median median-of-rounds mean-of-rounds min-of-rounds; do
 		for i in $(seq "$RUNS"); do
 			jq -r --arg s "$stat" '.results[] | select(.id == "syscall") |
 				if $s == "headline" then .rounds.headline
 				elif $s == "pooled-median" then .cycles.median
 				elif $s == "median-of-rounds" then (.rounds.medians | sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end)
+				elif $s == "min-of-rounds" then (.rounds.medians | min)
 				else (.rounds.medians | add / length) end' "$BTMP/$name.$i.json"
 		done >"$BTMP/$name.$stat"
 	done
@@ -44,7 +46,7 @@ series() { # name: runs kentry and perf $RUNS times, interleaved
 	set -- $(cv <"$BTMP/$name.headline")
 	k_cv=$3
 	echo "  kentry headline: mean $1 ticks ($(awk -v t="$1" -v h="$hz" 'BEGIN{printf "%.1f", t * 1e9 / h}') ns), CV $3 %; flagged disturbed in $flagged of $RUNS runs"
-	for stat in pooled-median median-of-rounds mean-of-rounds; do
+	for stat in pooled-median median-of-rounds mean-of-rounds min-of-rounds; do
 		set -- $(cv <"$BTMP/$name.$stat")
 		printf "    (had it been the %-16s CV %s %%)\n" "$stat:" "$3"
 	done
