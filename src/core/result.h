@@ -29,7 +29,8 @@ struct kresult {
 	int has_ns;
 	uint32_t batch;    /* calls per sample */
 	double overhead_cycles; /* subtracted timer+loop cost of one batch */
-	int wide;          /* spread stayed above the threshold after retries */
+	int wide;          /* samples spread wide (IQR > 10 % of the median) after
+			    * more rounds: within the rounds when there were rounds */
 	char *anomaly;     /* flag text when the figure is anomalous, else NULL */
 	/* Rounds (core/rounds.h): the samples were taken in `rounds` rounds
 	 * spread over the run. rounds 0: one run, nothing below is set. */
@@ -38,6 +39,7 @@ struct kresult {
 	double headline;          /* lower quartile of the round medians (ticks) */
 	double headline_ns;       /* the same in ns, when has_ns */
 	double round_spread;      /* (highest - lowest round median) / headline */
+	double round_iqr;         /* median over the rounds of their own IQR / median */
 	uint32_t switched_rounds; /* rounds with involuntary context switches or steal */
 	uint32_t slow_rounds;     /* rounds more than KROUND_SLOW above the headline */
 	uint32_t fast_rounds;     /* rounds more than KROUND_SLOW below the headline */

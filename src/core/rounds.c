@@ -10,12 +10,17 @@ int kround_judge(const struct kround *r, size_t n, double *scratch,
 	if (n == 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		scratch[i] = r[i].median;
 		v->nivcsw += r[i].nivcsw;
 		v->steal += r[i].steal;
 		if (r[i].nivcsw || r[i].steal)
 			v->switched++;
 	}
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = r[i].iqr;
+	kstats_sort(scratch, n);
+	v->iqr = n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2.0;
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = r[i].median;
 	kstats_sort(scratch, n);
 	v->rounds = (uint32_t)n;
 	v->headline = kstats_percentile_sorted(scratch, n, 25.0);

@@ -37,6 +37,7 @@ struct kround {
 	double median;      /* median of the round's samples (ticks per call) */
 	uint32_t nivcsw;    /* involuntary context switches during the round */
 	uint32_t steal;     /* steal time during the round (USER_HZ ticks), 0 if unknown */
+	double iqr;         /* interquartile range of the round's samples over their median */
 };
 
 struct kround_verdict {
@@ -49,6 +50,9 @@ struct kround_verdict {
 	uint32_t fast;      /* rounds whose median is below headline * (1 - KROUND_SLOW) */
 	uint64_t nivcsw;    /* involuntary switches in all rounds */
 	uint64_t steal;     /* steal in all rounds */
+	double iqr;         /* median over the rounds of their own relative IQR: how
+			     * widely the samples spread within a round, whatever
+			     * the host did between rounds */
 	int disturbed;      /* switched > n/4, slow > n/2 or fast >= 2 */
 };
 

@@ -547,6 +547,7 @@ static int one_round(struct child *c, uint32_t samples, int cpu)
 		memcpy(tmp, c->s + first, samples * sizeof(double));
 		kstats_compute(tmp, samples, &s);
 		rd->median = s.median;
+		rd->iqr = kstats_rel_spread(&s);
 		free(tmp);
 	}
 	c->nr++;
@@ -717,7 +718,6 @@ static void fill_result(struct child *c, enum klinux_op op)
 	r->status = KR_MEASURED;
 	kstats_compute(c->s, c->n, &r->cycles);
 	r->batch = c->batch;
-	r->wide = kstats_rel_spread(&r->cycles) > SPREAD_LIMIT;
 	struct kstats ov;
 	kstats_compute(c->overheads, c->nr, &ov);
 	r->overhead_cycles = ov.median;
@@ -736,6 +736,8 @@ static void fill_result(struct child *c, enum klinux_op op)
 		r->fast_rounds = v.fast;
 		r->nivcsw = v.nivcsw;
 		r->steal = v.steal;
+		r->round_iqr = v.iqr;
+		r->wide = v.iqr > SPREAD_LIMIT;
 		if (v.disturbed)
 			describe_disturbance(r, &v);
 	}
@@ -777,24 +779,20 @@ static void one_pass(struct child *ch, size_t nc, const struct klinux_opts *o,
 	}
 }
 
-/* Whether c's rounds so far call for more: disturbed, or spread wide. */
+/* Whether c's rounds so far call for more: disturbed, or samples spread
+ * wide within the rounds. */
 static int wants_more(const struct child *c)
 {
 	if (!c->alive || c->nr == 0)
 		return 0;
 	double *tmp = malloc(c->nr * sizeof(double));
-	double *all = malloc(c->n * sizeof(double));
 	int more = 0;
-	if (tmp && all) {
+	if (tmp) {
 		struct kround_verdict v;
 		kround_judge(c->rounds, c->nr, tmp, &v);
-		memcpy(all, c->s, c->n * sizeof(double));
-		struct kstats st;
-		kstats_compute(all, c->n, &st);
-		more = v.disturbed || kstats_rel_spread(&st) > SPREAD_LIMIT;
+		more = v.disturbed || v.iqr > SPREAD_LIMIT;
 	}
 	free(tmp);
-	free(all);
 	return more;
 }
 

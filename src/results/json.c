@@ -37,6 +37,7 @@ static void trust_json(json_t *o, const struct kresult *r)
 				       (json_int_t)r->slow_rounds, "fast",
 				       (json_int_t)r->fast_rounds, "involuntary_switches",
 				       (json_int_t)r->nivcsw, "steal_ticks", (json_int_t)r->steal);
+		json_object_set_new(ro, "iqr", json_real(r->round_iqr));
 		if (r->has_ns)
 			json_object_set_new(ro, "headline_ns", json_real(r->headline_ns));
 		json_object_set_new(o, "rounds", ro);
@@ -127,6 +128,8 @@ static int trust_from_json(json_t *o, struct kresult *r, char *err, size_t errle
 	r->fast_rounds = (uint32_t)fast;
 	r->nivcsw = iv;
 	r->steal = st;
+	if (json_object_get(ro, "iqr") && get_num(ro, "iqr", &r->round_iqr, err, errlen, ctx))
+		return -1;
 	if (json_object_get(ro, "headline_ns") &&
 	    get_num(ro, "headline_ns", &r->headline_ns, err, errlen, ctx))
 		return -1;

@@ -174,8 +174,10 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			fprintf(f, "  %-20s ! disturbed: %s\n", "",
 				r->disturbance ? r->disturbance : "");
 		if (r->wide)
-			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median) after more rounds:"
-				" treat with care\n", "", 100.0 * kstats_rel_spread(&r->cycles));
+			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median%s) after more"
+				" rounds: treat with care\n", "",
+				100.0 * (r->rounds ? r->round_iqr : kstats_rel_spread(&r->cycles)),
+				r->rounds ? " within a round" : "");
 		if (r->anomaly)
 			fprintf(f, "  %-20s ! %s\n", "", r->anomaly);
 		if (r->note)

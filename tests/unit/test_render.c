@@ -36,6 +36,7 @@ static void fill(struct krun *run)
 	r->switched_rounds = 3;
 	r->slow_rounds = 2;
 	r->fast_rounds = 0;
+	r->round_iqr = 0.02;
 	r->nivcsw = 7;
 	r->steal = 1;
 	kresult_set_disturbance(r, "3 of 4 rounds were switched out: the CPU was shared");
@@ -164,6 +165,7 @@ int main(void)
 	T_EQ_U64(b->switched_rounds, 3);
 	T_EQ_U64(b->slow_rounds, 2);
 	T_EQ_U64(b->fast_rounds, 0);
+	T_NEAR(b->round_iqr, 0.02, 1e-12);
 	T_EQ_U64(b->nivcsw, 7);
 	T_EQ_U64(b->steal, 1);
 	T_CHECK(b->disturbed);

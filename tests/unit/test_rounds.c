@@ -36,7 +36,10 @@ int main(void)
 	/* a quiet run: ten rounds within 1 % */
 	double quiet[10] = { 401, 399, 400, 402, 398, 400, 401, 399, 400, 403 };
 	set(10, quiet, NULL);
+	for (int i = 0; i < 10; i++)
+		rs[i].iqr = 0.01 * (i + 1); /* 1 % .. 10 % within the rounds */
 	kround_judge(rs, 10, scratch, &v);
+	T_NEAR(v.iqr, 0.055, 1e-12); /* their median */
 	T_NEAR(v.headline, 399, 0); /* 3rd of 10 sorted: 398 399 [399] 400 ... */
 	T_NEAR(v.lo, 398, 0);
 	T_NEAR(v.hi, 403, 0);
