@@ -38,6 +38,6 @@ int kround_judge(const struct kround *r, size_t n, double *scratch,
 		}
 	}
 	v->disturbed = (uint64_t)v->switched * 4 > n || (uint64_t)v->slow * 2 > n ||
-		       v->fast >= 2;
+		       v->fast > 0;
 	return 0;
 }

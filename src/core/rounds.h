@@ -20,9 +20,10 @@
  * more rounds, and its figure is flagged as disturbed if that persists
  * after them, when more than a quarter of the rounds were switched out
  * (the CPU was shared), more than half ran slow (the rounds disagree), or
- * two or more ran fast (the headline itself sits in a disturbed stretch:
- * fewer than a quarter of the rounds saw the undisturbed host; one fast
- * round alone is taken for a fluke).
+ * any ran fast (the rounds disagree the other way: either the headline
+ * sits in a disturbed stretch, fewer than a quarter of the rounds having
+ * seen the undisturbed host, or one round was a fluke; which, one run
+ * cannot tell).
  *
  * Freestanding-safe (no libc). */
 #ifndef KENTRY_CORE_ROUNDS_H
@@ -53,7 +54,7 @@ struct kround_verdict {
 	double iqr;         /* median over the rounds of their own relative IQR: how
 			     * widely the samples spread within a round, whatever
 			     * the host did between rounds */
-	int disturbed;      /* switched > n/4, slow > n/2 or fast >= 2 */
+	int disturbed;      /* switched > n/4, slow > n/2 or fast > 0 */
 };
 
 /* Judges n >= 1 rounds. scratch holds n doubles (the medians are sorted

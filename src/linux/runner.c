@@ -697,7 +697,7 @@ static void describe_disturbance(struct kresult *r, const struct kround_verdict 
 			 "%u of %u rounds ran more than %.0f %% above the headline (rounds "
 			 "spread %.0f %%): the host was busy",
 			 v->slow, v->rounds, 100.0 * KROUND_SLOW, 100.0 * v->spread);
-	else if (v->fast >= 2)
+	else if (v->fast > 0)
 		snprintf(b, sizeof b,
 			 "%u of %u rounds ran more than %.0f %% below the headline (rounds "
 			 "spread %.0f %%): the host was busy for most of the run and the "

@@ -109,13 +109,14 @@ int main(void)
 	T_EQ_U64(v.slow, 14);
 	T_CHECK(v.disturbed);
 
-	/* one lucky round far below the others is a fluke, not a flag */
+	/* one round far below the others: a fluke, or the one round that saw
+	 * the quiet host; the headline does not follow it, but it is flagged */
 	double fluke[10] = { 301, 396, 397, 396, 395, 396, 398, 396, 397, 396 };
 	set(10, fluke, NULL);
 	kround_judge(rs, 10, scratch, &v);
 	T_NEAR(v.headline, 396, 0);
 	T_EQ_U64(v.fast, 1);
-	T_CHECK(!v.disturbed);
+	T_CHECK(v.disturbed);
 
 	/* negative or zero medians (an operation below the timer's noise):
 	 * no division by them, no slow rounds */
