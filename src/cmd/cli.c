@@ -25,6 +25,7 @@ static const struct opt opts[] = {
 	{ "rounds", 1, A_BENCH | A_ALL },
 	{ "batch", 1, A_MEASURE },
 	{ "cpu", 1, A_BENCH | A_BOOT | A_ALL },
+	{ "emulator", 1, A_BOOT | A_ALL },
 	{ "accel", 1, A_BOOT | A_ALL },
 	{ "guest-cpu", 1, A_ALL },
 	{ "icount", 0, A_BOOT | A_ALL },
@@ -156,6 +157,7 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 	c->cmd = KCMD_ALL;
 	c->op = KOP_NULL;
 	c->pin_cpu = -1;
+	c->emulator = "qemu";
 	c->accel = "auto";
 	c->guest_cpu = NULL;
 	c->progress = -1;
@@ -307,6 +309,13 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 				snprintf(err, errlen, "bad --guest-cpu '': valid values are %s", kboot_cpu_choices);
 				return KEXIT_USAGE;
 			}
+		} else if (strcmp(name, "emulator") == 0) {
+			if (!kboot_emulator_known(val)) {
+				snprintf(err, errlen, "unknown --emulator '%s': valid values are %s", val,
+					 kboot_emulator_choices);
+				return KEXIT_USAGE;
+			}
+			c->emulator = val;
 		} else if (strcmp(name, "accel") == 0) {
 			if (strcmp(val, "auto") && strcmp(val, "kvm") && strcmp(val, "tcg")) {
 				snprintf(err, errlen, "unknown --accel '%s': valid values are auto, kvm, tcg", val);
@@ -342,6 +351,10 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 		}
 	}
 
+	if (strcmp(c->emulator, "bochs") == 0 && strcmp(c->accel, "auto") != 0) {
+		snprintf(err, errlen, "--accel is QEMU's: Bochs emulates every instruction (leave --accel out with --emulator bochs)");
+		return KEXIT_USAGE;
+	}
 	if (c->icount && strcmp(c->accel, "kvm") == 0) {
 		snprintf(err, errlen, "--icount needs --accel tcg (or auto): KVM cannot count instructions");
 		return KEXIT_USAGE;
@@ -403,15 +416,22 @@ void kcli_usage(const char *topic)
 	}
 	if (topic && strcmp(topic, "boot") == 0) {
 		printf("usage: kentry boot [options]\n\n"
-		       "Boots kentry's own kernel under QEMU: it installs every x86 entry mechanism\n"
-		       "and times round trips to empty handlers from ring 3.\n\n"
-		       "  --accel auto|kvm|tcg  auto (default): KVM when it can run the guest,\n"
-		       "                      otherwise TCG, saying why\n"
-		       "  --cpu intel|amd|host|MODEL\n"
-		       "                      QEMU CPU model; intel and amd pick a model of that\n"
-		       "                      vendor (default: host under KVM, max under TCG)\n"
+		       "Boots kentry's own kernel under QEMU or Bochs: it installs every x86 entry\n"
+		       "mechanism and times round trips to empty handlers from ring 3.\n\n"
+		       "  --emulator qemu|bochs\n"
+		       "                      qemu (default): loads the kernel itself, KVM or TCG;\n"
+		       "                      bochs: boots the GRUB image (make kernel-iso), counts\n"
+		       "                      instructions (KENTRY_BOCHS names another Bochs)\n"
+		       "  --accel auto|kvm|tcg  QEMU: auto (default) runs KVM when it can run the\n"
+		       "                      guest, otherwise TCG, saying why\n"
+		       "  --cpu intel|amd|host|auto|MODEL\n"
+		       "                      CPU model; intel and amd pick a model of that vendor;\n"
+		       "                      auto (default): QEMU host under KVM, max under TCG,\n"
+		       "                      Bochs a model of the host's vendor; MODEL: a name from\n"
+		       "                      qemu-system-x86_64 -cpu help or bochs --help cpu\n"
 		       "  --icount            QEMU instruction counting: deterministic counts of\n"
-		       "                      guest instructions instead of TSC ticks (TCG only)\n"
+		       "                      guest instructions instead of TSC ticks (TCG only;\n"
+		       "                      Bochs always counts)\n"
 		       "  --batch N           round trips per sample (default: chosen per path);\n"
 		       "                      --batch 1 times single round trips\n"
 		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal')\n"
@@ -439,7 +459,7 @@ void kcli_usage(const char *topic)
 	printf("kentry %s: how programs enter the x86 kernel, measured\n\n"
 	       "usage: kentry [options]            the Linux world, then the bare-metal world\n"
 	       "       kentry bench [options]      every Linux entry path on this machine\n"
-	       "       kentry boot [options]       kentry's own kernel under QEMU\n"
+	       "       kentry boot [options]       kentry's own kernel under QEMU or Bochs\n"
 	       "       kentry list                 every path, and whether it can run here\n"
 	       "       kentry show FILE.json       print or convert saved results\n"
 	       "       kentry compare OLD NEW      two saved runs side by side\n"

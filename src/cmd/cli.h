@@ -36,6 +36,7 @@ struct kcli {
 	size_t n_only;
 	char only_buf[1024];
 	/* bare metal */
+	const char *emulator;       /* qemu|bochs */
 	const char *accel;          /* auto|kvm|tcg */
 	const char *guest_cpu;      /* intel|amd|host|model */
 	int icount;

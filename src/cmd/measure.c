@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -84,6 +85,36 @@ static int run_linux(const struct kcli *c, struct krun *run, const char *libexec
 	return rc ? KEXIT_FAIL : 0;
 }
 
+/* The boot options of the command line (kernel and boot image from the
+ * libexec directory unless given). */
+static void boot_opts(const struct kcli *c, const char *libexec, const char **only,
+		      size_t n_only, char *kernel, size_t klen, char *iso, size_t ilen,
+		      struct kboot_opts *o)
+{
+	if (c->kernel)
+		snprintf(kernel, klen, "%s", c->kernel);
+	else
+		snprintf(kernel, klen, "%s/kentry-kernel.elf", libexec);
+	const char *env_iso = getenv("KENTRY_ISO");
+	if (env_iso && *env_iso)
+		snprintf(iso, ilen, "%s", env_iso);
+	else
+		snprintf(iso, ilen, "%s/kentry-kernel.iso", libexec);
+	memset(o, 0, sizeof(*o));
+	o->emulator = c->emulator;
+	o->accel = c->accel;
+	o->cpu = c->guest_cpu;
+	o->icount = c->icount;
+	o->only = n_only ? only : NULL;
+	o->n_only = n_only;
+	o->samples = c->samples;
+	o->batch = c->batch;
+	o->quick = c->quick;
+	o->kernel_path = kernel;
+	o->iso_path = iso;
+	o->verbose = c->verbose;
+}
+
 static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 		    struct progress *pg)
 {
@@ -91,22 +122,9 @@ static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 	size_t n_only = world_only(c, 1, only);
 	if (c->n_only && n_only == 0)
 		return 0;
-	char kernel[PATH_MAX + 32];
-	if (c->kernel)
-		snprintf(kernel, sizeof(kernel), "%s", c->kernel);
-	else
-		snprintf(kernel, sizeof(kernel), "%s/kentry-kernel.elf", libexec);
-	struct kboot_opts o = { 0 };
-	o.accel = c->accel;
-	o.cpu = c->guest_cpu;
-	o.icount = c->icount;
-	o.only = n_only ? only : NULL;
-	o.n_only = n_only;
-	o.samples = c->samples;
-	o.batch = c->batch;
-	o.quick = c->quick;
-	o.kernel_path = kernel;
-	o.verbose = c->verbose;
+	char kernel[PATH_MAX + 32], iso[PATH_MAX + 32];
+	struct kboot_opts o;
+	boot_opts(c, libexec, only, n_only, kernel, sizeof(kernel), iso, sizeof(iso), &o);
 	o.progress = progress_cb;
 	o.progress_arg = pg;
 	pg->world = "bare-metal";
@@ -152,6 +170,19 @@ int cmd_measure(const struct kcli *c)
 	struct krun run;
 	krun_init(&run);
 	stamp(&run);
+	if (c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL) {
+		/* the emulator's own checks (its CPU models) before anything runs */
+		const char *only[KCLI_MAX_ONLY];
+		char kernel[PATH_MAX + 32], iso[PATH_MAX + 32], err[1024];
+		struct kboot_opts o;
+		boot_opts(c, libexec, only, world_only(c, 1, only), kernel, sizeof(kernel), iso,
+			  sizeof(iso), &o);
+		if (kboot_validate(&o, err, sizeof(err))) {
+			fprintf(stderr, "kentry: %s\n", err);
+			krun_free(&run);
+			return KEXIT_USAGE;
+		}
+	}
 	printf("kentry %s\n\n", KENTRY_VERSION);
 	fflush(stdout);
 
@@ -179,7 +210,10 @@ int cmd_measure(const struct kcli *c)
 		print_world(&run, "linux", title);
 	}
 	if (c->cmd != KCMD_BENCH) {
-		krender_env(stdout, &run.guest_env, "Bare-metal world: kentry's kernel under QEMU");
+		char title[96];
+		snprintf(title, sizeof(title), "Bare-metal world: kentry's kernel under %s",
+			 strcmp(c->emulator, "bochs") == 0 ? "Bochs" : "QEMU");
+		krender_env(stdout, &run.guest_env, title);
 		printf("\n");
 		print_world(&run, "bare-metal", "Bare-metal world, round trips to an empty handler");
 	}

@@ -1,5 +1,6 @@
-/* kentry boot: runs the bare-metal kernel under an emulator (QEMU) and turns its serial
- * output (docs/serial-protocol.md) into the result model. */
+/* kentry boot: runs the bare-metal kernel under an emulator (QEMU or Bochs)
+ * and turns its serial output (docs/serial-protocol.md) into the result
+ * model. docs/boot.md. */
 #ifndef KENTRY_EMU_BOOT_H
 #define KENTRY_EMU_BOOT_H
 
@@ -9,8 +10,9 @@
 #include "linux/linux.h" /* kprogress_fn */
 
 struct kboot_opts {
-	const char *accel;        /* "auto", "kvm" or "tcg" (validated by the caller) */
-	const char *cpu;          /* "intel", "amd", "host" or a QEMU model name */
+	const char *emulator;     /* "qemu" (NULL: the default) or "bochs" */
+	const char *accel;        /* QEMU: "auto", "kvm" or "tcg" (validated by the caller) */
+	const char *cpu;          /* "intel", "amd", "host", "auto" or a model name */
 	int icount;               /* QEMU -icount shift=0: counts, not cycles */
 	const char *const *only;  /* NULL or bare-metal ids (validated) */
 	size_t n_only;
@@ -18,6 +20,8 @@ struct kboot_opts {
 	uint32_t batch;           /* round trips per sample; 0: the kernel chooses */
 	int quick;
 	const char *kernel_path;  /* the kernel image to boot */
+	const char *iso_path;     /* Bochs: the GRUB image (NULL: kentry-kernel.iso
+				   * beside the kernel image, or $KENTRY_ISO) */
 	double timeout_s;         /* whole-run limit; 0: default */
 	int verbose;              /* echo the serial console to stderr */
 	kprogress_fn progress;    /* may be NULL */
@@ -30,16 +34,27 @@ const char *kboot_id(size_t i);
 const char *kboot_id_summary(size_t i);
 int kboot_id_index(const char *id); /* -1 when unknown */
 
-/* Valid --cpu shorthands, for error messages. */
+/* The emulators kentry can boot its kernel under, for error messages. */
+extern const char *const kboot_emulator_choices; /* "qemu, bochs" */
+int kboot_emulator_known(const char *name);
+/* Valid --cpu values, for error messages (each emulator's own list is
+ * named by its validation message). */
 extern const char *const kboot_cpu_choices;
 
+/* The per-emulator validation hook: checks everything about the options
+ * that the emulator decides (the CPU model against its own list, the
+ * accelerator), before anything runs. Returns 0, or 2 with a one-line
+ * message. An emulator that is not installed is not judged here:
+ * kboot_run reports it (status 3). */
+int kboot_validate(const struct kboot_opts *o, char *err, size_t errlen);
+
 /* Boots the kernel and appends one result per id (world "bare-metal") to
- * run, with ns filled from the guest's TSC frequency when known, the
- * guest's env lines in run->guest_env (plus accel, qemu.cpu, icount,
- * accel.fallback). Returns 0 on success. On failure returns a kentry exit
- * status (3: QEMU or kernel missing; 4: guest failed/hung/triple-faulted)
- * and writes a one-paragraph message, with the last serial lines, to err. */
-int kboot_run(const struct kboot_opts *o, struct krun *run, char *err,
-	      size_t errlen);
+ * run, with ns filled from the guest's TSC frequency when known (QEMU
+ * without -icount), the facts of the run (emulator, its version and model)
+ * and the guest's env lines in run->guest_env. Returns 0 on success. On
+ * failure returns a kentry exit status (2: bad model; 3: emulator, kernel or
+ * boot image missing; 4: guest failed/hung/triple-faulted) and writes a
+ * one-paragraph message, with the last serial lines, to err. */
+int kboot_run(const struct kboot_opts *o, struct krun *run, char *err, size_t errlen);
 
 #endif

@@ -54,8 +54,3 @@ int kboot_id_index(const char *id)
 			return (int)i;
 	return -1;
 }
-
-const char *const kboot_cpu_choices =
-	"intel, amd, host, or a QEMU model name (qemu-system-x86_64 -cpu help)";
-/* (NULL, "" and "auto" mean host under KVM, max under TCG.) */
-

@@ -403,7 +403,7 @@ static int id_rank(const char *id)
 }
 
 void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expect,
-		    int icount, const char *missing_reason)
+		    const char *count_note, const char *missing_reason)
 {
 	if (!missing_reason)
 		missing_reason = "kernel printed no result";
@@ -448,10 +448,8 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 		struct kresult *r = &s->run->r[i];
 		if (strcmp(r->world, WORLD) != 0 || r->status != KR_MEASURED)
 			continue;
-		if (icount)
-			kresult_set_note(r, "QEMU -icount shift=0: figures are guest "
-					    "instructions per round trip (1 TSC tick = 1 "
-					    "instruction), not cycles");
+		if (count_note)
+			kresult_set_note(r, "%s", count_note);
 		else if (hz > 0)
 			kresult_set_ns(r, hz);
 	}

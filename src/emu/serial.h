@@ -50,9 +50,11 @@ void kserial_flush(struct kserial *s);
 /* After the last line: adds every expected id the kernel did not print
  * (expect NULL: every registry id) as skipped with missing_reason (NULL:
  * "kernel printed no result"), puts the results in registry order, fills
- * ns from the guest's tsc.hz, or with icount notes the unit instead. */
+ * ns from the guest's tsc.hz, or, when the TSC counted instructions
+ * (count_note not NULL: QEMU -icount, Bochs), notes that on every measured
+ * result instead. */
 void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expect,
-		    int icount, const char *missing_reason);
+		    const char *count_note, const char *missing_reason);
 /* The last console lines, oldest first, each as "\n  | line". */
 void kserial_tail(const struct kserial *s, char *buf, size_t len);
 

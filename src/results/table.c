@@ -41,6 +41,10 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 		if (kenv_get(env, "accel.fallback"))
 			fprintf(f, "  fallback    %s\n", env_or(env, "accel.fallback", ""));
 	}
+	if (strcmp(env_or(env, "emulator", ""), "bochs") == 0)
+		fprintf(f, "  Bochs       %s, cpu model %s; its TSC counts instructions (1 tick = 1 "
+			"instruction)\n",
+			env_or(env, "emulator.version", "?"), env_or(env, "emulator.cpu", "?"));
 	const char *hz = kenv_get(env, "tsc.hz");
 	if (hz) {
 		double v = strtod(hz, NULL);

@@ -123,7 +123,7 @@ static void test_pass(void)
 		T_EQ_U64(pl.last_total, 19);
 		T_STREQ(pl.last_id, "call-gate/iretq");
 		T_STREQ(s.last_progress, "call-gate/iretq");
-		kserial_finish(&s, NULL, 0, 0, NULL);
+		kserial_finish(&s, NULL, 0, NULL, NULL);
 		T_EQ_U64(run.n, 19);
 		int measured = 0, ordered = 1;
 		for (size_t i = 0; i < run.n; i++) {
@@ -177,7 +177,7 @@ static void test_icount(void)
 	krun_init(&run);
 	kserial_init(&s, &run);
 	if (feed_fixture(&s, "pass.txt", 4096) == 0) {
-		kserial_finish(&s, NULL, 0, 1, NULL);
+		kserial_finish(&s, NULL, 0, "figures are guest instructions per round trip", NULL);
 		const struct kresult *r = get(&run, "sysenter");
 		T_CHECK(r && !r->has_ns);
 		T_CHECK(r && r->note && strstr(r->note, "instructions"));
@@ -205,7 +205,7 @@ static void test_skips_notes(void)
 		T_EQ_U64(pl.last_total, 5);
 		T_EQ_U64(pl.last_index, 4);
 		T_CHECK(s.end_seen && s.end_pass);
-		kserial_finish(&s, only, 5, 0, NULL);
+		kserial_finish(&s, only, 5, NULL, NULL);
 		T_EQ_U64(run.n, 5);
 		const struct kresult *r = get(&run, "sysenter");
 		T_CHECK(r && r->status == KR_SKIPPED);
@@ -236,7 +236,7 @@ static void test_skips_notes(void)
 	krun_init(&run);
 	kserial_init(&s, &run);
 	if (feed_fixture(&s, "skips_notes.txt", 1) == 0) {
-		kserial_finish(&s, NULL, 0, 0, NULL);
+		kserial_finish(&s, NULL, 0, NULL, NULL);
 		T_EQ_U64(run.n, 19);
 		const struct kresult *r = get(&run, "exc-gp");
 		T_CHECK(r && r->status == KR_SKIPPED);
@@ -261,7 +261,7 @@ static void test_notok(void)
 		T_STREQ(s.first_failure,
 			"not ok 3 - sysenter msrs read back (SYSENTER_EIP 0 != ffffffff80001000)");
 		T_CHECK(s.failures && strstr(s.failures, "; not ok 5 - call gate selector arithmetic"));
-		kserial_finish(&s, NULL, 0, 0, NULL);
+		kserial_finish(&s, NULL, 0, NULL, NULL);
 		T_EQ_U64(run.n, 19);
 		const struct kresult *r = get(&run, "call-gate");
 		T_CHECK(r && r->status == KR_MEASURED);
@@ -282,7 +282,7 @@ static void test_truncated(void)
 		T_CHECK(s.header_seen);
 		T_CHECK(!s.end_seen);
 		T_STREQ(s.last_progress, "exc-pf");
-		kserial_finish(&s, NULL, 0, 0, "guest reset (triple fault?)");
+		kserial_finish(&s, NULL, 0, NULL, "guest reset (triple fault?)");
 		T_EQ_U64(run.n, 19);
 		const struct kresult *r = get(&run, "exc-bp");
 		T_CHECK(r && r->status == KR_MEASURED);
@@ -314,7 +314,7 @@ static void test_garbage(void)
 		T_EQ_U64(s.tap_ok, 1);
 		T_CHECK(s.end_seen && s.end_pass);
 		T_EQ_U64(s.malformed, 0);
-		kserial_finish(&s, NULL, 0, 0, NULL);
+		kserial_finish(&s, NULL, 0, NULL, NULL);
 		const struct kresult *r = get(&run, "syscall");
 		T_CHECK(r && r->status == KR_MEASURED);
 		T_NEAR(r ? r->cycles.median : 0, 72, 0);
@@ -341,7 +341,7 @@ static void test_malformed(void)
 	krun_init(&run);
 	kserial_init(&s, &run);
 	if (feed_fixture(&s, "malformed.txt", 3) == 0) {
-		kserial_finish(&s, NULL, 0, 0, NULL);
+		kserial_finish(&s, NULL, 0, NULL, NULL);
 		const struct kresult *r = get(&run, "int-gate");
 		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "no p99="));
 		r = get(&run, "trap-gate");
