@@ -37,6 +37,7 @@ static const struct opt opts[] = {
 	{ "progress", 0, A_MEASURE },
 	{ "no-progress", 0, A_MEASURE },
 	{ "world", 1, A_LIST },
+	{ "serial", 1, A_SHOW },
 	{ "help", 0, ~0 },
 	{ "version", 0, ~0 },
 };
@@ -338,6 +339,8 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 			c->progress = 1;
 		} else if (strcmp(name, "no-progress") == 0) {
 			c->progress = 0;
+		} else if (strcmp(name, "serial") == 0) {
+			c->serial = val;
 		} else if (strcmp(name, "world") == 0) {
 			if (strcmp(val, "linux") && strcmp(val, "bare-metal")) {
 				snprintf(err, errlen, "unknown --world '%s': valid values are linux, bare-metal", val);
@@ -359,10 +362,16 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 		snprintf(err, errlen, "--icount needs --accel tcg (or auto): KVM cannot count instructions");
 		return KEXIT_USAGE;
 	}
-	if (c->cmd == KCMD_SHOW && c->n_files != 1) {
-		snprintf(err, errlen, "show needs one result file: kentry show FILE.json");
+	if (c->cmd == KCMD_SHOW && c->serial && c->n_files != 0) {
+		snprintf(err, errlen, "show reads one input: a result file or --serial LOG, not both");
 		return KEXIT_USAGE;
 	}
+	if (c->cmd == KCMD_SHOW && !c->serial && c->n_files != 1) {
+		snprintf(err, errlen, "show needs one result file: kentry show FILE.json (or kentry show --serial LOG)");
+		return KEXIT_USAGE;
+	}
+	if (c->cmd == KCMD_SHOW && c->serial)
+		c->files[0] = c->serial;
 	if (c->cmd == KCMD_COMPARE && c->n_files != 2) {
 		snprintf(err, errlen, "compare needs two result files: kentry compare OLD.json NEW.json");
 		return KEXIT_USAGE;
@@ -446,8 +455,14 @@ void kcli_usage(const char *topic)
 		return;
 	}
 	if (topic && strcmp(topic, "show") == 0) {
-		printf("usage: kentry show FILE.json [--json F] [--csv F] [--markdown F]\n\n"
-		       "Prints a saved result file as a table, or converts it to other formats.\n");
+		printf("usage: kentry show FILE.json [--json F] [--csv F] [--markdown F]\n"
+		       "       kentry show --serial LOG [--json F] [--csv F] [--markdown F]\n\n"
+		       "Prints a saved result file as a table, or converts it to other formats.\n"
+		       "With --serial, reads a captured serial console of kentry's kernel instead\n"
+		       "(IPMI serial-over-LAN, screen -L, minicom, an emulator's serial file):\n"
+		       "the same tables and exports as kentry boot. A capture cut before the\n"
+		       "kernel's end line, or with a line the kernel cannot have printed, is\n"
+		       "refused with the line where it breaks (exit status 6).\n");
 		return;
 	}
 	if (topic && strcmp(topic, "compare") == 0) {
@@ -462,6 +477,7 @@ void kcli_usage(const char *topic)
 	       "       kentry boot [options]       kentry's own kernel under QEMU or Bochs\n"
 	       "       kentry list                 every path, and whether it can run here\n"
 	       "       kentry show FILE.json       print or convert saved results\n"
+	       "       kentry show --serial LOG    results from a captured serial console\n"
 	       "       kentry compare OLD NEW      two saved runs side by side\n"
 	       "       kentry help COMMAND         options of one command\n\n"
 	       "options of the bare command: those of bench (--cpu N pins the Linux world)\n"

@@ -49,6 +49,7 @@ struct kcli {
 	const char *world;          /* NULL, "linux" or "bare-metal" */
 	const char *files[2];
 	size_t n_files;
+	const char *serial;         /* show --serial: a captured serial console */
 };
 
 /* Parses argv into c. Returns 0, or KEXIT_USAGE with a one-line message

@@ -334,6 +334,21 @@ static enum kemu_event bochs_watch(void *ctx, int tag, char **linep, char *what,
 {
 	(void)ctx;
 	char *line = *linep;
+	/* A triple fault: Bochs 2.7 panics on it (reset_on_triple_fault=0),
+	 * later versions log a warning and shut the CPU down. */
+	const char *tf = strstr(line, "exception with no resolution");
+	if (tf && tag != TAG_TTY) {
+		const char *from = strstr(line, "exception(");
+		if (!from || from > tf)
+			from = tf;
+		snprintf(what, len, "%.*s", (int)(tf - from) + 28, from);
+		return KEV_RESET;
+	}
+	if (strstr(line, "soft power off") && tag != TAG_TTY) {
+		if (!what[0])
+			snprintf(what, len, "the guest powered off (ACPI)");
+		return KEV_HALT;
+	}
 	const char *panic = strstr(line, ">>PANIC<<");
 	if (panic) {
 		panic += strlen(">>PANIC<<");
@@ -345,12 +360,6 @@ static enum kemu_event bochs_watch(void *ctx, int tag, char **linep, char *what,
 	}
 	if (tag == TAG_TTY)
 		return KEV_QUIET; /* the screen it draws */
-	const char *tf = strstr(line, "exception with no resolution");
-	if (tf) {
-		const char *from = strstr(line, "exception(");
-		snprintf(what, len, "%.*s", (int)(tf - (from ? from : line)) + 28, from ? from : line);
-		return KEV_RESET;
-	}
 	if (strstr(line, "HLT instruction with IF=0")) {
 		if (!what[0])
 			snprintf(what, len, "HLT with interrupts off");

@@ -14,13 +14,17 @@ void krundisk_config(const char *cmdline, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	/* GRUB's own messages (a missing file, a bad image) on COM1 too, where
-	 * kentry reads them; then straight to the kernel, no menu. */
+	 * kentry reads them; then straight to the kernel, no menu. A kernel
+	 * GRUB cannot boot ends in a halt with the reason on COM1, never in
+	 * the boot image's menu (which would boot its own kernel). */
 	bufcat(buf, len,
 	       "# kentry run disk: written by kentry boot for one run\n"
 	       "serial --unit=0 --speed=115200\n"
 	       "terminal_output --append serial\n"
 	       "multiboot /kernel.elf%s%s\n"
-	       "boot\n",
+	       "boot\n"
+	       "echo \"kentry run disk: GRUB could not boot /kernel.elf\"\n"
+	       "halt\n",
 	       cmdline && *cmdline ? " " : "", cmdline ? cmdline : "");
 }
 
