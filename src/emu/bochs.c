@@ -58,6 +58,7 @@ void kbochs_config(const struct kbochs_cfg *c, char *buf, size_t len)
 	       "error: action=report\n"
 	       "info: action=report\n"
 	       "debug: action=ignore\n"
+	       "speaker: enabled=0\n"
 	       "clock: sync=none, time0=1704067200\n",
 	       c->serial, c->display, c->log);
 }

@@ -226,6 +226,10 @@ static enum kemu_event qemu_watch(void *ctx, int tag, char **linep, char *what, 
 	else if (strncmp(line, "qemu-system-x86_64: ", 20) == 0)
 		line += 20;
 	*linep = line;
+	/* The kernel asks for video information, which QEMU's own Multiboot
+	 * loader does not give (GRUB does): QEMU says so on every run. */
+	if (strstr(line, "multiboot knows VBE"))
+		return KEV_QUIET;
 	if (!w->kvm || !line[0])
 		return KEV_NONE;
 	if (what[0]) {

@@ -12,13 +12,23 @@
 #include "layout.h"
 
 #define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00000000   /* no special requests: cmdline comes anyway */
+/* Bit 2: video mode information wanted (Multiboot 1, 3.1.2): the loader
+ * fills the info's framebuffer fields (flags bit 12), which the screen
+ * uses (screen.c). The preference below is EGA text, 80 x 25: GRUB keeps
+ * VGA text mode under BIOS and, where there is none (UEFI), sets a
+ * graphics mode and hands over its framebuffer instead. (GRUB's
+ * `multiboot` command sets gfxpayload from these fields, overriding any
+ * earlier setting.) The command line comes without asking. */
+#define MB_FLAGS 0x00000004
 
 	.section .multiboot, "a"
 	.balign 4
 	.long MB_MAGIC
 	.long MB_FLAGS
 	.long -(MB_MAGIC + MB_FLAGS)
+	.long 0, 0, 0, 0, 0         /* address fields: unused (flags bit 16 clear) */
+	.long 1                     /* mode_type 1: EGA text */
+	.long 80, 25, 0             /* columns, rows; depth 0 (text) */
 
 	.section .boot.text, "ax"
 	.code32

@@ -1,8 +1,9 @@
 /* kentry kernel: serial console (COM1) and a small printf.
  *
- * The serial line is the kernel's only output and its format is a
- * contract (docs/serial-protocol.md). Output is polled: interrupts are
- * never enabled in this kernel. */
+ * The serial line is the kernel's machine-readable output and its format
+ * is a contract (docs/serial-protocol.md); the screen (screen.c), when
+ * there is one, is drawn from the same characters. Output is polled:
+ * interrupts are never enabled in this kernel. */
 #include "kernel.h"
 #include "cpu.h"
 
@@ -19,6 +20,9 @@ void console_init(void)
 	outb(COM1 + 4, 0x03); /* DTR | RTS */
 }
 
+/* The screen (screen.c) sees every character too, when it is there. */
+void (*console_screen_hook)(char c);
+
 void console_putc(char c)
 {
 	/* Wait for THR empty (LSR bit 5); bounded so that a missing UART on
@@ -26,6 +30,8 @@ void console_putc(char c)
 	for (unsigned i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
 		;
 	outb(COM1, (uint8_t)c);
+	if (console_screen_hook)
+		console_screen_hook(c);
 }
 
 void console_write(const char *s)

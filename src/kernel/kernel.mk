@@ -48,6 +48,26 @@ $(BUILD)/kernel/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The screen font, made at build time from Debian's fonts-dejavu-core:
+# grub-mkfont (grub-common) renders DejaVu Sans Mono at 16 pixels into a
+# GRUB bitmap font, tools/mkfont.c turns that into C. Nothing is copied.
+KFONT_TTF ?= /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+KFONT_PX  ?= 16
+KERNEL_OBJ += $(BUILD)/kernel/gen/font.o
+$(BUILD)/tools/mkfont: tools/mkfont.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -o $@ $<
+$(BUILD)/kernel/gen/font.pf2: $(KFONT_TTF)
+	@mkdir -p $(dir $@)
+	@command -v grub-mkfont >/dev/null || { echo "kernel: the screen font needs grub-mkfont (Debian package grub-common)" >&2; exit 1; }
+	grub-mkfont -s $(KFONT_PX) -r 0x20-0x7e -o $@ $(KFONT_TTF)
+$(KFONT_TTF):
+	@echo "kernel: the screen font is made from $(KFONT_TTF): install the Debian package fonts-dejavu-core (or set KFONT_TTF)" >&2; exit 1
+$(BUILD)/kernel/gen/font.c: $(BUILD)/kernel/gen/font.pf2 $(BUILD)/tools/mkfont
+	$(BUILD)/tools/mkfont $< >$@.tmp && mv $@.tmp $@
+$(BUILD)/kernel/gen/font.o: $(BUILD)/kernel/gen/font.c src/kernel/font.h
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
 $(KERNEL_ELF64): $(KERNEL_OBJ) src/kernel/kernel.ld
 	$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) -lgcc
 
@@ -69,11 +89,15 @@ ifeq ($(HAVE_GRUB),yes)
 kernel: $(KERNEL_ISO)
 KERNEL_IMAGES += $(KERNEL_ISO)
 endif
-# Only the GRUB modules the menu and the run disk use (the ISO is 5 MB
-# instead of 20, and GRUB reaches the kernel in a quarter of the
-# instructions, which Bochs pays for on every run).
-GRUB_MODULES := normal configfile test echo multiboot boot reboot halt iso9660 fat \
-	part_msdos part_gpt search search_label serial terminal video all_video
+# Only the GRUB modules the menu and the run disk use, plus every file
+# system and partition map GRUB knows (UEFI GRUB's first search probes
+# them all, and says so on the console for each one missing): 6 MB instead
+# of 20, and GRUB reaches the kernel in a quarter of the instructions,
+# which Bochs pays for on every run.
+GRUB_MODULES := normal configfile test echo multiboot boot reboot halt \
+	search search_label serial terminal video all_video \
+	$(sort $(shell cat /usr/lib/grub/x86_64-efi/fs.lst /usr/lib/grub/x86_64-efi/partmap.lst 2>/dev/null) \
+		iso9660 fat part_msdos part_gpt)
 kernel-iso: $(KERNEL_ISO)
 $(KERNEL_ISO): $(KERNEL_ELF) src/kernel/grub.cfg
 	@test -d /usr/lib/grub/i386-pc && test -d /usr/lib/grub/x86_64-efi || \

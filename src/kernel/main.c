@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "cpu.h"
 #include "trap.h"
+#include "screen.h"
 #include "core/cpuinfo.h"
 
 struct kconfig kcfg;
@@ -191,6 +192,7 @@ void kmain(uint32_t magic, uint32_t info)
 	/* The multiboot data may sit above the image, inside what becomes
 	 * the ring-3 window: copy what we need before vm_init(). */
 	copy_cmdline(magic, info);
+	screen_init(magic, info);
 	console_init();
 	kprintf("\nkentry-kernel %s protocol %d\n", KENTRY_VERSION, KERNEL_PROTOCOL);
 	if (magic != 0x2BADB002u)
@@ -198,6 +200,7 @@ void kmain(uint32_t magic, uint32_t info)
 	parse_cmdline();
 	arch_init();
 	vm_init();
+	screen_map();
 	print_env();
 
 	kprintf("TAP version 13\n");
