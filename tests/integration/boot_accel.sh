@@ -11,6 +11,8 @@ KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
 [ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
 [ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
+# An absolute path, so that "no QEMU left" cannot see another tree's QEMU.
+KERNEL=$(realpath "$KERNEL")
 
 J="$tmp/auto.json"
 t0=$(date +%s)
