@@ -97,6 +97,30 @@ int main(void)
 	T_STREQ(c.guest_cpu, "intel");
 	T_CHECK(c.pin_cpu == 0);
 
+	/* boot: the emulator */
+	T_CHECK(PARSE(&c, "boot") == 0);
+	T_STREQ(c.emulator, "qemu");
+	T_CHECK(PARSE(&c, "boot", "--emulator", "bochs", "--cpu", "ryzen", "--quick") == 0);
+	T_STREQ(c.emulator, "bochs");
+	T_STREQ(c.guest_cpu, "ryzen");
+	T_CHECK(PARSE(&c, "--emulator=bochs", "--guest-cpu", "amd") == 0);
+	T_CHECK(PARSE(&c, "boot", "--emulator", "vbox") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "unknown --emulator 'vbox': valid values are qemu, bochs") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--emulator", "bochs", "--accel", "tcg") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--accel is QEMU's") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--emulator", "bochs") == KEXIT_USAGE);
+
+	/* show --serial */
+	T_CHECK(PARSE(&c, "show", "--serial", "sol.log", "--json", "r.json") == 0);
+	T_STREQ(c.serial, "sol.log");
+	T_STREQ(c.files[0], "sol.log");
+	T_CHECK(PARSE(&c, "show", "--serial", "sol.log", "r.json") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "not both") != NULL);
+	T_CHECK(PARSE(&c, "show", "--serial", "sol.log", "--csv", "sol.log") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "refusing to overwrite the input file") != NULL);
+	T_CHECK(PARSE(&c, "show", "--serial") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--serial", "x") == KEXIT_USAGE);
+
 	/* exports */
 	T_CHECK(PARSE(&c, "bench", "--json", "a", "--csv", "a") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "show", "r.json", "--json", "r.json") == KEXIT_USAGE);
