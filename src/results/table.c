@@ -157,6 +157,8 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			 r->variant ? r->variant : "");
 		if (r->status == KR_SKIPPED) {
 			fprintf(f, "  %-20s skipped: %s\n", label, r->reason ? r->reason : "");
+			if (r->note)
+				fprintf(f, "  %-20s   note: %s\n", "", r->note);
 			continue;
 		}
 		char head[32], ns[32], mn[32], med[32], p99[32], rounds[16] = "-", spread[16] = "-";

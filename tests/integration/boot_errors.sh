@@ -12,50 +12,10 @@ QEMU=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installe
 command -v as >/dev/null && command -v ld >/dev/null || { echo "no binutils (as, ld) to build the stand-in kernels"; exit 77; }
 [ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
 
-# mkkernel NAME MODE EXITVAL: MODE is exit, hang or triple; the transcript
-# is $tmp/NAME.txt.
-mkkernel() {
-	cat >"$tmp/$1.S" <<EOF
-	.text
-	.globl _start
-	.align 4
-	.long 0x1BADB002, 3, -(0x1BADB002 + 3)
-_start:
-	mov \$msg, %esi
-1:	movb (%esi), %al
-	test %al, %al
-	jz 2f
-	mov \$0x3f8, %dx
-	outb %al, %dx
-	inc %esi
-	jmp 1b
-2:
-.ifc $2,exit
-	mov \$0xf4, %dx
-	mov \$$3, %eax
-	outl %eax, %dx
-.endif
-.ifc $2,triple
-	lidt zidt
-	int3
-.endif
-3:	hlt
-	jmp 3b
-	.data
-zidt:	.word 0
-	.long 0
-msg:	.incbin "$tmp/$1.txt"
-	.byte 0
-EOF
-	as --32 "$tmp/$1.S" -o "$tmp/$1.o" && ld -m elf_i386 -Ttext=0x100000 "$tmp/$1.o" -o "$tmp/$1.elf"
-}
+. "$(dirname "$0")/../standin.sh"
 
-HDR='kentry-kernel 0.1.0 protocol 1
-env cpu.vendor GenuineIntel
-env tsc.hz 1000000000
-TAP version 13
-ok 1 - gdt'
-R='measured samples=20 batch=16 overhead=40 min=70 p25=71 median=72 p75=73 p99=80 max=90 mean=73.5 stddev=2.25'
+HDR=$STANDIN_HDR
+R=$STANDIN_R
 
 printf '%s\nnot ok 2 - star msr read back\n1..2\nprogress syscall\nresult syscall %s\nend fail 1/1\n' "$HDR" "$R" >"$tmp/fail.txt"
 printf '%s\n1..1\nprogress syscall\nresult syscall %s\nprogress sysenter\n' "$HDR" "$R" >"$tmp/hang.txt"

@@ -31,6 +31,20 @@ for args in "bench --only x" "bench --samples 1e9" "boot --accel hvf" "--frob" "
 	check "'$args': status 2" test $? -eq 2
 	check "'$args': no sanitizer report" clean "$tmp/e"
 done
+F=tests/fixtures/serial
+"$S" show --serial "$F/capture-ovmf.txt" --json "$tmp/cap.json" --csv "$tmp/cap.csv" >"$tmp/o" 2>"$tmp/e"
+check "show --serial on a real capture exits 0" test $? -eq 0
+"$S" show --serial "$F/capture-ovmf-truncated.txt" >"$tmp/o" 2>>"$tmp/e"
+check "show --serial on a truncated capture: status 6" test $? -eq 6
+"$S" show --serial "$F/capture-ovmf-corrupted.txt" >"$tmp/o" 2>>"$tmp/e"
+check "show --serial on a corrupted capture: status 6" test $? -eq 6
+check "show --serial: no sanitizer report" clean "$tmp/e"
+if command -v bochs >/dev/null && command -v mformat >/dev/null && [ -f "$BUILD/kentry-kernel.iso" ]; then
+	KENTRY_LIBEXEC="$BUILD" "$S" boot --emulator bochs --quick --only syscall,exc-pf --no-progress \
+		--json "$tmp/bx.json" >"$tmp/o" 2>"$tmp/e"
+	check "boot --emulator bochs under sanitizers exits 0" test $? -eq 0
+	check "boot --emulator bochs: no sanitizer report" clean "$tmp/e"
+fi
 if command -v qemu-system-x86_64 >/dev/null && [ -f "$BUILD/kentry-kernel.elf" ]; then
 	KENTRY_LIBEXEC="$BUILD" "$S" boot --quick --accel tcg --no-progress --json "$tmp/b.json" >"$tmp/o" 2>"$tmp/e"
 	check "boot under sanitizers exits 0" test $? -eq 0
