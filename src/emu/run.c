@@ -259,6 +259,11 @@ void kemu_go(struct kemu_run *r)
 				break;
 			}
 		}
+		if (r->ser.boot_error[0]) {
+			snprintf(r->what, sizeof(r->what), "%s", r->ser.boot_error);
+			r->end = KEMU_NOSTART; /* it halts after saying so */
+			break;
+		}
 		if (r->ser.end_seen) {
 			if (end_seen_at == 0)
 				end_seen_at = t;
@@ -346,6 +351,12 @@ int kemu_judge(const struct kemu_run *r, char *err, size_t errlen, const char **
 				      "path started: %s). Last serial lines:%s",
 			 t->name, r->what, lastp, tail_or);
 		*missing = "the guest halted early";
+		return 4;
+	case KEMU_NOSTART:
+		snprintf(err, errlen, "the kernel could not start on this CPU model: %s (%s was "
+				      "stopped)",
+			 r->what, t->name);
+		*missing = "the kernel could not start";
 		return 4;
 	case KEMU_EXITED:
 	case KEMU_STOPPED:

@@ -21,6 +21,7 @@ enum kemu_end {
 	KEMU_EMUERR,  /* the emulator reported an error that ends the run */
 	KEMU_RESET,   /* the emulator reported a triple fault */
 	KEMU_HALTED,  /* the CPU halted for good without an end line */
+	KEMU_NOSTART, /* the kernel's boot stub said why it cannot start */
 	KEMU_SPAWN,   /* the emulator could not be started */
 };
 

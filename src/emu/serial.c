@@ -276,6 +276,14 @@ static int serial_record(struct kserial *s, char *line)
 		}
 	}
 
+	if (!s->header_seen && !s->boot_error[0]) {
+		const char *e = strstr(line, "kentry-kernel: ");
+		if (e) { /* boot.S could not start the kernel, and says why */
+			snprintf(s->boot_error, sizeof(s->boot_error), "%.159s", e);
+			return 0;
+		}
+	}
+
 	char *p = line;
 	if (strncmp(p, "env ", 4) == 0) {
 		p += 4;

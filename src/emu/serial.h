@@ -37,6 +37,8 @@ struct kserial {
 	size_t partial_n;
 	int partial_cut;         /* the last line came without its \n */
 	int echo;                /* kserial_feed: echo each line to stderr */
+	char boot_error[160];    /* "kentry-kernel: ..." before the header: the
+				  * boot stub's reason for halting (boot.S) */
 };
 void kserial_init(struct kserial *s, struct krun *run);
 /* Returns 0 when the line was understood or ignored as console text, -1 on

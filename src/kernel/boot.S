@@ -12,6 +12,7 @@
 #include "layout.h"
 
 #define MB_MAGIC 0x1BADB002
+#define NEED_EDX1 ((1 << 4) | (1 << 6) | (1 << 24) | (1 << 25) | (1 << 26))
 /* Bit 2: video mode information wanted (Multiboot 1, 3.1.2): the loader
  * fills the info's framebuffer fields (flags bit 12), which the screen
  * uses (screen.c). The preference below is EGA text, 80 x 25: GRUB keeps
@@ -52,9 +53,24 @@ _start:
 	mov %esi, mb_magic
 	mov %ebp, mb_info
 
-	/* Long mode present? CPUID 0x80000001 EDX[29]. Without it print a
-	 * line on COM1 (no init needed under QEMU; real UARTs keep the
-	 * firmware's setting) and halt. */
+	/* What the kernel needs before it can run C, probed rather than
+	 * assumed (any hypervisor may hide a feature from a guest model):
+	 * CPUID.1:EDX TSC (4), PAE (6), FXSR (24), SSE (25), SSE2 (26) for
+	 * rdtsc, the page tables, and the doubles and lfence of the C code
+	 * (AMD64 makes SSE2 architectural, but a -cpu model can still mask
+	 * it); then long mode, CPUID 0x80000001 EDX[29]. Without one, a line
+	 * on COM1 (no init needed under QEMU; real UARTs keep the firmware's
+	 * setting) and a halt. (The EFLAGS.ID test for CPUID itself is left
+	 * out: a Multiboot loader only runs on CPUs that have it.) */
+	xor %eax, %eax
+	cpuid
+	test %eax, %eax
+	jz no_features
+	mov $1, %eax
+	cpuid
+	and $NEED_EDX1, %edx
+	cmp $NEED_EDX1, %edx
+	jne no_features
 	mov $0x80000000, %eax
 	cpuid
 	cmp $0x80000001, %eax
@@ -102,6 +118,9 @@ _start:
 	lgdt boot_gdtr
 	ljmp $SEL_KCODE, $long_entry
 
+no_features:
+	mov $msg_nofeat, %esi
+	jmp 2f
 no_long_mode:
 	mov $msg_nolm, %esi
 2:	lodsb
@@ -138,6 +157,8 @@ long_entry:
 	.section .rodata
 msg_nolm:
 	.asciz "kentry-kernel: this CPU has no long mode (CPUID 0x80000001 EDX[29] = 0)\n"
+msg_nofeat:
+	.asciz "kentry-kernel: this CPU lacks TSC, PAE, FXSR, SSE or SSE2 (CPUID.1:EDX bits 4, 6, 24, 25, 26)\n"
 
 	.balign 8
 boot_gdt:

@@ -90,6 +90,26 @@ else
 	echo "# $KERNEL missing: the real-kernel failure checks are left out"
 fi
 
+# A CPU model without SSE2 (a stand-in QEMU masks it): the boot stub says
+# so and halts; kentry stops QEMU at once and says why.
+cat >"$tmp/nosse2qemu" <<EOF
+#!/bin/sh
+prev=""
+for a in "\$@"; do
+	if [ "\$prev" = -cpu ] && [ "\$a" != help ]; then a="\$a,-sse2"; fi
+	set -- "\$@" "\$a"
+	shift
+	prev=\$a
+done
+exec "$QEMU" "\$@"
+EOF
+chmod +x "$tmp/nosse2qemu"
+t0=$(date +%s)
+KENTRY_QEMU="$tmp/nosse2qemu" boot nosse2 --cpu qemu64 --only syscall --kernel "${KERNEL:-$BUILD/kentry-kernel.elf}"
+t1=$(date +%s)
+check "no SSE2: status 4 (got $rc) at once (took $((t1 - t0)) s)" sh -c "test $rc -eq 4 && test $((t1 - t0)) -le 5"
+check "no SSE2: the boot stub's reason" grep -q "the kernel could not start on this CPU model: kentry-kernel: this CPU lacks TSC, PAE, FXSR, SSE or SSE2" "$tmp/nosse2.err"
+
 # KVM fallback with a stand-in QEMU that stops a KVM guest the way QEMU
 # does on an emulation failure (the message, then the VM paused).
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
