@@ -1,6 +1,6 @@
 # kentry: one entry point for build, run, check and install.
 #
-#   make            build build/kentry, the 32-bit helper and the kernel
+#   make            build build/kentry, the 32-bit helper, the kernel and its boot image
 #   make run        install missing packages, build, run `kentry` (both worlds)
 #   make check      install missing packages, build, run every test
 #   make test       run every test (no package step)
