@@ -25,6 +25,7 @@ void kemu_init(struct kemu_run *r, const struct kemu_traits *t, const struct kbo
 	for (size_t i = 0; i < KEMU_MAX_CHAN; i++)
 		r->chan[i].parent_fd = r->chan[i].child_fd = -1;
 	krun_init(&r->run);
+	kring_init(&r->tail, KEMU_TAIL);
 	kserial_init(&r->ser, &r->run);
 	r->ser.progress = o->progress;
 	r->ser.progress_arg = o->progress_arg;
@@ -37,10 +38,7 @@ void kemu_free(struct kemu_run *r)
 {
 	kserial_free(&r->ser);
 	krun_free(&r->run);
-	for (size_t i = 0; i < KEMU_TAIL; i++) {
-		free(r->tail[i]);
-		r->tail[i] = NULL;
-	}
+	kring_free(&r->tail);
 	for (size_t i = 0; i < r->n_chan; i++) {
 		if (r->chan[i].parent_fd >= 0)
 			close(r->chan[i].parent_fd);
@@ -50,30 +48,18 @@ void kemu_free(struct kemu_run *r)
 	}
 }
 
-static void tail_push(struct kemu_run *r, const char *line)
-{
-	free(r->tail[r->tail_pos]);
-	r->tail[r->tail_pos] = xstrdup(line);
-	r->tail_pos = (r->tail_pos + 1) % KEMU_TAIL;
-	if (r->tail_n < KEMU_TAIL)
-		r->tail_n++;
-}
-
 void kemu_tail(const struct kemu_run *r, char *buf, size_t len)
 {
 	int others = 0;
-	for (size_t k = 0; k < r->tail_n; k++) {
-		size_t i = (r->tail_pos + KEMU_TAIL - r->tail_n + k) % KEMU_TAIL;
-		if (!strstr(r->tail[i], "warning:"))
+	for (size_t k = 0; k < r->tail.n; k++)
+		if (!strstr(kring_get(&r->tail, k), "warning:"))
 			others = 1;
-	}
 	if (len)
 		buf[0] = '\0';
-	for (size_t k = 0; k < r->tail_n; k++) {
-		size_t i = (r->tail_pos + KEMU_TAIL - r->tail_n + k) % KEMU_TAIL;
-		if (others && strstr(r->tail[i], "warning:"))
-			continue;
-		bufcat(buf, len, "\n  %s: %s", r->t->prefix, r->tail[i]);
+	for (size_t k = 0; k < r->tail.n; k++) {
+		const char *l = kring_get(&r->tail, k);
+		if (!others || !strstr(l, "warning:"))
+			bufcat(buf, len, "\n  %s: %s", r->t->prefix, l);
 	}
 }
 
@@ -120,7 +106,7 @@ static void on_line(struct loop *l, int ci, const char *raw)
 		fprintf(stderr, "%s: %s\n", r->t->prefix, line);
 	if (ev == KEV_QUIET)
 		return;
-	tail_push(r, line);
+	kring_push(&r->tail, line);
 	if (ev != KEV_NONE && l->event == KEV_NONE)
 		l->event = ev;
 }

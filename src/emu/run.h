@@ -84,8 +84,7 @@ struct kemu_run {
 	enum kemu_end end;
 	double elapsed;
 	char what[256];         /* the error, reset or halt text */
-	char *tail[KEMU_TAIL];  /* the emulator's last message lines */
-	size_t tail_n, tail_pos;
+	struct kring tail;      /* the emulator's last message lines */
 };
 
 /* A fresh run (everything zero, argv and channels to be filled). */

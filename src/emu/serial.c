@@ -21,18 +21,12 @@ void kserial_init(struct kserial *s, struct krun *run)
 {
 	memset(s, 0, sizeof(*s));
 	s->run = run;
-	s->tail = xmalloc(KSERIAL_TAIL * sizeof(char *));
-	for (size_t i = 0; i < KSERIAL_TAIL; i++)
-		s->tail[i] = NULL;
+	kring_init(&s->tail, KSERIAL_TAIL);
 }
 
 void kserial_free(struct kserial *s)
 {
-	if (s->tail) {
-		for (size_t i = 0; i < KSERIAL_TAIL; i++)
-			free(s->tail[i]);
-		free(s->tail);
-	}
+	kring_free(&s->tail);
 	free(s->first_failure);
 	free(s->failures);
 	for (size_t i = 0; i < s->n_pending; i++) {
@@ -42,20 +36,10 @@ void kserial_free(struct kserial *s)
 	free(s->pending);
 	free(s->partial);
 	s->partial = NULL;
-	s->tail = NULL;
 	s->first_failure = NULL;
 	s->failures = NULL;
 	s->pending = NULL;
 	s->n_pending = 0;
-}
-
-static void tail_push(struct kserial *s, const char *line)
-{
-	free(s->tail[s->tail_pos]);
-	s->tail[s->tail_pos] = xstrdup(line);
-	s->tail_pos = (s->tail_pos + 1) % KSERIAL_TAIL;
-	if (s->tail_n < KSERIAL_TAIL)
-		s->tail_n++;
 }
 
 /* The last console lines, oldest first, each on its own line indented. */
@@ -63,10 +47,8 @@ void kserial_tail(const struct kserial *s, char *buf, size_t len)
 {
 	if (len)
 		buf[0] = '\0';
-	for (size_t k = 0; k < s->tail_n; k++) {
-		size_t i = (s->tail_pos + KSERIAL_TAIL - s->tail_n + k) % KSERIAL_TAIL;
-		bufcat(buf, len, "\n  | %s", s->tail[i]);
-	}
+	for (size_t k = 0; k < s->tail.n; k++)
+		bufcat(buf, len, "\n  | %s", kring_get(&s->tail, k));
 }
 
 static int valid_id(const char *id)
@@ -253,7 +235,7 @@ int kserial_line(struct kserial *s, const char *raw)
 {
 	char line[KSERIAL_LINE_MAX];
 	sanitize(line, sizeof(line), raw);
-	tail_push(s, line);
+	kring_push(&s->tail, line);
 	s->lines++;
 	int rc = serial_record(s, line);
 	if (rc < 0)

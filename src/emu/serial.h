@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "core/result.h"
 #include "linux/linux.h" /* kprogress_fn */
+#include "util.h"        /* struct kring */
 
 #define KSERIAL_TAIL 10
 #define KSERIAL_LINE_MAX 1024
@@ -17,8 +18,7 @@ struct kserial {
 	int header_seen, end_seen, end_pass;
 	int tap_ok, tap_not_ok, tap_plan;
 	char last_progress[64];
-	char **tail;             /* ring of the last console lines */
-	size_t tail_n, tail_pos;
+	struct kring tail;       /* the last console lines */
 	char *first_failure;     /* first "not ok" line, if any */
 	/* run bookkeeping: */
 	char *failures;          /* every "not ok" line, joined by "; " */

@@ -56,6 +56,39 @@ void bufcat(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+void kring_init(struct kring *r, size_t cap)
+{
+	r->line = xmalloc(cap * sizeof(char *));
+	for (size_t i = 0; i < cap; i++)
+		r->line[i] = NULL;
+	r->cap = cap;
+	r->n = r->pos = 0;
+}
+
+void kring_push(struct kring *r, const char *line)
+{
+	free(r->line[r->pos]);
+	r->line[r->pos] = xstrdup(line);
+	r->pos = (r->pos + 1) % r->cap;
+	if (r->n < r->cap)
+		r->n++;
+}
+
+const char *kring_get(const struct kring *r, size_t k)
+{
+	return r->line[(r->pos + r->cap - r->n + k) % r->cap];
+}
+
+void kring_free(struct kring *r)
+{
+	if (r->line)
+		for (size_t i = 0; i < r->cap; i++)
+			free(r->line[i]);
+	free(r->line);
+	r->line = NULL;
+	r->n = r->pos = 0;
+}
+
 /* Copies a serial line keeping printable ASCII only (a tab becomes a
  * space), without trailing blanks, at most out_len - 1 bytes. */
 void sanitize(char *out, size_t out_len, const char *in)

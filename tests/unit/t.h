@@ -5,12 +5,14 @@
  *   T_NEAR(a, b, eps)      ok when |a - b| <= eps
  *   T_STREQ(a, b)          ok when both strings are equal (NULL-safe)
  *   return T_DONE();       prints the plan, returns 1 if any check failed
+ *   t_slurp(path, &len)    a whole file, NUL-terminated (NULL when unreadable)
  */
 #ifndef KENTRY_TESTS_T_H
 #define KENTRY_TESTS_T_H
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_count, t_failed;
@@ -53,6 +55,29 @@ static inline void t_report(int ok, const char *file, int line, const char *what
 			printf("#   got \"%s\", want \"%s\"\n", t_a_ ? t_a_ : "(null)", \
 			       t_b_ ? t_b_ : "(null)");                           \
 	} while (0)
+
+/* A whole file in memory, NUL-terminated; NULL (and a comment) when it
+ * cannot be read: the tests run from the repository root. */
+static inline char *t_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		printf("# cannot open %s (run the tests from the repo root)\n", path);
+		*len = 0;
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0, got;
+	char *buf = malloc(cap + 1);
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap)
+			buf = realloc(buf, (cap *= 2) + 1);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
 
 #define T_DONE() (printf("1..%d\n", t_count), t_failed ? 1 : 0)
 

@@ -10,27 +10,6 @@
 
 #define FIX "tests/fixtures/serial/"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		printf("# cannot open %s (run the tests from the repo root)\n", path);
-		*len = 0;
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = malloc(cap + 1);
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap)
-			buf = realloc(buf, (cap *= 2) + 1);
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 /* A copy of s with the first `from` after `after` replaced by `to`. */
 static char *edit(const char *s, const char *after, const char *from, const char *to)
 {
@@ -87,7 +66,7 @@ static void refused(const char *data, size_t line, const char *what)
 int main(void)
 {
 	size_t len;
-	char *cap = slurp(FIX "capture-ovmf.txt", &len);
+	char *cap = t_slurp(FIX "capture-ovmf.txt", &len);
 	T_CHECK(cap != NULL && len > 1000);
 	if (!cap)
 		return T_DONE();
@@ -133,8 +112,8 @@ int main(void)
 	free(crlf);
 
 	/* the fixtures made from it */
-	char *trunc = slurp(FIX "capture-ovmf-truncated.txt", &len);
-	char *corr = slurp(FIX "capture-ovmf-corrupted.txt", &len);
+	char *trunc = t_slurp(FIX "capture-ovmf-truncated.txt", &len);
+	char *corr = t_slurp(FIX "capture-ovmf-corrupted.txt", &len);
 	if (trunc)
 		refused(trunc, line_of(trunc, "progress exc-pf") + 1, "truncated capture");
 	if (corr)

@@ -9,27 +9,6 @@
 
 #define FIX "tests/fixtures/serial/"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		printf("# cannot open %s (run the tests from the repo root)\n", path);
-		*len = 0;
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* Feeds a fixture through kserial_feed in chunks of `chunk` bytes (odd
  * sizes split lines anywhere), then flushes. Returns 0 when it was read. */
 static int feed_fixture(struct kserial *s, const char *name, size_t chunk)
@@ -37,7 +16,7 @@ static int feed_fixture(struct kserial *s, const char *name, size_t chunk)
 	char path[256];
 	snprintf(path, sizeof(path), FIX "%s", name);
 	size_t len;
-	char *data = slurp(path, &len);
+	char *data = t_slurp(path, &len);
 	T_CHECK(data != NULL);
 	if (!data)
 		return -1;
@@ -162,7 +141,7 @@ static void test_pass(void)
 		T_STREQ(kenv_get(&run.guest_env, "cmdline"), "quick");
 		char tail[4096];
 		kserial_tail(&s, tail, sizeof(tail));
-		T_EQ_U64(s.tail_n, 10);
+		T_EQ_U64(s.tail.n, 10);
 		T_CHECK(strstr(tail, "  | end pass 19/19") != NULL);
 		T_CHECK(strstr(tail, "progress trap-gate") == NULL); /* only the last 10 */
 	}
@@ -324,8 +303,8 @@ static void test_garbage(void)
 		T_CHECK(r && r->status == KR_MEASURED);
 		T_NEAR(r ? r->cycles.median : 0, 82, 0);
 		int printable = 1;
-		for (size_t i = 0; i < s.tail_n; i++)
-			for (const char *p = s.tail[i]; p && *p; p++)
+		for (size_t i = 0; i < s.tail.n; i++)
+			for (const char *p = kring_get(&s.tail, i); p && *p; p++)
 				if (*p < 0x20 || *p > 0x7e)
 					printable = 0;
 		T_CHECK(printable);
