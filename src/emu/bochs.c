@@ -36,6 +36,8 @@
 
 #define BOCHS_IPS 4000000ul /* only the pace of emulated time: no count depends on it */
 
+/* Paths are quoted (Bochs's parser takes a quoted value whole, spaces and
+ * commas included); the run directory never holds a quote (kbochs_run). */
 void kbochs_config(const struct kbochs_cfg *c, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -43,17 +45,17 @@ void kbochs_config(const struct kbochs_cfg *c, char *buf, size_t len)
 	       "# kentry: one run of the bare-metal kernel under Bochs\n"
 	       "megs: %u\n"
 	       "cpu: model=%s, ips=%lu, reset_on_triple_fault=0\n"
-	       "romimage: file=%s\n"
-	       "vgaromimage: file=%s\n"
-	       "ata0-master: type=cdrom, path=%s, status=inserted\n",
+	       "romimage: file=\"%s\"\n"
+	       "vgaromimage: file=\"%s\"\n"
+	       "ata0-master: type=cdrom, path=\"%s\", status=inserted\n",
 	       c->megs, c->cpu, c->ips, c->bios, c->vgabios, c->iso);
 	if (c->disk)
-		bufcat(buf, len, "ata0-slave: type=disk, path=%s, mode=flat\n", c->disk);
+		bufcat(buf, len, "ata0-slave: type=disk, path=\"%s\", mode=flat\n", c->disk);
 	bufcat(buf, len,
 	       "boot: cdrom\n"
-	       "com1: enabled=1, mode=file, dev=%s\n"
+	       "com1: enabled=1, mode=file, dev=\"%s\"\n"
 	       "display_library: %s\n"
-	       "log: %s\n"
+	       "log: \"%s\"\n"
 	       "panic: action=fatal\n"
 	       "error: action=report\n"
 	       "info: action=report\n"
@@ -345,6 +347,12 @@ static enum kemu_event bochs_watch(void *ctx, int tag, char **linep, char *what,
 		snprintf(what, len, "%.*s", (int)(tf - from) + 28, from);
 		return KEV_RESET;
 	}
+	if (strstr(line, "Could not open '") && tag != TAG_TTY) {
+		/* e.g. COM1's /dev/fd/3 where /dev/fd is missing */
+		if (!what[0])
+			snprintf(what, len, "%.200s", line + (line[11] == 'e' ? 12 : 0));
+		return KEV_ERROR;
+	}
 	if (strstr(line, "soft power off") && tag != TAG_TTY) {
 		if (!what[0])
 			snprintf(what, len, "the guest powered off (ACPI)");
@@ -506,8 +514,10 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	double limit = kboot_limit(o, 120, 60);
 
 	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp || strchr(tmp, '"'))
+		tmp = "/tmp"; /* a quote cannot stand in the bochsrc */
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/kentry-bochs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/kentry-bochs-XXXXXX", tmp);
 	if (!mkdtemp(dir)) {
 		snprintf(err, errlen, "cannot make a run directory %s: %s", dir, strerror(errno));
 		free(bochs);

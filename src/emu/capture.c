@@ -283,6 +283,18 @@ int kcapture_parse(const char *data, size_t n, const char *name, struct krun *ru
 		}
 	}
 	if (!info->runs) {
+		for (size_t i = 0; i < nl; i++) { /* the boot stub's reason, if it gave one */
+			int g;
+			clean(L[i].raw, L[i].len, text, sizeof(text), &g);
+			const char *why = strstr(text, "kentry-kernel: ");
+			if (why) {
+				snprintf(err, errlen, "%s:%zu: the kernel could not start on that "
+						      "machine: %.200s",
+					 name, i + 1, why);
+				free(L);
+				return 6;
+			}
+		}
 		snprintf(err, errlen, "%s: no kentry kernel header ('kentry-kernel <version> "
 				      "protocol <n>') in %zu lines: not a capture of kentry's serial "
 				      "console",

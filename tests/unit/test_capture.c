@@ -168,6 +168,12 @@ int main(void)
 		      sizeof(err)) == 6);
 	T_CHECK(strstr(err, "no kentry kernel header") != NULL);
 	krun_free(&run);
+	T_CHECK(parse("SeaBIOS\r\nkentry-kernel: this CPU has no long mode (CPUID 0x80000001 "
+		      "EDX[29] = 0)\r\n",
+		      &run, &info, err, sizeof(err)) == 6);
+	T_CHECK(strstr(err, "cap:2: the kernel could not start on that machine: kentry-kernel: "
+			    "this CPU has no long mode") == err);
+	krun_free(&run);
 	T_CHECK(parse("", &run, &info, err, sizeof(err)) == 6);
 	krun_free(&run);
 	T_CHECK(kcapture_load("tests/fixtures/serial/no-such-capture.txt", &run, &info, err,
