@@ -8,7 +8,7 @@
 # result (every id measured, or skipped with a reason); the kernel saw
 # VGA text under BIOS and GRUB's framebuffer under UEFI; the screenshot is
 # not blank and shows the kernel's end line. Both firmwares run at the
-# same time (about 8 s in all here).
+# same time (about 7 s in all here).
 set -u
 . "$(dirname "$0")/../lib.sh"
 ISO=${ISO:-$BUILD/kentry-kernel.iso}
@@ -48,9 +48,11 @@ boot() {
 		grep -aq '^end ' "$tmp/$name.ser" 2>/dev/null && break
 		sleep 0.2
 	done
-	sleep 0.5 # the screen is drawn right after the end line
+	sleep 0.3 # the screen is drawn right after the end line
 	echo "screendump $tmp/$name.ppm" >&3
-	sleep 1
+	t1=$(date +%s)
+	while [ ! -s "$tmp/$name.ppm" ] && [ $(($(date +%s) - t1)) -lt 5 ]; do sleep 0.1; done
+	sleep 0.1 # QEMU writes the image whole before the next command
 	echo quit >&3
 	exec 3>&-
 	wait $qpid
