@@ -16,7 +16,7 @@ WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 BASEFLAGS := -std=gnu11 $(WARN) -fno-math-errno -D_GNU_SOURCE \
 	-DKENTRY_VERSION='"$(VERSION)"' -Isrc
-LDLIBS  := -ljansson
+LDLIBS  := -ljansson -lm
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -42,6 +42,9 @@ HAVE_M32 := $(shell printf 'int main(void){return 0;}' | \
 	$(CC) -m32 -x c - -o /dev/null 2>/dev/null && echo yes)
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+# Test helpers that are not kentry: the PNG decoder the plot test uses to
+# see that a rendered chart is not blank (zlib: Debian zlib1g-dev).
+TOOLS      := $(BUILD)/tools/pngcheck
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 UNIT_SAN   := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(UNIT_SRC))
 
@@ -83,6 +86,10 @@ $(BUILD)/tests-san/%: tests/unit/%.c $(SANLIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SAN_FLAGS) -Itests -o $@ $< $(SANLIB_OBJ) $(LDLIBS)
 
+$(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lz
+
 -include src/kernel/kernel.mk
 ifndef KERNEL_ELF
 kernel:
@@ -99,7 +106,7 @@ run: deps all
 check: deps
 	$(MAKE) test
 
-test: all $(UNIT_BIN) $(UNIT_SAN) $(BUILD)/kentry-san
+test: all $(UNIT_BIN) $(UNIT_SAN) $(BUILD)/kentry-san $(TOOLS)
 	@BUILD=$(BUILD) ./tests/run.sh
 
 bench: all

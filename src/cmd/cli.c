@@ -1,15 +1,18 @@
 /* kentry: command-line parsing and help. See cli.h. */
 #include "cli.h"
 #include "emu/boot.h"
+#include "results/text.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { A_BENCH = 1, A_BOOT = 2, A_ALL = 4, A_LIST = 8, A_SHOW = 16, A_COMPARE = 32 };
+enum { A_BENCH = 1, A_BOOT = 2, A_ALL = 4, A_LIST = 8, A_SHOW = 16, A_COMPARE = 32,
+       A_PLOT = 64 };
 #define A_MEASURE (A_BENCH | A_BOOT | A_ALL)
-#define A_EXPORT (A_MEASURE | A_SHOW)
+#define A_EXPORT (A_MEASURE | A_SHOW | A_COMPARE)
 
 struct opt {
 	const char *name;
@@ -36,8 +39,16 @@ static const struct opt opts[] = {
 	{ "markdown", 1, A_EXPORT },
 	{ "progress", 0, A_MEASURE },
 	{ "no-progress", 0, A_MEASURE },
-	{ "world", 1, A_LIST },
+	{ "world", 1, A_LIST | A_PLOT },
 	{ "serial", 1, A_SHOW },
+	{ "force", 0, A_COMPARE },
+	{ "threshold", 1, A_COMPARE },
+	{ "ns", 0, A_COMPARE },
+	{ "output", 1, A_PLOT },
+	{ "kind", 1, A_PLOT },
+	{ "log", 0, A_PLOT },
+	{ "label", 1, A_PLOT },
+	{ "title", 1, A_PLOT },
 	{ "help", 0, ~0 },
 	{ "version", 0, ~0 },
 };
@@ -51,6 +62,7 @@ static const char *cmd_name(enum kcmd c)
 	case KCMD_LIST: return "list";
 	case KCMD_SHOW: return "show";
 	case KCMD_COMPARE: return "compare";
+	case KCMD_PLOT: return "plot";
 	case KCMD_HELP: return "help";
 	case KCMD_VERSION: return "version";
 	}
@@ -66,6 +78,7 @@ static int cmd_bit(enum kcmd c)
 	case KCMD_LIST: return A_LIST;
 	case KCMD_SHOW: return A_SHOW;
 	case KCMD_COMPARE: return A_COMPARE;
+	case KCMD_PLOT: return A_PLOT;
 	default: return 0;
 	}
 }
@@ -84,6 +97,43 @@ int kcli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+int kcli_parse_number(const char *s, double min, double max, double *out)
+{
+	if (!s || !*s)
+		return -1;
+	int digits = 0, points = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p == '.' && !points)
+			points++;
+		else
+			return -1;
+	}
+	if (!digits)
+		return -1;
+	errno = 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int kcli_env_number(const char *name, double min, double max, double *out, char *err,
+		    size_t errlen)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	if (kcli_parse_number(v, min, max, out) == 0)
+		return 0;
+	snprintf(err, errlen, "bad %s='%s': give a number from %g to %g", name, ktext_arg(v),
+		 min, max);
+	return KEXIT_USAGE;
 }
 
 static void valid_options(enum kcmd cmd, char *buf, size_t len)
@@ -113,7 +163,8 @@ static void list_ids(char *buf, size_t len, int linux_world, int bare)
 static int split_only(struct kcli *c, const char *arg, char *err, size_t errlen)
 {
 	if (strlen(arg) >= sizeof(c->only_buf) - 1) {
-		snprintf(err, errlen, "--only: list too long");
+		snprintf(err, errlen, "--only: list too long (at most %zu characters)",
+			 sizeof(c->only_buf) - 2);
 		return KEXIT_USAGE;
 	}
 	strcpy(c->only_buf, arg);
@@ -145,11 +196,231 @@ static int validate_only(struct kcli *c, char *err, size_t errlen)
 			char ids[2048];
 			list_ids(ids, sizeof(ids), lw, bw);
 			snprintf(err, errlen, "unknown id '%s' in --only: valid ids are %s",
-				 c->only[i], ids);
+				 ktext_arg(c->only[i]), ids);
 			return KEXIT_USAGE;
 		}
 	}
 	return 0;
+}
+
+static const struct {
+	const char *n;
+	enum kcmd c;
+} commands[] = {
+	{ "bench", KCMD_BENCH }, { "boot", KCMD_BOOT }, { "list", KCMD_LIST },
+	{ "show", KCMD_SHOW }, { "compare", KCMD_COMPARE }, { "plot", KCMD_PLOT },
+	{ "help", KCMD_HELP }, { "version", KCMD_VERSION },
+};
+#define VALID_COMMANDS "bench, boot, list, show, compare, plot, help, version"
+
+static int find_command(const char *name)
+{
+	for (size_t k = 0; k < sizeof(commands) / sizeof(*commands); k++)
+		if (strcmp(name, commands[k].n) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* How many result files a command reads. */
+static size_t max_files(enum kcmd cmd)
+{
+	return cmd == KCMD_SHOW ? 1 : cmd == KCMD_COMPARE ? 2 : cmd == KCMD_PLOT ? KCLI_MAX_FILES : 0;
+}
+
+/* One option with its value (val NULL for a flag). */
+static int apply_option(struct kcli *c, const char *name, const char *val, char *err,
+			size_t errlen)
+{
+	const char *v = val ? ktext_arg(val) : "";
+	if (strcmp(name, "only") == 0) {
+		return split_only(c, val, err, errlen);
+	} else if (strcmp(name, "op") == 0) {
+		if (strcmp(val, "null") == 0)
+			c->op = KOP_NULL;
+		else if (strcmp(val, "gettimeofday") == 0)
+			c->op = KOP_GETTIMEOFDAY;
+		else {
+			snprintf(err, errlen, "unknown --op '%s': valid ops are null, gettimeofday", v);
+			return KEXIT_USAGE;
+		}
+	} else if (strcmp(name, "quick") == 0) {
+		c->quick = 1;
+	} else if (strcmp(name, "samples") == 0) {
+		/* the kernel keeps at most KCLI_BOOT_MAX_SAMPLES per path: a
+		 * command that boots it says so instead of capping quietly */
+		int boots = c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL;
+		uint32_t max = boots ? KCLI_BOOT_MAX_SAMPLES : KCLI_BENCH_MAX_SAMPLES;
+		if (kcli_parse_u32(val, KCLI_MIN_SAMPLES, max, &c->samples)) {
+			snprintf(err, errlen, "bad --samples '%s': give a whole number from %u to %u%s",
+				 v, KCLI_MIN_SAMPLES, max,
+				 boots ? " (the bare-metal kernel keeps at most 10000 samples per path)"
+				       : "");
+			return KEXIT_USAGE;
+		}
+	} else if (strcmp(name, "rounds") == 0) {
+		if (kcli_parse_u32(val, 1, 1000, &c->rounds)) {
+			snprintf(err, errlen, "bad --rounds '%s': give a whole number from 1 to 1000", v);
+			return KEXIT_USAGE;
+		}
+	} else if (strcmp(name, "batch") == 0) {
+		if (kcli_parse_u32(val, 1, 4096, &c->batch)) {
+			snprintf(err, errlen, "bad --batch '%s': give a whole number from 1 (single "
+					      "calls) to 4096", v);
+			return KEXIT_USAGE;
+		}
+	} else if (strcmp(name, "cpu") == 0 && c->cmd == KCMD_BOOT) {
+		c->guest_cpu = val;
+	} else if (strcmp(name, "cpu") == 0) {
+		uint32_t n;
+		if (kcli_parse_u32(val, 0, 4095, &n)) {
+			snprintf(err, errlen, "bad --cpu '%s': give a CPU number ('kentry bench "
+					      "--cpu 999' lists the CPUs kentry may run on)", v);
+			return KEXIT_USAGE;
+		}
+		c->pin_cpu = (int)n;
+	} else if (strcmp(name, "guest-cpu") == 0) {
+		c->guest_cpu = val;
+	} else if (strcmp(name, "emulator") == 0) {
+		if (!kboot_emulator_known(val)) {
+			snprintf(err, errlen, "unknown --emulator '%s': valid values are %s", v,
+				 kboot_emulator_choices);
+			return KEXIT_USAGE;
+		}
+		c->emulator = val;
+	} else if (strcmp(name, "accel") == 0) {
+		if (strcmp(val, "auto") && strcmp(val, "kvm") && strcmp(val, "tcg")) {
+			snprintf(err, errlen, "unknown --accel '%s': valid values are auto, kvm, tcg", v);
+			return KEXIT_USAGE;
+		}
+		c->accel = val;
+	} else if (strcmp(name, "icount") == 0) {
+		c->icount = 1;
+	} else if (strcmp(name, "kernel") == 0) {
+		c->kernel = val;
+	} else if (strcmp(name, "verbose") == 0) {
+		c->verbose = 1;
+	} else if (strcmp(name, "json") == 0) {
+		c->json = val;
+	} else if (strcmp(name, "csv") == 0) {
+		c->csv = val;
+	} else if (strcmp(name, "markdown") == 0) {
+		c->markdown = val;
+	} else if (strcmp(name, "progress") == 0) {
+		c->progress = 1;
+	} else if (strcmp(name, "no-progress") == 0) {
+		c->progress = 0;
+	} else if (strcmp(name, "serial") == 0) {
+		c->serial = val;
+	} else if (strcmp(name, "world") == 0) {
+		if (strcmp(val, "linux") && strcmp(val, "bare-metal")) {
+			snprintf(err, errlen, "unknown --world '%s': valid values are linux, bare-metal", v);
+			return KEXIT_USAGE;
+		}
+		c->world = val;
+	} else if (strcmp(name, "force") == 0) {
+		c->force = 1;
+	} else if (strcmp(name, "threshold") == 0) {
+		if (kcli_parse_number(val, 0, 100, &c->threshold)) {
+			snprintf(err, errlen, "bad --threshold '%s': give a percentage from 0 to 100", v);
+			return KEXIT_USAGE;
+		}
+	} else if (strcmp(name, "ns") == 0) {
+		c->ns = 1;
+	} else if (strcmp(name, "output") == 0) {
+		c->output = val;
+	} else if (strcmp(name, "kind") == 0) {
+		if (strcmp(val, "bars") && strcmp(val, "dist")) {
+			snprintf(err, errlen, "unknown --kind '%s': valid values are bars, dist", v);
+			return KEXIT_USAGE;
+		}
+		c->kind = val;
+	} else if (strcmp(name, "log") == 0) {
+		c->log = 1;
+	} else if (strcmp(name, "label") == 0) {
+		if (c->n_labels == KCLI_MAX_FILES) {
+			snprintf(err, errlen, "--label: at most %d labels, one per file", KCLI_MAX_FILES);
+			return KEXIT_USAGE;
+		}
+		c->labels[c->n_labels++] = val;
+	} else if (strcmp(name, "title") == 0) {
+		c->title = val;
+	}
+	return 0;
+}
+
+/* Checks that need the whole command line. */
+static int final_checks(struct kcli *c, char *err, size_t errlen)
+{
+	if (strcmp(c->emulator, "bochs") == 0 && strcmp(c->accel, "auto") != 0) {
+		snprintf(err, errlen, "--accel is QEMU's: Bochs emulates every instruction (leave "
+				      "--accel out with --emulator bochs)");
+		return KEXIT_USAGE;
+	}
+	if (c->icount && strcmp(c->accel, "kvm") == 0) {
+		snprintf(err, errlen, "--icount needs --accel tcg (or auto): KVM cannot count instructions");
+		return KEXIT_USAGE;
+	}
+	if (c->cmd == KCMD_SHOW && c->serial && c->n_files != 0) {
+		snprintf(err, errlen, "show reads one input: a result file or --serial LOG, not both");
+		return KEXIT_USAGE;
+	}
+	if (c->cmd == KCMD_SHOW && !c->serial && c->n_files != 1) {
+		snprintf(err, errlen, "show needs one result file: kentry show FILE.json (or kentry "
+				      "show --serial LOG)");
+		return KEXIT_USAGE;
+	}
+	if (c->cmd == KCMD_SHOW && c->serial) {
+		c->files[0] = c->serial; /* the input, whichever kind */
+		c->n_files = 1;
+	}
+	if (c->cmd == KCMD_COMPARE && c->n_files != 2) {
+		snprintf(err, errlen, "compare needs two result files: kentry compare OLD.json NEW.json");
+		return KEXIT_USAGE;
+	}
+	if (c->cmd == KCMD_PLOT) {
+		if (c->n_files == 0) {
+			snprintf(err, errlen, "plot needs at least one result file: kentry plot "
+					      "RUN.json... -o FILE.svg");
+			return KEXIT_USAGE;
+		}
+		if (!c->output) {
+			snprintf(err, errlen, "plot needs an output: -o FILE.svg (or -o - for "
+					      "standard output)");
+			return KEXIT_USAGE;
+		}
+		size_t ol = strlen(c->output);
+		if (strcmp(c->output, "-") != 0 && (ol < 4 || strcasecmp(c->output + ol - 4, ".svg"))) {
+			snprintf(err, errlen, "plot writes SVG: name the output FILE.svg, not '%s' "
+					      "(a browser or rsvg-convert turns it into PNG)",
+				 ktext_arg(c->output));
+			return KEXIT_USAGE;
+		}
+		if (c->n_labels && c->n_labels != c->n_files) {
+			snprintf(err, errlen, "%zu --label for %zu files: give one per file, in order",
+				 c->n_labels, c->n_files);
+			return KEXIT_USAGE;
+		}
+	}
+	const char *outs[3] = { c->json, c->csv, c->markdown };
+	for (int a = 0; a < 3; a++)
+		for (int b = a + 1; b < 3; b++)
+			if (outs[a] && outs[b] && strcmp(outs[a], outs[b]) == 0) {
+				snprintf(err, errlen, "two exports name the same file '%s'",
+					 ktext_arg(outs[a]));
+				return KEXIT_USAGE;
+			}
+	if (c->cmd == KCMD_SHOW)
+		for (int a = 0; a < 3; a++)
+			if (outs[a] && strcmp(outs[a], c->files[0]) == 0) {
+				snprintf(err, errlen, "refusing to overwrite the input file '%s'",
+					 ktext_arg(outs[a]));
+				return KEXIT_USAGE;
+			}
+	if (!c->guest_cpu)
+		c->guest_cpu = "auto";
+	if (!c->kind)
+		c->kind = "bars";
+	return validate_only(c, err, errlen);
 }
 
 int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
@@ -162,29 +433,33 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 	c->accel = "auto";
 	c->guest_cpu = NULL;
 	c->progress = -1;
+	c->threshold = -1;
 	err[0] = '\0';
 
 	int i = 1;
 	if (argc > 1 && argv[1][0] != '-') {
-		static const struct { const char *n; enum kcmd c; } cmds[] = {
-			{ "bench", KCMD_BENCH }, { "boot", KCMD_BOOT }, { "list", KCMD_LIST },
-			{ "show", KCMD_SHOW }, { "compare", KCMD_COMPARE },
-			{ "help", KCMD_HELP }, { "version", KCMD_VERSION },
-		};
-		size_t k;
-		for (k = 0; k < sizeof(cmds) / sizeof(*cmds); k++)
-			if (strcmp(argv[1], cmds[k].n) == 0)
-				break;
-		if (k == sizeof(cmds) / sizeof(*cmds)) {
-			snprintf(err, errlen,
-				 "unknown command '%s': valid commands are bench, boot, list, show, compare, help, version",
-				 argv[1]);
+		int k = find_command(argv[1]);
+		if (k < 0) {
+			snprintf(err, errlen, "unknown command '%s': valid commands are " VALID_COMMANDS,
+				 ktext_arg(argv[1]));
 			return KEXIT_USAGE;
 		}
-		c->cmd = cmds[k].c;
+		c->cmd = commands[k].c;
 		i = 2;
 		if (c->cmd == KCMD_HELP) {
+			if (argc > 3) {
+				snprintf(err, errlen, "help takes one command: kentry help COMMAND");
+				return KEXIT_USAGE;
+			}
 			c->help_topic = argc > 2 ? argv[2] : NULL;
+			if (c->help_topic && (find_command(c->help_topic) < 0 ||
+					      strcmp(c->help_topic, "help") == 0 ||
+					      strcmp(c->help_topic, "version") == 0)) {
+				snprintf(err, errlen, "help: unknown command '%s': valid commands are "
+						      "bench, boot, list, show, compare, plot",
+					 ktext_arg(c->help_topic));
+				return KEXIT_USAGE;
+			}
 			return 0;
 		}
 	}
@@ -193,13 +468,16 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_dash || a[0] != '-' || strcmp(a, "-") == 0) {
-			if ((c->cmd == KCMD_SHOW && c->n_files < 1) ||
-			    (c->cmd == KCMD_COMPARE && c->n_files < 2)) {
+			if (c->n_files < max_files(c->cmd)) {
 				c->files[c->n_files++] = a;
 				continue;
 			}
-			snprintf(err, errlen, "unexpected argument '%s' (see 'kentry %s --help')",
-				 a, c->cmd == KCMD_ALL ? "" : cmd_name(c->cmd));
+			if (c->cmd == KCMD_PLOT)
+				snprintf(err, errlen, "plot draws at most %d result files", KCLI_MAX_FILES);
+			else
+				snprintf(err, errlen, "unexpected argument '%s' (see 'kentry %s%s--help')",
+					 ktext_arg(a), c->cmd == KCMD_ALL ? "" : cmd_name(c->cmd),
+					 c->cmd == KCMD_ALL ? "" : " ");
 			return KEXIT_USAGE;
 		}
 		if (strcmp(a, "--") == 0) {
@@ -208,11 +486,14 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 		}
 		if (strcmp(a, "-h") == 0)
 			a = "--help";
+		else if (strcmp(a, "-o") == 0)
+			a = "--output";
 		if (a[1] != '-') {
 			char valid[1024];
 			valid_options(c->cmd, valid, sizeof(valid));
-			snprintf(err, errlen, "unknown option '%s': valid options of '%s' are %s", a,
-				 cmd_name(c->cmd), valid);
+			snprintf(err, errlen, "unknown option '%s': valid options of '%s' are %s%s",
+				 ktext_arg(a), cmd_name(c->cmd), valid,
+				 c->cmd == KCMD_PLOT ? ", -o" : "");
 			return KEXIT_USAGE;
 		}
 		const char *name = a + 2, *val = NULL;
@@ -235,7 +516,7 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 			char valid[1024];
 			valid_options(c->cmd, valid, sizeof(valid));
 			snprintf(err, errlen, "unknown option '--%s': valid options of '%s' are %s",
-				 name, cmd_name(c->cmd), valid);
+				 ktext_arg(name), cmd_name(c->cmd), valid);
 			return KEXIT_USAGE;
 		}
 		if (!(o->allowed & cmd_bit(c->cmd)) && c->cmd != KCMD_HELP) {
@@ -253,6 +534,10 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 			snprintf(err, errlen, "option '--%s' takes no value", name);
 			return KEXIT_USAGE;
 		}
+		if (o->has_arg && !*val) {
+			snprintf(err, errlen, "option '--%s' needs a non-empty value", name);
+			return KEXIT_USAGE;
+		}
 
 		if (strcmp(name, "help") == 0) {
 			c->help_topic = c->cmd == KCMD_ALL ? NULL : cmd_name(c->cmd);
@@ -261,138 +546,20 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 		} else if (strcmp(name, "version") == 0) {
 			c->cmd = KCMD_VERSION;
 			return 0;
-		} else if (strcmp(name, "only") == 0) {
-			int rc = split_only(c, val, err, errlen);
-			if (rc)
-				return rc;
-		} else if (strcmp(name, "op") == 0) {
-			if (strcmp(val, "null") == 0)
-				c->op = KOP_NULL;
-			else if (strcmp(val, "gettimeofday") == 0)
-				c->op = KOP_GETTIMEOFDAY;
-			else {
-				snprintf(err, errlen, "unknown --op '%s': valid ops are null, gettimeofday", val);
-				return KEXIT_USAGE;
-			}
-		} else if (strcmp(name, "quick") == 0) {
-			c->quick = 1;
-		} else if (strcmp(name, "samples") == 0) {
-			if (kcli_parse_u32(val, 10, 1000000, &c->samples)) {
-				snprintf(err, errlen, "bad --samples '%s': give a whole number from 10 to 1000000", val);
-				return KEXIT_USAGE;
-			}
-		} else if (strcmp(name, "rounds") == 0) {
-			if (kcli_parse_u32(val, 1, 1000, &c->rounds)) {
-				snprintf(err, errlen, "bad --rounds '%s': give a whole number from 1 to 1000", val);
-				return KEXIT_USAGE;
-			}
-		} else if (strcmp(name, "batch") == 0) {
-			if (kcli_parse_u32(val, 1, 4096, &c->batch)) {
-				snprintf(err, errlen, "bad --batch '%s': give a whole number from 1 (single calls) to 4096", val);
-				return KEXIT_USAGE;
-			}
-		} else if (strcmp(name, "cpu") == 0 && c->cmd == KCMD_BOOT) {
-			c->guest_cpu = val;
-			if (!*val) {
-				snprintf(err, errlen, "bad --cpu '': valid values are %s", kboot_cpu_choices);
-				return KEXIT_USAGE;
-			}
-		} else if (strcmp(name, "cpu") == 0) {
-			uint32_t n;
-			if (kcli_parse_u32(val, 0, 4095, &n)) {
-				snprintf(err, errlen, "bad --cpu '%s': give a CPU number from 0 to 4095", val);
-				return KEXIT_USAGE;
-			}
-			c->pin_cpu = (int)n;
-		} else if (strcmp(name, "guest-cpu") == 0) {
-			c->guest_cpu = val;
-			if (!*val) {
-				snprintf(err, errlen, "bad --guest-cpu '': valid values are %s", kboot_cpu_choices);
-				return KEXIT_USAGE;
-			}
-		} else if (strcmp(name, "emulator") == 0) {
-			if (!kboot_emulator_known(val)) {
-				snprintf(err, errlen, "unknown --emulator '%s': valid values are %s", val,
-					 kboot_emulator_choices);
-				return KEXIT_USAGE;
-			}
-			c->emulator = val;
-		} else if (strcmp(name, "accel") == 0) {
-			if (strcmp(val, "auto") && strcmp(val, "kvm") && strcmp(val, "tcg")) {
-				snprintf(err, errlen, "unknown --accel '%s': valid values are auto, kvm, tcg", val);
-				return KEXIT_USAGE;
-			}
-			c->accel = val;
-		} else if (strcmp(name, "icount") == 0) {
-			c->icount = 1;
-		} else if (strcmp(name, "kernel") == 0) {
-			c->kernel = val;
-		} else if (strcmp(name, "verbose") == 0) {
-			c->verbose = 1;
-		} else if (strcmp(name, "json") == 0) {
-			c->json = val;
-		} else if (strcmp(name, "csv") == 0) {
-			c->csv = val;
-		} else if (strcmp(name, "markdown") == 0) {
-			c->markdown = val;
-		} else if (strcmp(name, "progress") == 0) {
-			c->progress = 1;
-		} else if (strcmp(name, "no-progress") == 0) {
-			c->progress = 0;
-		} else if (strcmp(name, "serial") == 0) {
-			c->serial = val;
-		} else if (strcmp(name, "world") == 0) {
-			if (strcmp(val, "linux") && strcmp(val, "bare-metal")) {
-				snprintf(err, errlen, "unknown --world '%s': valid values are linux, bare-metal", val);
-				return KEXIT_USAGE;
-			}
-			c->world = val;
 		}
-		if (o->has_arg && val && !*val && strcmp(name, "only") != 0) {
-			snprintf(err, errlen, "option '--%s' needs a non-empty value", name);
-			return KEXIT_USAGE;
-		}
+		int rc = apply_option(c, name, val, err, errlen);
+		if (rc)
+			return rc;
 	}
-
-	if (strcmp(c->emulator, "bochs") == 0 && strcmp(c->accel, "auto") != 0) {
-		snprintf(err, errlen, "--accel is QEMU's: Bochs emulates every instruction (leave --accel out with --emulator bochs)");
-		return KEXIT_USAGE;
-	}
-	if (c->icount && strcmp(c->accel, "kvm") == 0) {
-		snprintf(err, errlen, "--icount needs --accel tcg (or auto): KVM cannot count instructions");
-		return KEXIT_USAGE;
-	}
-	if (c->cmd == KCMD_SHOW && c->serial && c->n_files != 0) {
-		snprintf(err, errlen, "show reads one input: a result file or --serial LOG, not both");
-		return KEXIT_USAGE;
-	}
-	if (c->cmd == KCMD_SHOW && !c->serial && c->n_files != 1) {
-		snprintf(err, errlen, "show needs one result file: kentry show FILE.json (or kentry show --serial LOG)");
-		return KEXIT_USAGE;
-	}
-	if (c->cmd == KCMD_SHOW && c->serial)
-		c->files[0] = c->serial;
-	if (c->cmd == KCMD_COMPARE && c->n_files != 2) {
-		snprintf(err, errlen, "compare needs two result files: kentry compare OLD.json NEW.json");
-		return KEXIT_USAGE;
-	}
-	const char *outs[3] = { c->json, c->csv, c->markdown };
-	for (int a = 0; a < 3; a++)
-		for (int b = a + 1; b < 3; b++)
-			if (outs[a] && outs[b] && strcmp(outs[a], outs[b]) == 0) {
-				snprintf(err, errlen, "two exports name the same file '%s'", outs[a]);
-				return KEXIT_USAGE;
-			}
-	if (c->cmd == KCMD_SHOW)
-		for (int a = 0; a < 3; a++)
-			if (outs[a] && strcmp(outs[a], c->files[0]) == 0) {
-				snprintf(err, errlen, "refusing to overwrite the input file '%s'", outs[a]);
-				return KEXIT_USAGE;
-			}
-	if (!c->guest_cpu)
-		c->guest_cpu = "auto";
-	return validate_only(c, err, errlen);
+	return final_checks(c, err, errlen);
 }
+
+#define OUTPUTS_HELP                                                                 \
+	"  --json FILE, --csv FILE, --markdown FILE\n"                                   \
+	"                      also write the results there, whole or not at all; '-'\n" \
+	"                      is standard output (the table then goes to stderr); a\n"  \
+	"                      device or FIFO is written through, a symbolic link's\n"    \
+	"                      target is replaced, never the link\n"
 
 void kcli_usage(const char *topic)
 {
@@ -405,7 +572,8 @@ void kcli_usage(const char *topic)
 		       "                      the cost of getting in and out; gettimeofday: the\n"
 		       "                      seed's table, through every path that offers it\n"
 		       "  --quick             fewer samples and rounds, no spreading (under a second)\n"
-		       "  --samples N         samples per path in each round (default 1000, quick 100)\n"
+		       "  --samples N         samples per path in each round, 10 to 1000000 (default\n"
+		       "                      1000, quick 100)\n"
 		       "  --rounds N          rounds per path (default 10, quick 3): every path is\n"
 		       "                      sampled round-robin, rounds spread over about 3 s;\n"
 		       "                      the headline is the lower quartile of the round\n"
@@ -417,8 +585,7 @@ void kcli_usage(const char *topic)
 		       "                      so min, median, p99 and max are single-call figures\n"
 		       "  --cpu N             pin to CPU N (default: the CPU kentry starts on); a\n"
 		       "                      CPU this process may not use is an error (status 2)\n"
-		       "  --json FILE, --csv FILE, --markdown FILE\n"
-		       "                      also write the results there (whole or not at all)\n"
+		       OUTPUTS_HELP
 		       "  --progress, --no-progress\n"
 		       "                      progress on stderr (default: when it is a terminal)\n");
 		return;
@@ -437,15 +604,21 @@ void kcli_usage(const char *topic)
 		       "                      CPU model; intel and amd pick a model of that vendor;\n"
 		       "                      auto (default): QEMU host under KVM, max under TCG,\n"
 		       "                      Bochs a model of the host's vendor; MODEL: a name from\n"
-		       "                      qemu-system-x86_64 -cpu help or bochs --help cpu\n"
+		       "                      qemu-system-x86_64 -cpu help or bochs --help cpu; an\n"
+		       "                      unknown model is refused before anything runs\n"
 		       "  --icount            QEMU instruction counting: deterministic counts of\n"
 		       "                      guest instructions instead of TSC ticks (TCG only;\n"
 		       "                      Bochs always counts)\n"
 		       "  --batch N           round trips per sample (default: chosen per path);\n"
 		       "                      --batch 1 times single round trips\n"
 		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal')\n"
-		       "  --quick, --samples N, --json FILE, --csv FILE, --markdown FILE, --verbose\n"
-		       "  --kernel FILE       boot this kernel image instead of the installed one\n");
+		       "  --samples N         samples per path, 10 to 10000 (default 200, quick 30)\n"
+		       "  --quick, --verbose, --progress, --no-progress\n"
+		       OUTPUTS_HELP
+		       "  --kernel FILE       boot this kernel image instead of the installed one\n\n"
+		       "environment: KENTRY_QEMU (the QEMU binary), KENTRY_BOCHS (the Bochs binary),\n"
+		       "KENTRY_ISO (Bochs's GRUB image), KENTRY_BOOT_TIMEOUT (seconds, the whole\n"
+		       "run's limit).\n");
 		return;
 	}
 	if (topic && strcmp(topic, "list") == 0) {
@@ -457,18 +630,49 @@ void kcli_usage(const char *topic)
 	if (topic && strcmp(topic, "show") == 0) {
 		printf("usage: kentry show FILE.json [--json F] [--csv F] [--markdown F]\n"
 		       "       kentry show --serial LOG [--json F] [--csv F] [--markdown F]\n\n"
-		       "Prints a saved result file as a table, or converts it to other formats.\n"
+		       "Prints a saved result file (schema version 1 or 2) as a table, or converts\n"
+		       "it: --json writes it again in the current schema. A file that does not\n"
+		       "follow docs/schema.md is refused, naming the field and the problem.\n"
 		       "With --serial, reads a captured serial console of kentry's kernel instead\n"
 		       "(IPMI serial-over-LAN, screen -L, minicom, an emulator's serial file):\n"
 		       "the same tables and exports as kentry boot. A capture cut before the\n"
 		       "kernel's end line, or with a line the kernel cannot have printed, is\n"
-		       "refused with the line where it breaks (exit status 6).\n");
+		       "refused with the line where it breaks. Either input refused: exit status\n"
+		       "6; missing or unreadable: 3. With an output on '-', only that output is\n"
+		       "printed.\n");
 		return;
 	}
 	if (topic && strcmp(topic, "compare") == 0) {
-		printf("usage: kentry compare OLD.json NEW.json\n\n"
-		       "Puts two saved runs side by side: the median of every path in both, and\n"
-		       "the ratio NEW/OLD.\n");
+		printf("usage: kentry compare OLD.json NEW.json [options]\n\n"
+		       "Puts two saved runs side by side: first every environment fact that\n"
+		       "differs, then per path the two medians, the difference, its percentage,\n"
+		       "the 95%% confidence interval of that percentage and a verdict. A change\n"
+		       "is significant when the interval (a bootstrap of the saved samples)\n"
+		       "excludes zero and the change is larger than the noise floor; see\n"
+		       "docs/method.md.\n\n"
+		       "  --threshold PCT     the noise floor in percent (default 5 for timings,\n"
+		       "                      0 for --icount instruction counts)\n"
+		       "  --ns                compare nanoseconds instead of TSC ticks\n"
+		       "  --force             compare runs of different units (instructions and\n"
+		       "                      ticks) or of different worlds anyway, with a warning\n"
+		       "  --json FILE, --csv FILE, --markdown FILE\n"
+		       "                      write the comparison there ('-': standard output)\n");
+		return;
+	}
+	if (topic && strcmp(topic, "plot") == 0) {
+		printf("usage: kentry plot RUN.json... -o FILE.svg [options]\n\n"
+		       "Draws saved runs as an SVG chart: by default the median of every path as\n"
+		       "a bar per run, with a whisker from the 25th to the 75th percentile.\n\n"
+		       "  -o FILE.svg, --output FILE.svg\n"
+		       "                      where to write the chart ('-': standard output)\n"
+		       "  --kind bars|dist    bars (default), or dist: each path's distribution\n"
+		       "                      of samples as a box plot with its outliers\n"
+		       "  --log               logarithmic axis (paths differ by 1000x)\n"
+		       "  --label NAME        a name per run, in the order of the files (default:\n"
+		       "                      the file name)\n"
+		       "  --world linux|bare-metal\n"
+		       "                      draw one world only\n"
+		       "  --title TEXT        the chart's title\n");
 		return;
 	}
 	printf("kentry %s: how programs enter the x86 kernel, measured\n\n"
@@ -478,12 +682,16 @@ void kcli_usage(const char *topic)
 	       "       kentry list                 every path, and whether it can run here\n"
 	       "       kentry show FILE.json       print or convert saved results\n"
 	       "       kentry show --serial LOG    results from a captured serial console\n"
-	       "       kentry compare OLD NEW      two saved runs side by side\n"
+	       "       kentry compare OLD NEW      two saved runs: what changed, beyond noise\n"
+	       "       kentry plot RUN... -o F.svg a chart of saved runs\n"
 	       "       kentry help COMMAND         options of one command\n\n"
 	       "options of the bare command: those of bench (--cpu N pins the Linux world)\n"
-	       "and of boot (with --guest-cpu for the QEMU model).\n\n"
+	       "and of boot (with --guest-cpu for the emulator's model); --samples up to 10000.\n\n"
 	       "exit status: 0 success, 1 a requested measurement failed, 2 bad command\n"
-	       "line, 3 a needed program or image is missing, 4 the guest failed, hung\n"
-	       "or reset, 5 an output file could not be written, 6 a malformed input file.\n",
+	       "line (nothing ran), 3 a needed program, kernel image or input file is\n"
+	       "missing or unreadable, 4 the guest failed, hung or reset, 5 an output file\n"
+	       "or standard output could not be written (\"write error: ...\"), 6 a\n"
+	       "malformed input file. While an output file is still to be written, a\n"
+	       "closed pipe on standard output does not stop kentry; it says so at the end.\n",
 	       KENTRY_VERSION);
 }

@@ -6,21 +6,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit statuses: documented in --help and docs/cli.md. */
+/* Exit statuses: documented in --help and README.md. */
 enum {
 	KEXIT_OK = 0,
 	KEXIT_FAIL = 1,      /* ran, but something the user asked for failed */
 	KEXIT_USAGE = 2,     /* bad command line: nothing was measured */
-	KEXIT_MISSING = 3,   /* a needed program or image is missing */
+	KEXIT_MISSING = 3,   /* a needed program, kernel image or input file is
+			      * missing or cannot be read */
 	KEXIT_GUEST = 4,     /* the bare-metal guest failed, hung or reset */
-	KEXIT_IO = 5,        /* an output file could not be written */
+	KEXIT_IO = 5,        /* an output file, or standard output, could not be
+			      * written */
 	KEXIT_DATA = 6,      /* an input result file is malformed */
 };
 
 enum kcmd { KCMD_ALL, KCMD_BENCH, KCMD_BOOT, KCMD_LIST, KCMD_SHOW, KCMD_COMPARE,
-	    KCMD_HELP, KCMD_VERSION };
+	    KCMD_PLOT, KCMD_HELP, KCMD_VERSION };
 
 #define KCLI_MAX_ONLY 64
+#define KCLI_MAX_FILES 8    /* result files one plot can draw */
+
+/* The real limits of the numeric options (the kernel keeps at most
+ * KCLI_BOOT_MAX_SAMPLES samples per path). */
+#define KCLI_MIN_SAMPLES 10u
+#define KCLI_BENCH_MAX_SAMPLES 1000000u
+#define KCLI_BOOT_MAX_SAMPLES 10000u
 
 struct kcli {
 	enum kcmd cmd;
@@ -45,11 +54,22 @@ struct kcli {
 	/* output */
 	const char *json, *csv, *markdown;
 	int progress;               /* -1 auto (tty), 0 off, 1 on */
-	/* list / show / compare */
+	/* list / show / compare / plot */
 	const char *world;          /* NULL, "linux" or "bare-metal" */
-	const char *files[2];
+	const char *files[KCLI_MAX_FILES];
 	size_t n_files;
 	const char *serial;         /* show --serial: a captured serial console */
+	/* compare */
+	int force;                  /* compare runs of different units or worlds */
+	double threshold;           /* noise floor in percent; < 0: the default */
+	int ns;                     /* compare nanoseconds instead of ticks */
+	/* plot */
+	const char *output;         /* -o FILE.svg */
+	const char *kind;           /* "bars" (default) or "dist" */
+	int log;                    /* logarithmic axis */
+	const char *labels[KCLI_MAX_FILES];
+	size_t n_labels;
+	const char *title;
 };
 
 /* Parses argv into c. Returns 0, or KEXIT_USAGE with a one-line message
@@ -59,6 +79,16 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen);
 
 /* Parses a decimal unsigned number in [min, max]; 0 on success. */
 int kcli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+/* Parses a decimal number (digits, one optional point) in [min, max]; 0 on
+ * success. */
+int kcli_parse_number(const char *s, double min, double max, double *out);
+
+/* A numeric environment variable: 0 when it is unset or empty (*out
+ * untouched) or a number in [min, max] (*out set); otherwise KEXIT_USAGE
+ * with a message naming the variable and the range in err. */
+int kcli_env_number(const char *name, double min, double max, double *out, char *err,
+		    size_t errlen);
 
 void kcli_usage(const char *topic);
 

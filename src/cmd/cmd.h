@@ -1,10 +1,13 @@
 /* kentry commands: one file per command (measure.c, list.c, show.c,
- * compare.c), what they share in common.c. */
+ * compare.c, plot.c), what they share in common.c, output files and
+ * standard output in outputs.c. */
 #ifndef KENTRY_CMD_CMD_H
 #define KENTRY_CMD_CMD_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "cli.h"
+#include "outputs.h"
 #include "core/result.h"
 
 struct progress {
@@ -17,13 +20,19 @@ void progress_done(struct progress *p);
 /* The directory holding kentry-helper32 and kentry-kernel.elf. */
 void find_libexec(char *out, size_t n);
 void stamp(struct krun *run);
-int check_outputs(const struct kcli *c);
-int write_outputs(const struct kcli *c, const struct krun *run);
-void print_world(const struct krun *run, const char *world, const char *title);
+/* The run exports of c (--json, --csv, --markdown), added to outs. */
+void plan_run_outputs(const struct kcli *c, struct koutputs *outs);
+/* Writes them; 0 or 5. */
+int write_run_outputs(const struct koutputs *outs, const struct krun *run);
+void print_world(FILE *f, const struct krun *run, const char *world, const char *title);
+/* Loads a result file: 0, or the exit status (3 missing or unreadable, 6
+ * malformed) with the message printed. */
+int load_run(const char *path, struct krun *run);
 
 int cmd_measure(const struct kcli *c);
 int cmd_list(const struct kcli *c);
 int cmd_show(const struct kcli *c);
 int cmd_compare(const struct kcli *c);
+int cmd_plot(const struct kcli *c);
 
 #endif

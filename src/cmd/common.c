@@ -1,9 +1,8 @@
 /* kentry commands: what several commands share (progress, the libexec
- * directory, stamping a run, output files, printing a world). */
+ * directory, stamping a run, a run's export files, printing a world). */
 #include "cmd.h"
 #include "results/json.h"
 #include "results/export.h"
-#include "results/output.h"
 #include "results/table.h"
 
 #include <limits.h>
@@ -82,46 +81,37 @@ void stamp(struct krun *run)
 	run->kentry_version = strdup(KENTRY_VERSION);
 }
 
-int check_outputs(const struct kcli *c)
+void plan_run_outputs(const struct kcli *c, struct koutputs *outs)
 {
-	const char *outs[3] = { c->json, c->csv, c->markdown };
-	for (int i = 0; i < 3; i++) {
-		char err[4400];
-		if (outs[i] && kio_check_writable(outs[i], err, sizeof(err))) {
-			fprintf(stderr, "kentry: cannot write output: %s\n", err);
-			return KEXIT_IO;
-		}
-	}
-	return 0;
+	koutputs_add(outs, "--json", c->json);
+	koutputs_add(outs, "--csv", c->csv);
+	koutputs_add(outs, "--markdown", c->markdown);
 }
 
-int write_outputs(const struct kcli *c, const struct krun *run)
+int write_run_outputs(const struct koutputs *outs, const struct krun *run)
 {
-	struct {
-		const char *path;
+	static const struct {
+		const char *opt;
 		int (*fn)(const struct krun *, char **);
-	} outs[3] = { { c->json, kexport_json }, { c->csv, kexport_csv },
-		      { c->markdown, kexport_markdown } };
+	} kinds[3] = { { "--json", kexport_json }, { "--csv", kexport_csv },
+		       { "--markdown", kexport_markdown } };
 	int rc = 0;
 	for (int i = 0; i < 3; i++) {
-		if (!outs[i].path)
+		if (!koutputs_get(outs, kinds[i].opt))
 			continue;
-		char *data = NULL, err[4400];
-		if (outs[i].fn(run, &data) != 0) {
-			fprintf(stderr, "kentry: cannot serialise results for %s\n", outs[i].path);
+		char *data = NULL;
+		if (kinds[i].fn(run, &data) != 0) {
+			fprintf(stderr, "kentry: cannot serialise the results for %s\n", kinds[i].opt);
 			rc = KEXIT_IO;
-		} else if (kio_write_atomic(outs[i].path, data, err, sizeof(err)) != 0) {
-			fprintf(stderr, "kentry: cannot write output: %s\n", err);
+		} else if (koutputs_write(outs, kinds[i].opt, data) != 0) {
 			rc = KEXIT_IO;
-		} else {
-			fprintf(stderr, "kentry: wrote %s\n", outs[i].path);
 		}
 		free(data);
 	}
 	return rc;
 }
 
-void print_world(const struct krun *run, const char *world, const char *title)
+void print_world(FILE *f, const struct krun *run, const char *world, const char *title)
 {
 	int any = 0;
 	for (size_t i = 0; i < run->n; i++)
@@ -129,8 +119,18 @@ void print_world(const struct krun *run, const char *world, const char *title)
 			any = 1;
 	if (!any)
 		return;
-	printf("%s\n", title);
-	krender_table(stdout, run, world);
-	printf("\n");
+	fprintf(f, "%s\n", title);
+	krender_table(f, run, world);
+	fprintf(f, "\n");
 }
 
+
+int load_run(const char *path, struct krun *run)
+{
+	char err[2048];
+	int rc = kjson_load(path, run, NULL, err, sizeof(err));
+	if (rc == KJSON_OK)
+		return 0;
+	fprintf(stderr, "kentry: %s\n", err);
+	return rc == KJSON_UNREADABLE ? KEXIT_MISSING : KEXIT_DATA;
+}

@@ -1,8 +1,14 @@
-/* kentry bench, kentry boot and plain kentry: measuring both worlds. */
+/* kentry bench, kentry boot and plain kentry: measuring both worlds.
+ *
+ * Everything that can be checked is checked before anything runs (output
+ * files, --cpu, numeric environment variables, the emulator, the kernel
+ * image and the CPU model); result files are written before the final
+ * table, so a reader that closes standard output early loses nothing. */
 #include "cmd.h"
 #include "emu/boot.h"
 #include "results/analyze.h"
 #include "results/table.h"
+#include "results/text.h"
 #include "linux/pin.h"
 
 #include <errno.h>
@@ -14,6 +20,7 @@
 
 #define DEFAULT_SAMPLES 1000u
 #define QUICK_SAMPLES 100u
+#define BOOT_TIMEOUT_MAX 86400.0
 #define SPAN_MS 3000u /* the Linux world's rounds spread over at least 3 s */
 
 static size_t world_only(const struct kcli *c, int bare, const char **out)
@@ -32,8 +39,96 @@ static const char *op_name(int op)
 	return op == KOP_GETTIMEOFDAY ? "gettimeofday" : "null";
 }
 
+static int wants_linux(const struct kcli *c)
+{
+	return c->cmd == KCMD_BENCH || c->cmd == KCMD_ALL;
+}
+
+static int wants_boot(const struct kcli *c)
+{
+	return c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL;
+}
+
+/* The boot options of the command line, the same for the checks before
+ * the run and for the run: the bare-metal ids of --only, the kernel image
+ * and the boot image (from the libexec directory unless given). */
+struct boot_setup {
+	struct kboot_opts o;
+	const char *only[KCLI_MAX_ONLY];
+	char kernel[PATH_MAX + 32], iso[PATH_MAX + 32];
+};
+
+static void boot_opts(const struct kcli *c, const char *libexec, double timeout,
+		      struct boot_setup *b)
+{
+	struct kboot_opts *o = &b->o;
+	memset(o, 0, sizeof(*o));
+	if (c->kernel)
+		snprintf(b->kernel, sizeof(b->kernel), "%s", c->kernel);
+	else
+		snprintf(b->kernel, sizeof(b->kernel), "%s/kentry-kernel.elf", libexec);
+	const char *env_iso = getenv("KENTRY_ISO");
+	if (env_iso && *env_iso)
+		snprintf(b->iso, sizeof(b->iso), "%s", env_iso);
+	else
+		snprintf(b->iso, sizeof(b->iso), "%s/kentry-kernel.iso", libexec);
+	size_t n_only = world_only(c, 1, b->only);
+	o->emulator = c->emulator;
+	o->accel = c->accel;
+	o->cpu = c->guest_cpu;
+	o->icount = c->icount;
+	o->only = n_only ? b->only : NULL;
+	o->n_only = n_only;
+	o->samples = c->samples;
+	o->batch = c->batch;
+	o->quick = c->quick;
+	o->kernel_path = b->kernel;
+	o->iso_path = b->iso;
+	o->timeout_s = timeout;
+	o->verbose = c->verbose;
+}
+
+/* "QEMU" or "Bochs", for titles. */
+static const char *emulator_name(const struct kcli *c)
+{
+	return strcmp(c->emulator, "bochs") == 0 ? "Bochs" : "QEMU";
+}
+
+/* Every check that needs no measurement, before any. */
+static int preflight(const struct kcli *c, const char *libexec, double *timeout)
+{
+	char err[2048];
+	if (wants_linux(c) && c->pin_cpu >= 0) {
+		/* pinned now rather than after the boot checks: a CPU this
+		 * process may not use names the ones it may */
+		char why[320];
+		if (kpin_to(c->pin_cpu, why, sizeof(why)) != 0) {
+			fprintf(stderr, "kentry: cannot pin to CPU %d: %s\n", c->pin_cpu, why);
+			return KEXIT_USAGE;
+		}
+	}
+	if (!wants_boot(c))
+		return 0;
+	int rc = kcli_env_number("KENTRY_BOOT_TIMEOUT", 1, BOOT_TIMEOUT_MAX, timeout, err,
+				 sizeof(err));
+	if (rc) {
+		fprintf(stderr, "kentry: %s seconds\n", err);
+		return rc;
+	}
+	struct boot_setup b;
+	boot_opts(c, libexec, *timeout, &b);
+	if (c->n_only && b.o.n_only == 0)
+		return 0; /* no bare-metal path asked for: nothing will boot */
+	/* the emulator's own checks (emu/boot.c): the program, the images,
+	 * the accelerator, the CPU model against the emulator's list */
+	rc = kboot_validate(&b.o, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "kentry boot: %s\n", err);
+	return rc;
+}
+
 static int run_linux(const struct kcli *c, struct krun *run, const char *libexec,
-		     struct progress *pg)
+		     struct progress *pg, FILE *rep)
 {
 	const char *only[KCLI_MAX_ONLY];
 	size_t n_only = world_only(c, 0, only);
@@ -62,9 +157,9 @@ static int run_linux(const struct kcli *c, struct krun *run, const char *libexec
 	klinux_environment(&run->env, cpu);
 	if (cpu < 0)
 		kenv_set(&run->env, "cpu.pin_error", why);
-	krender_env(stdout, &run->env, "Linux world: this machine");
-	printf("\n");
-	fflush(stdout);
+	krender_env(rep, &run->env, "Linux world: this machine");
+	fprintf(rep, "\n");
+	kstdio_flush(rep);
 
 	struct klinux_opts o = { 0 };
 	o.op = (enum klinux_op)c->op;
@@ -85,46 +180,22 @@ static int run_linux(const struct kcli *c, struct krun *run, const char *libexec
 	return rc ? KEXIT_FAIL : 0;
 }
 
-/* The boot options of the command line (kernel and boot image from the
- * libexec directory unless given). */
-static void boot_opts(const struct kcli *c, const char *libexec, const char **only,
-		      size_t n_only, char *kernel, size_t klen, char *iso, size_t ilen,
-		      struct kboot_opts *o)
-{
-	if (c->kernel)
-		snprintf(kernel, klen, "%s", c->kernel);
-	else
-		snprintf(kernel, klen, "%s/kentry-kernel.elf", libexec);
-	const char *env_iso = getenv("KENTRY_ISO");
-	if (env_iso && *env_iso)
-		snprintf(iso, ilen, "%s", env_iso);
-	else
-		snprintf(iso, ilen, "%s/kentry-kernel.iso", libexec);
-	memset(o, 0, sizeof(*o));
-	o->emulator = c->emulator;
-	o->accel = c->accel;
-	o->cpu = c->guest_cpu;
-	o->icount = c->icount;
-	o->only = n_only ? only : NULL;
-	o->n_only = n_only;
-	o->samples = c->samples;
-	o->batch = c->batch;
-	o->quick = c->quick;
-	o->kernel_path = kernel;
-	o->iso_path = iso;
-	o->verbose = c->verbose;
-}
-
 static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
-		    struct progress *pg)
+		    struct progress *pg, double timeout)
 {
-	const char *only[KCLI_MAX_ONLY];
-	size_t n_only = world_only(c, 1, only);
+	struct boot_setup b;
+	boot_opts(c, libexec, timeout, &b);
+	struct kboot_opts o = b.o;
+	const char *const *only = b.o.only;
+	size_t n_only = b.o.n_only;
 	if (c->n_only && n_only == 0)
 		return 0;
-	char kernel[PATH_MAX + 32], iso[PATH_MAX + 32];
-	struct kboot_opts o;
-	boot_opts(c, libexec, only, n_only, kernel, sizeof(kernel), iso, sizeof(iso), &o);
+	if (run->env.n == 0) {
+		/* the host's facts beside the guest's: the machine the
+		 * emulator ran on */
+		klinux_environment(&run->env, -1);
+		kenv_unset(&run->env, "cpu.pinned");
+	}
 	o.progress = progress_cb;
 	o.progress_arg = pg;
 	pg->world = "bare-metal";
@@ -133,15 +204,21 @@ static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 	krun_init(&guest);
 	int rc = kboot_run(&o, &guest, err, sizeof(err));
 	progress_done(pg);
+	if (rc)
+		fprintf(stderr, "kentry boot: %s\n", err);
+	if (rc && !kenv_get(&guest.guest_env, "kernel.version")) {
+		/* the kernel never said a word: no table of identical failed
+		 * rows, nothing of this world in a result file */
+		krun_free(&guest);
+		return rc;
+	}
 	krun_merge(run, &guest);
 	krun_free(&guest);
 	if (rc) {
-		fprintf(stderr, "kentry boot: %s\n", err);
 		/* keep the document whole: every requested bare-metal id gets a
 		 * result, skipped with the reason the guest gave none */
 		char first[256];
-		strncpy(first, err, sizeof(first) - 1);
-		first[sizeof(first) - 1] = '\0';
+		snprintf(first, sizeof(first), "%.255s", err);
 		char *nl = strchr(first, '\n');
 		if (nl)
 			*nl = '\0';
@@ -159,71 +236,81 @@ static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 	return rc;
 }
 
+static void print_linux(const struct kcli *c, const struct krun *run, FILE *rep)
+{
+	char title[96];
+	snprintf(title, sizeof(title), "Linux world, op %s", op_name(c->op));
+	print_world(rep, run, "linux", title);
+}
+
 int cmd_measure(const struct kcli *c)
 {
-	int rc = check_outputs(c);
-	if (rc)
-		return rc;
+	struct koutputs outs = { 0 };
+	plan_run_outputs(c, &outs);
+	int rc = koutputs_plan(&outs);
 	char libexec[PATH_MAX];
 	find_libexec(libexec, sizeof(libexec));
+	double timeout = 0;
+	if (!rc)
+		rc = preflight(c, libexec, &timeout);
+	if (rc) {
+		koutputs_free(&outs);
+		return rc;
+	}
+	/* with a result on standard output, the report goes to stderr */
+	FILE *rep = koutputs_stdout(&outs) ? stderr : stdout;
 	struct progress pg = { c->progress < 0 ? isatty(2) : c->progress, "" };
 	struct krun run;
 	krun_init(&run);
 	stamp(&run);
-	if (c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL) {
-		/* the emulator's own checks (its CPU models) before anything runs */
-		const char *only[KCLI_MAX_ONLY];
-		char kernel[PATH_MAX + 32], iso[PATH_MAX + 32], err[1024];
-		struct kboot_opts o;
-		boot_opts(c, libexec, only, world_only(c, 1, only), kernel, sizeof(kernel), iso,
-			  sizeof(iso), &o);
-		if (kboot_validate(&o, err, sizeof(err))) {
-			fprintf(stderr, "kentry: %s\n", err);
-			krun_free(&run);
-			return KEXIT_USAGE;
-		}
-	}
-	printf("kentry %s\n\n", KENTRY_VERSION);
-	fflush(stdout);
+	fprintf(rep, "kentry %s\n\n", KENTRY_VERSION);
+	kstdio_flush(rep);
 
 	int lrc = 0, brc = 0;
-	if (c->cmd == KCMD_BENCH || c->cmd == KCMD_ALL)
-		lrc = run_linux(c, &run, libexec, &pg);
+	if (wants_linux(c))
+		lrc = run_linux(c, &run, libexec, &pg, rep);
 	if (lrc == KEXIT_USAGE) {
 		krun_free(&run);
+		koutputs_free(&outs);
 		return lrc;
 	}
 	if (c->cmd == KCMD_ALL) {
 		kanalyze(&run);
-		char title[96];
-		snprintf(title, sizeof(title), "Linux world, op %s", op_name(c->op));
-		print_world(&run, "linux", title);
-		fflush(stdout);
+		print_linux(c, &run, rep);
+		kstdio_flush(rep);
 	}
-	if (c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL)
-		brc = run_boot(c, &run, libexec, &pg);
-
+	if (wants_boot(c))
+		brc = run_boot(c, &run, libexec, &pg, timeout);
 	kanalyze(&run);
-	if (c->cmd == KCMD_BENCH) {
+
+	/* the files first: whatever happens to standard output now */
+	int wrc = 0;
+	if (run.n)
+		wrc = write_run_outputs(&outs, &run);
+	else if (outs.n)
+		fprintf(stderr, "kentry: no results: no file written\n");
+
+	if (c->cmd == KCMD_BENCH)
+		print_linux(c, &run, rep);
+	if (c->cmd != KCMD_BENCH && run.guest_env.n) {
 		char title[96];
-		snprintf(title, sizeof(title), "Linux world, op %s", op_name(c->op));
-		print_world(&run, "linux", title);
-	}
-	if (c->cmd != KCMD_BENCH) {
-		char title[96];
+		if (c->cmd == KCMD_BOOT) {
+			snprintf(title, sizeof(title), "Host: the machine %s ran on", emulator_name(c));
+			krender_env(rep, &run.env, title);
+			fprintf(rep, "\n");
+		}
 		snprintf(title, sizeof(title), "Bare-metal world: kentry's kernel under %s",
-			 strcmp(c->emulator, "bochs") == 0 ? "Bochs" : "QEMU");
-		krender_env(stdout, &run.guest_env, title);
-		printf("\n");
-		print_world(&run, "bare-metal", "Bare-metal world, round trips to an empty handler");
+			 emulator_name(c));
+		krender_env(rep, &run.guest_env, title);
+		fprintf(rep, "\n");
+		print_world(rep, &run, "bare-metal", "Bare-metal world, round trips to an empty handler");
 	}
-	fflush(stdout);
-	int wrc = write_outputs(c, &run);
+	kstdio_flush(rep);
 	krun_free(&run);
+	koutputs_free(&outs);
 	if (brc)
 		return brc;
 	if (lrc)
 		return lrc;
 	return wrc;
 }
-

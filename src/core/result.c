@@ -72,6 +72,19 @@ const char *kenv_get(const struct kenv *env, const char *key)
 	return NULL;
 }
 
+void kenv_unset(struct kenv *env, const char *key)
+{
+	for (size_t i = 0; i < env->n; i++) {
+		if (strcmp(env->e[i].key, key) != 0)
+			continue;
+		free(env->e[i].key);
+		free(env->e[i].value);
+		memmove(&env->e[i], &env->e[i + 1], (env->n - i - 1) * sizeof(*env->e));
+		env->n--;
+		return;
+	}
+}
+
 void kenv_free(struct kenv *env)
 {
 	for (size_t i = 0; i < env->n; i++) {
@@ -98,6 +111,7 @@ static void kresult_free(struct kresult *r)
 	free(r->anomaly);
 	free(r->round_medians);
 	free(r->disturbance);
+	free(r->samples);
 }
 
 void krun_free(struct krun *run)
@@ -166,6 +180,9 @@ void kresult_skip(struct kresult *r, const char *fmt, ...)
 	r->reason = vformat(fmt, ap);
 	va_end(ap);
 	r->status = KR_SKIPPED;
+	free(r->samples);
+	r->samples = NULL;
+	r->n_samples = 0;
 	memset(&r->cycles, 0, sizeof(r->cycles));
 	memset(&r->ns, 0, sizeof(r->ns));
 	r->has_ns = 0;
@@ -227,6 +244,26 @@ void krun_merge(struct krun *dst, struct krun *src)
 	for (size_t i = 0; i < src->guest_env.n; i++)
 		kenv_set(&dst->guest_env, src->guest_env.e[i].key,
 			 src->guest_env.e[i].value);
+}
+
+void kresult_set_samples(struct kresult *r, const double *v, size_t n)
+{
+	free(r->samples);
+	r->samples = NULL;
+	r->n_samples = 0;
+	if (!v || !n)
+		return;
+	r->samples = xrealloc(NULL, n * sizeof(*v));
+	memcpy(r->samples, v, n * sizeof(*v));
+	r->n_samples = n;
+}
+
+const char *krun_unit(const struct krun *run, const struct kresult *r)
+{
+	const char *icount = kenv_get(&run->guest_env, "icount");
+	if (strcmp(r->world, "bare-metal") == 0 && icount && *icount && strcmp(icount, "off") != 0)
+		return "instructions";
+	return "tsc-ticks";
 }
 
 void kresult_set_ns(struct kresult *r, double tsc_hz)

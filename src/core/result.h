@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "stats.h"
 
-#define KENTRY_SCHEMA_VERSION 1
+#define KENTRY_SCHEMA_VERSION 2
 
 enum kresult_status { KR_MEASURED = 0, KR_SKIPPED = 1 };
 
@@ -47,6 +47,9 @@ struct kresult {
 	uint64_t steal;           /* steal time while sampling (USER_HZ ticks) */
 	int disturbed;            /* the disturbance persisted after more rounds */
 	char *disturbance;        /* why the figure is flagged, NULL when it is not */
+	double *samples;   /* the per-call figure of every sample behind cycles, in
+			    * its unit (order not significant); NULL when not kept */
+	size_t n_samples;
 };
 
 /* The figure to show first: the headline of a result measured in rounds,
@@ -80,6 +83,8 @@ void kenv_set(struct kenv *env, const char *key, const char *value);
 void kenv_setf(struct kenv *env, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *kenv_get(const struct kenv *env, const char *key);
+/* Removes key (nothing when absent). */
+void kenv_unset(struct kenv *env, const char *key);
 void kenv_free(struct kenv *env);
 
 void krun_init(struct krun *run);
@@ -103,6 +108,14 @@ void kresult_set_disturbance(struct kresult *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Moves every result and the guest environment of src into dst. */
 void krun_merge(struct krun *dst, struct krun *src);
+
+/* Keeps a copy of the n per-call samples behind r's statistics. */
+void kresult_set_samples(struct kresult *r, const double *v, size_t n);
+
+/* The unit of r's figures in this run: "instructions" for a bare-metal
+ * result under QEMU -icount (guest_env icount other than "off"), else
+ * "tsc-ticks". */
+const char *krun_unit(const struct krun *run, const struct kresult *r);
 
 /* Fills ns from cycles given a TSC frequency in Hz (no-op when hz == 0). */
 void kresult_set_ns(struct kresult *r, double tsc_hz);

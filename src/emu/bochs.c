@@ -22,6 +22,7 @@
 #include "rundisk.h"
 #include "util.h"
 #include "core/cpuinfo.h"
+#include "results/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -150,7 +151,7 @@ int kbochs_resolve_cpu(const char *want, const char *models, const char *host_ve
 	}
 	snprintf(err, errlen, "unknown Bochs CPU model '%s': valid values are intel, amd, auto, or "
 			      "one of %s",
-		 want, list);
+		 ktext_arg(want), list);
 	return 2;
 }
 
@@ -237,24 +238,6 @@ static void load_info(const char *bochs)
 	free(text);
 }
 
-int kbochs_validate(const struct kboot_opts *o, char *err, size_t errlen)
-{
-	if (o->accel && strcmp(o->accel, "auto") != 0) {
-		snprintf(err, errlen, "--accel %s is QEMU's: Bochs always emulates every "
-				      "instruction (leave --accel out with --emulator bochs)",
-			 o->accel);
-		return 2;
-	}
-	char *bochs = find_program("KENTRY_BOCHS", "bochs");
-	if (!bochs)
-		return 0; /* kbochs_run says so, status 3 */
-	load_info(bochs);
-	free(bochs);
-	struct kcpuinfo host;
-	kcpuinfo_read(&host);
-	char cpu[64];
-	return kbochs_resolve_cpu(o->cpu, info.models, host.vendor, cpu, sizeof(cpu), err, errlen);
-}
 
 /* ------------------------------------------------------------------ */
 /* Files a run needs                                                   */
@@ -314,6 +297,100 @@ static int link_in(const char *dir, const char *name, const char *target, char *
 		return -1;
 	snprintf(out, len, "%s/%s", dir, name);
 	return symlink(abs, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* What a run needs, checked before it runs                            */
+
+struct bneeds {
+	char *bochs, *bios, *vga; /* malloc'd */
+	char iso[4096];
+	char cpu[64];             /* the model resolved */
+};
+
+static void needs_free(struct bneeds *n)
+{
+	free(n->bochs);
+	free(n->bios);
+	free(n->vga);
+	n->bochs = n->bios = n->vga = NULL;
+}
+
+/* Everything a Bochs boot with these options needs: no QEMU accelerator,
+ * Bochs, the kernel image, the GRUB image, the BIOS and VGA BIOS images,
+ * mtools for the run disk, a model this Bochs knows (its lists asked once).
+ * Returns 0, or 2 or 3 with the message in err (nothing held then). */
+static int bochs_needs(const struct kboot_opts *o, struct bneeds *n, char *err, size_t errlen)
+{
+	static const char *const bios_names[] = { "BIOS-bochs-latest", NULL };
+	static const char *const vga_names[] = { "VGABIOS-lgpl-latest.bin", "VGABIOS-lgpl-latest",
+						 "vgabios.bin", NULL };
+	static const char *const bios_dirs[] = { "/usr/share/bochs", "/usr/local/share/bochs",
+						 NULL };
+	static const char *const vga_dirs[] = { "/usr/share/bochs", "/usr/share/vgabios",
+						"/usr/local/share/bochs", NULL };
+	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
+	memset(n, 0, sizeof(*n));
+	if (o->accel && strcmp(o->accel, "auto") != 0) {
+		snprintf(err, errlen, "--accel %s is QEMU's: Bochs always emulates every "
+				      "instruction (leave --accel out with --emulator bochs)",
+			 ktext_arg(o->accel));
+		return 2;
+	}
+	if (o->iso_path) {
+		snprintf(n->iso, sizeof(n->iso), "%s", o->iso_path);
+	} else { /* kentry-kernel.iso beside the kernel image */
+		snprintf(n->iso, sizeof(n->iso), "%s", kernel);
+		char *slash = strrchr(n->iso, '/');
+		snprintf(slash ? slash + 1 : n->iso,
+			 sizeof(n->iso) - (size_t)(slash ? slash + 1 - n->iso : 0),
+			 "kentry-kernel.iso");
+	}
+	int rc = kboot_need_program("KENTRY_BOCHS", "bochs",
+				    "install the Debian packages bochs, bochsbios, vgabios and "
+				    "bochs-term (or name a Bochs with KENTRY_BOCHS)",
+				    &n->bochs, err, errlen);
+	if (!rc)
+		rc = kboot_need_file("kernel image", kernel, "run make", err, errlen);
+	if (!rc)
+		rc = kboot_need_file("boot image", n->iso,
+				     "run make (it needs grub-mkrescue: the Debian packages "
+				     "grub-pc-bin, grub-efi-amd64-bin, xorriso and mtools)",
+				     err, errlen);
+	if (!rc && !(n->bios = find_rom(n->bochs, bios_names, bios_dirs))) {
+		snprintf(err, errlen, "the Bochs BIOS (BIOS-bochs-latest) is not beside %s, in "
+				      "$BXSHARE or in /usr/share/bochs: install the Debian package "
+				      "bochsbios",
+			 ktext_arg(n->bochs));
+		rc = 3;
+	}
+	if (!rc && !(n->vga = find_rom(n->bochs, vga_names, vga_dirs))) {
+		snprintf(err, errlen, "the VGA BIOS (VGABIOS-lgpl-latest) is not beside %s, in "
+				      "$BXSHARE or in /usr/share/vgabios: install the Debian package "
+				      "vgabios",
+			 ktext_arg(n->bochs));
+		rc = 3;
+	}
+	if (!rc)
+		rc = krundisk_tools(err, errlen);
+	if (!rc) {
+		load_info(n->bochs);
+		struct kcpuinfo host;
+		kcpuinfo_read(&host);
+		rc = kbochs_resolve_cpu(o->cpu, info.models, host.vendor, n->cpu, sizeof(n->cpu),
+					err, errlen);
+	}
+	if (rc)
+		needs_free(n);
+	return rc;
+}
+
+int kbochs_validate(const struct kboot_opts *o, char *err, size_t errlen)
+{
+	struct bneeds n;
+	int rc = bochs_needs(o, &n, err, errlen);
+	needs_free(&n);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -408,6 +485,7 @@ static int open_pty(int *master, int *slave)
 struct battempt {
 	struct kemu_run r;
 	char *argv[8];
+	int argc;
 };
 
 static void attempt_run(struct battempt *a, const struct kboot_opts *o, const char *bochs,
@@ -425,6 +503,7 @@ static void attempt_run(struct battempt *a, const struct kboot_opts *o, const ch
 		a->argv[k++] = (char *)rcfile;
 	}
 	a->argv[k] = NULL;
+	a->argc = k;
 	a->r.argv = a->argv;
 	a->r.env = env;
 	a->r.watch = bochs_watch;
@@ -447,68 +526,11 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 {
 	err[0] = '\0';
 	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
-	char *bochs = find_program("KENTRY_BOCHS", "bochs");
-	if (!bochs) {
-		if (getenv("KENTRY_BOCHS") && *getenv("KENTRY_BOCHS"))
-			snprintf(err, errlen, "KENTRY_BOCHS=%s is not an executable program",
-				 getenv("KENTRY_BOCHS"));
-		else
-			snprintf(err, errlen, "bochs not found: install the Debian packages bochs, "
-					      "bochsbios, vgabios and bochs-term (or name a Bochs "
-					      "with KENTRY_BOCHS)");
-		return 3;
-	}
-	char iso_default[4096];
-	const char *iso = o->iso_path;
-	if (!iso) {
-		snprintf(iso_default, sizeof(iso_default), "%s", kernel);
-		char *slash = strrchr(iso_default, '/');
-		snprintf(slash ? slash + 1 : iso_default,
-			 sizeof(iso_default) - (size_t)(slash ? slash + 1 - iso_default : 0),
-			 "kentry-kernel.iso");
-		iso = iso_default;
-	}
-	static const char *const bios_names[] = { "BIOS-bochs-latest", NULL };
-	static const char *const vga_names[] = { "VGABIOS-lgpl-latest.bin", "VGABIOS-lgpl-latest",
-						 "vgabios.bin", NULL };
-	static const char *const bios_dirs[] = { "/usr/share/bochs", "/usr/local/share/bochs",
-						 NULL };
-	static const char *const vga_dirs[] = { "/usr/share/bochs", "/usr/share/vgabios",
-						"/usr/local/share/bochs", NULL };
-	char *bios = NULL, *vga = NULL;
-	int rc = kboot_need_file("kernel image", kernel, "run make", err, errlen);
-	if (!rc)
-		rc = kboot_need_file("boot image", iso,
-				     "run make (it needs grub-mkrescue: the Debian packages "
-				     "grub-pc-bin, grub-efi-amd64-bin, xorriso and mtools)",
-				     err, errlen);
-	if (!rc)
-		rc = kbochs_validate(o, err, errlen);
-	if (!rc && !(bios = find_rom(bochs, bios_names, bios_dirs))) {
-		snprintf(err, errlen, "the Bochs BIOS (BIOS-bochs-latest) is not beside %s, in "
-				      "$BXSHARE or in /usr/share/bochs: install the Debian package "
-				      "bochsbios",
-			 bochs);
-		rc = 3;
-	}
-	if (!rc && !(vga = find_rom(bochs, vga_names, vga_dirs))) {
-		snprintf(err, errlen, "the VGA BIOS (VGABIOS-lgpl-latest) is not beside %s, in "
-				      "$BXSHARE or in /usr/share/vgabios: install the Debian package "
-				      "vgabios",
-			 bochs);
-		rc = 3;
-	}
-	if (rc) {
-		free(bochs);
-		free(bios);
-		free(vga);
+	struct bneeds n;
+	int rc = bochs_needs(o, &n, err, errlen);
+	if (rc)
 		return rc;
-	}
-
-	struct kcpuinfo host;
-	kcpuinfo_read(&host);
-	char cpu[64];
-	kbochs_resolve_cpu(o->cpu, info.models, host.vendor, cpu, sizeof(cpu), err, errlen);
+	const char *bochs = n.bochs, *iso = n.iso, *cpu = n.cpu;
 	char cmdline[2048];
 	kboot_cmdline(o, cmdline, sizeof(cmdline));
 	double limit = kboot_limit(o, 120, 60);
@@ -519,10 +541,9 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s/kentry-bochs-XXXXXX", tmp);
 	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "cannot make a run directory %s: %s", dir, strerror(errno));
-		free(bochs);
-		free(bios);
-		free(vga);
+		snprintf(err, errlen, "cannot make a run directory %s: %s", ktext_arg(dir),
+			 strerror(errno));
+		needs_free(&n);
 		return 4;
 	}
 	char iso_l[4200], bios_l[4200], vga_l[4200], rcfile[4200], bochsrc[4200];
@@ -533,8 +554,8 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	snprintf(ser, sizeof(ser), "/dev/fd/3");
 	snprintf(logp, sizeof(logp), "/dev/fd/4");
 	if (link_in(dir, "boot.iso", iso, iso_l, sizeof(iso_l)) ||
-	    link_in(dir, "bios.rom", bios, bios_l, sizeof(bios_l)) ||
-	    link_in(dir, "vgabios.rom", vga, vga_l, sizeof(vga_l))) {
+	    link_in(dir, "bios.rom", n.bios, bios_l, sizeof(bios_l)) ||
+	    link_in(dir, "vgabios.rom", n.vga, vga_l, sizeof(vga_l))) {
 		snprintf(err, errlen, "cannot link the boot files into %s: %s", dir, strerror(errno));
 		rc = 4;
 	}
@@ -549,6 +570,7 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	}
 
 	struct battempt *a = xmalloc(sizeof(*a));
+	char config[4096] = "";
 	const char *display = "nogui";
 	int tried = 0;
 	if (o->progress)
@@ -556,11 +578,10 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	while (!rc) {
 		struct kbochs_cfg c = { cpu, BOCHS_IPS, 128, bios_l, vga_l, iso_l, img, ser, logp,
 					display };
-		char text[4096];
-		kbochs_config(&c, text, sizeof(text));
+		kbochs_config(&c, config, sizeof(config));
 		unlink(bochsrc);
 		FILE *f = fopen(bochsrc, "wx");
-		if (!f || fputs(text, f) == EOF || fclose(f)) {
+		if (!f || fputs(config, f) == EOF || fclose(f)) {
 			snprintf(err, errlen, "cannot write %s: %s", bochsrc, strerror(errno));
 			rc = 4;
 			break;
@@ -590,7 +611,16 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	kenv_setf(&run->guest_env, "bochs.ips", "%lu", BOCHS_IPS);
 	kenv_set(&run->guest_env, "bochs.display", display);
 	kenv_set(&run->guest_env, "boot.image", iso);
-	kenv_set(&run->guest_env, "bochs.cmdline", cmdline);
+	kenv_set(&run->guest_env, "bochs.append", cmdline);
+	if (tried) {
+		/* what Bochs was started with: its command line and the
+		 * configuration it names (the run directory is gone after
+		 * the run; the configuration says what was in it) */
+		char *words = ktext_shell_join((const char *const *)a->argv, (size_t)a->argc);
+		kenv_set(&run->guest_env, "bochs.cmdline", words);
+		free(words);
+		kenv_set(&run->guest_env, "bochs.config", config);
+	}
 
 	const char *missing = NULL;
 	if (!rc) {
@@ -605,8 +635,6 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	}
 	free(a);
 	rundir_remove(dir);
-	free(bochs);
-	free(bios);
-	free(vga);
+	needs_free(&n);
 	return rc;
 }

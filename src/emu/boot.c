@@ -5,7 +5,9 @@
 #include "bochs.h"
 #include "emu.h"
 #include "qemu.h"
+#include "proc.h"
 #include "util.h"
+#include "results/text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -70,13 +72,9 @@ void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len)
 
 double kboot_limit(const struct kboot_opts *o, double full_s, double quick_s)
 {
-	double limit = o->timeout_s;
-	const char *env = getenv("KENTRY_BOOT_TIMEOUT");
-	if (!(limit > 0) && env && *env)
-		limit = strtod(env, NULL);
-	if (limit > 0)
-		return limit;
-	limit = o->quick ? quick_s : full_s;
+	if (o->timeout_s > 0)
+		return o->timeout_s;
+	double limit = o->quick ? quick_s : full_s;
 	if (o->samples > 200)
 		limit *= o->samples / 200.0;
 	return limit;
@@ -89,8 +87,31 @@ int kboot_need_file(const char *what, const char *path, const char *hint, char *
 	int rc = stat(path, &st), e = errno;
 	if (rc == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0)
 		return 0;
-	snprintf(err, errlen, "%s %s %s: %s", what, path,
+	snprintf(err, errlen, "%s %s %s: %s", what, ktext_arg(path),
 		 rc != 0 && e == ENOENT ? "not found" : "is not a readable file", hint);
+	return 3;
+}
+
+int kboot_need_program(const char *env_var, const char *name, const char *hint, char **prog,
+		       char *err, size_t errlen)
+{
+	const char *env = getenv(env_var);
+	*prog = NULL;
+	if (env && *env) {
+		struct stat st;
+		if (stat(env, &st) != 0)
+			snprintf(err, errlen, "%s=%s: %s", env_var, ktext_arg(env), strerror(errno));
+		else if (!S_ISREG(st.st_mode) || access(env, X_OK) != 0)
+			snprintf(err, errlen, "%s=%s: not an executable file", env_var,
+				 ktext_arg(env));
+		else
+			*prog = xstrdup(env);
+		return *prog ? 0 : 3;
+	}
+	*prog = find_program(NULL, name);
+	if (*prog)
+		return 0;
+	snprintf(err, errlen, "%s not found: %s", name, hint);
 	return 3;
 }
 

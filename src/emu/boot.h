@@ -41,11 +41,16 @@ int kboot_emulator_known(const char *name);
  * named by its validation message). */
 extern const char *const kboot_cpu_choices;
 
-/* The per-emulator validation hook: checks everything about the options
- * that the emulator decides (the CPU model against its own list, the
- * accelerator), before anything runs. Returns 0, or 2 with a one-line
- * message. An emulator that is not installed is not judged here:
- * kboot_run reports it (status 3). */
+/* The per-emulator validation hook, run before anything runs (no guest
+ * boots, no result file is planned to appear): checks everything a boot
+ * with these options needs, each emulator its own way (qemu.c, bochs.c):
+ * the emulator program ($KENTRY_QEMU or $KENTRY_BOCHS named when it is
+ * wrong, else on PATH), the kernel image (and for Bochs the GRUB image, its
+ * BIOS files and mtools), the accelerator (QEMU: a /dev/kvm that opens for
+ * --accel kvm), and the CPU model against the emulator's own list (asked
+ * once per process; kboot_run reuses the answer). Returns 0, or a kentry
+ * exit status (2 a bad option, 3 a missing program, image or device) with
+ * a one-line message in err. kboot_run makes the same checks first. */
 int kboot_validate(const struct kboot_opts *o, char *err, size_t errlen);
 
 /* Boots the kernel and appends one result per id (world "bare-metal") to

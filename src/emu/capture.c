@@ -148,6 +148,27 @@ static int corrupt(struct check *c, size_t ln, const char *text, const char *why
 	return 6;
 }
 
+/* Before the next path (or the end line): the samples lines of the path
+ * in progress, when it printed any, hold all its samples (a line lost from
+ * the capture would leave fewer). 0 or 6. */
+static int samples_whole(struct check *c, struct kserial *s, size_t ln, const char *t)
+{
+	if (!c->current[0])
+		return 0;
+	char id[64], *at;
+	snprintf(id, sizeof(id), "%s", c->current);
+	at = strchr(id, '@');
+	if (at)
+		*at++ = '\0';
+	const struct kresult *r = krun_find_variant(s->run, id, "bare-metal", at);
+	if (!r || r->status != KR_MEASURED || !r->n_samples || r->n_samples == r->cycles.n)
+		return 0;
+	char why[160];
+	snprintf(why, sizeof(why), "%.63s has %zu of its %zu samples: a samples line is missing",
+		 c->current, r->n_samples, (size_t)r->cycles.n);
+	return corrupt(c, ln, t, why);
+}
+
 /* One line of the run, after its header. 0 or 6. */
 static int check_line(struct check *c, struct kserial *s, size_t ln, const char *t)
 {
@@ -187,6 +208,8 @@ static int check_line(struct check *c, struct kserial *s, size_t ln, const char 
 		return 0;
 	}
 	if (!strncmp(t, "progress ", 9)) {
+		if (samples_whole(c, s, ln, t))
+			return 6;
 		if (!known_token(t + 9))
 			return corrupt(c, ln, t, "progress names no path this kentry knows");
 		snprintf(c->current, sizeof(c->current), "%.63s", t + 9);
@@ -224,6 +247,29 @@ static int check_line(struct check *c, struct kserial *s, size_t ln, const char 
 		c->results++;
 		return 0;
 	}
+	if (!strncmp(t, "samples ", 8)) {
+		/* the samples of the result just read: the parser keeps them
+		 * only if they add up to its sample count (kserial_finish) */
+		char tok[64];
+		size_t n = strcspn(t + 8, " ");
+		snprintf(tok, sizeof(tok), "%.*s", (int)(n < 63 ? n : 63), t + 8);
+		if (!known_token(tok) || strcmp(tok, c->current) != 0)
+			return corrupt(c, ln, t, "samples for another path than the one in progress");
+		for (const char *v = t + 8 + n; *v;) {
+			char *e;
+			while (*v == ' ')
+				v++;
+			errno = 0;
+			double d = strtod(v, &e);
+			if (e == v || errno || (*e && *e != ' ') || d != d)
+				return corrupt(c, ln, t, "a sample that is not a number");
+			v = e;
+		}
+		if (kserial_line(s, t) != 0)
+			return corrupt(c, ln, t, "samples that do not belong to a measured result, or "
+						 "more of them than it has");
+		return 0;
+	}
 	if (!strncmp(t, "note ", 5)) {
 		char tok[64];
 		size_t n = strcspn(t + 5, " ");
@@ -233,6 +279,8 @@ static int check_line(struct check *c, struct kserial *s, size_t ln, const char 
 		return 0;
 	}
 	if (is_end(t)) {
+		if (samples_whole(c, s, ln, t))
+			return 6;
 		unsigned m, tot;
 		char verdict[8];
 		sscanf(t + 4, "%7s %u/%u", verdict, &m, &tot);
@@ -338,8 +386,8 @@ int kcapture_parse(const char *data, size_t n, const char *name, struct krun *ru
 			rc = corrupt(&c, i + 1, text, "bytes the kernel never sends");
 		else
 			rc = check_line(&c, &s, i + 1, text);
-		if (!rc && strncmp(text, "result ", 7) != 0)
-			kserial_line(&s, text);
+		if (!rc && strncmp(text, "result ", 7) != 0 && strncmp(text, "samples ", 8) != 0)
+			kserial_line(&s, text); /* those two went through check_line */
 	}
 	if (!rc) {
 		kserial_finish(&s, (const char *const *)c.ids, c.n_ids, NULL, NULL);

@@ -12,15 +12,22 @@
  * words of $KENTRY_BOOT_APPEND (tests: crash=ud|df|hang), space separated. */
 void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len);
 
-/* The whole-run limit in seconds: o->timeout_s, else $KENTRY_BOOT_TIMEOUT,
- * else full_s (quick_s with --quick), scaled by the samples asked for
- * beyond the kernel's default 200. */
+/* The whole-run limit in seconds: o->timeout_s (the command takes it from
+ * $KENTRY_BOOT_TIMEOUT, checked before anything runs), else full_s (quick_s
+ * with --quick), scaled by the samples asked for beyond the kernel's
+ * default 200. */
 double kboot_limit(const struct kboot_opts *o, double full_s, double quick_s);
 
 /* 0 when path is a readable regular file; else 3 with "WHAT PATH not
  * found: HINT" (or "is not a readable file") in err. */
 int kboot_need_file(const char *what, const char *path, const char *hint, char *err,
 		    size_t errlen);
+
+/* The emulator program, in *prog (malloc'd): $env_var when set, else `name`
+ * on PATH. Returns 0, or 3 with "ENV_VAR=VALUE: REASON" (the file named
+ * when it is missing or not executable) or "NAME not found: HINT" in err. */
+int kboot_need_program(const char *env_var, const char *name, const char *hint, char **prog,
+		       char *err, size_t errlen);
 
 /* "GenuineIntel" or "AuthenticAMD" for the --cpu shorthands intel and amd,
  * NULL otherwise. */

@@ -11,6 +11,7 @@
 #include "run.h"
 #include "util.h"
 #include "core/cpuinfo.h"
+#include "results/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,24 +183,65 @@ int kqemu_resolve_cpu(const char *want, const char *models, int kvm, char *out, 
 	snprintf(err, errlen,
 		 "unknown QEMU CPU model '%s': valid values are intel, amd, host, or a QEMU "
 		 "model name (qemu-system-x86_64 -cpu help)",
-		 want);
+		 ktext_arg(want));
 	return 2;
 }
 
-int kqemu_validate(const struct kboot_opts *o, char *err, size_t errlen)
+/* Whether /dev/kvm opens (else why not). */
+static int kvm_usable(char *why, size_t len)
 {
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	if (errno == ENOENT)
+		snprintf(why, len, "is not available (no /dev/kvm)");
+	else
+		snprintf(why, len, "cannot be used (/dev/kvm: %s)", strerror(errno));
+	return 0;
+}
+
+/* Everything a QEMU boot with these options needs, checked before it runs:
+ * --icount without --accel kvm, QEMU (*qemu, malloc'd), the kernel image,
+ * a /dev/kvm that opens for --accel kvm, a model QEMU knows (its list asked
+ * once). Returns 0, or 2 or 3 with the message in err (*qemu then NULL). */
+static int qemu_needs(const struct kboot_opts *o, char **qemu, char *err, size_t errlen)
+{
+	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
+	*qemu = NULL;
 	if (o->icount && o->accel && strcmp(o->accel, "kvm") == 0) {
 		snprintf(err, errlen, "--icount needs TCG: use --accel tcg or auto with --icount");
 		return 2;
 	}
-	char *qemu = find_program("KENTRY_QEMU", "qemu-system-x86_64");
-	if (!qemu)
-		return 0; /* kqemu_run says so, status 3 */
-	load_cpu_help(qemu);
+	int rc = kboot_need_program("KENTRY_QEMU", "qemu-system-x86_64",
+				    "install the Debian package qemu-system-x86", qemu, err, errlen);
+	if (!rc)
+		rc = kboot_need_file("kernel image", kernel, "run make", err, errlen);
+	char why[256];
+	if (!rc && o->accel && strcmp(o->accel, "kvm") == 0 && !kvm_usable(why, sizeof(why))) {
+		snprintf(err, errlen, "KVM %s: use --accel tcg (or auto)", why);
+		rc = 3;
+	}
+	if (!rc) {
+		load_cpu_help(*qemu);
+		char cpu[128], note[160];
+		rc = kqemu_resolve_cpu(o->cpu, cpu_help.models, 1, cpu, sizeof(cpu), note,
+				       sizeof(note), err, errlen);
+	}
+	if (rc) {
+		free(*qemu);
+		*qemu = NULL;
+	}
+	return rc;
+}
+
+int kqemu_validate(const struct kboot_opts *o, char *err, size_t errlen)
+{
+	char *qemu;
+	int rc = qemu_needs(o, &qemu, err, errlen);
 	free(qemu);
-	char cpu[128], note[160];
-	return kqemu_resolve_cpu(o->cpu, cpu_help.models, 1, cpu, sizeof(cpu), note, sizeof(note),
-				 err, errlen);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -268,6 +310,7 @@ struct attempt {
 	struct kemu_run r;
 	struct qwatch w;
 	const char *argv[KQEMU_ARGV_MAX];
+	char *cmdline; /* argv as shell words (malloc'd): what the result records */
 };
 
 static void attempt_run(struct attempt *a, const struct kboot_opts *o, const struct kqemu_cmd *c,
@@ -276,7 +319,9 @@ static void attempt_run(struct attempt *a, const struct kboot_opts *o, const str
 	kemu_init(&a->r, &qemu_traits, o, limit);
 	a->w.qemu = c->qemu;
 	a->w.kvm = c->kvm;
-	kqemu_argv(c, a->argv);
+	size_t n = kqemu_argv(c, a->argv);
+	free(a->cmdline);
+	a->cmdline = ktext_shell_join(a->argv, n);
 	a->r.argv = (char **)a->argv;
 	a->r.life_s = life_s;
 	a->r.watch = qemu_watch;
@@ -311,19 +356,6 @@ static void kvm_failure(const struct kemu_run *r, char *why, size_t len)
 	}
 }
 
-static int kvm_usable(char *why, size_t len)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		close(fd);
-		return 1;
-	}
-	if (errno == ENOENT)
-		snprintf(why, len, "is not available (no /dev/kvm)");
-	else
-		snprintf(why, len, "cannot be used (/dev/kvm: %s)", strerror(errno));
-	return 0;
-}
 
 #define KBOOT_LIFE_S 10.0 /* KVM's sign-of-life limit under --accel auto */
 
@@ -343,28 +375,18 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
 	const char *accel = o->accel ? o->accel : "auto";
 
-	char *qemu = find_program("KENTRY_QEMU", "qemu-system-x86_64");
-	if (!qemu) {
-		snprintf(err, errlen, "qemu-system-x86_64 not found: install the Debian package "
-				      "qemu-system-x86");
-		return 3;
-	}
-	int rc = kboot_need_file("kernel image", kernel, "run make", err, errlen);
-	if (!rc)
-		rc = kqemu_validate(o, err, errlen);
-	if (rc) {
-		free(qemu);
+	char *qemu;
+	int rc = qemu_needs(o, &qemu, err, errlen);
+	if (rc)
 		return rc;
-	}
 
 	char qver[64];
 	qemu_version(qemu, qver, sizeof(qver));
-	load_cpu_help(qemu);
 
 	char cmdline[2048];
 	kboot_cmdline(o, cmdline, sizeof(cmdline));
 	double limit = kboot_limit(o, 60, 30);
-	if (o->icount && !(o->timeout_s > 0) && !getenv("KENTRY_BOOT_TIMEOUT"))
+	if (o->icount && !(o->timeout_s > 0))
 		limit *= 2;
 
 	int try_kvm = 0;
@@ -372,13 +394,7 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	if (o->icount) {
 		try_kvm = 0;
 	} else if (strcmp(accel, "kvm") == 0) {
-		char why[256];
-		if (!kvm_usable(why, sizeof(why))) {
-			snprintf(err, errlen, "KVM %s: use --accel tcg (or auto)", why);
-			free(qemu);
-			return 3;
-		}
-		try_kvm = 1;
+		try_kvm = 1; /* qemu_needs found /dev/kvm usable */
 	} else if (strcmp(accel, "auto") == 0) {
 		try_kvm = kvm_usable(fallback, sizeof(fallback));
 	}
@@ -386,6 +402,7 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	struct kcpuinfo host;
 	kcpuinfo_read(&host);
 	struct attempt *a = xmalloc(sizeof(*a));
+	a->cmdline = NULL;
 	char cpu[128], cpu_note[160];
 	struct kqemu_cmd c = { qemu, kernel, cmdline, cpu, 0, o->icount };
 	int used_kvm = 0, booted = 1;
@@ -449,7 +466,9 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 		kenv_set(&run->guest_env, "qemu.cpu.note", cpu_note);
 	kenv_set(&run->guest_env, "qemu.version", qver);
 	kenv_set(&run->guest_env, "icount", o->icount ? "shift=0" : "off");
-	kenv_set(&run->guest_env, "qemu.cmdline", cmdline);
+	kenv_set(&run->guest_env, "qemu.append", cmdline);
+	if (a->cmdline) /* the whole command line of the run: it can be repeated */
+		kenv_set(&run->guest_env, "qemu.cmdline", a->cmdline);
 	kenv_setf(&run->guest_env, "qemu.seconds", "%.1f", a->r.elapsed);
 	if (used_kvm)
 		kenv_set(&run->guest_env, "kvm.host_vendor", host.vendor);
@@ -477,6 +496,7 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 		    missing, run);
 	kemu_difference_notes(run, o->icount ? "qemu-icount" : used_kvm ? "qemu-kvm" : "qemu-tcg");
 	kemu_free(&a->r);
+	free(a->cmdline);
 	free(a);
 	free(qemu);
 	return rc;

@@ -58,19 +58,37 @@ static int mtool(char *const argv[], char *err, size_t errlen)
 	return 0;
 }
 
+/* mformat and mcopy (malloc'd), or 3 with the message. */
+static int tools(char **mformat, char **mcopy, char *err, size_t errlen)
+{
+	*mformat = find_program(NULL, "mformat");
+	*mcopy = find_program(NULL, "mcopy");
+	if (*mformat && *mcopy)
+		return 0;
+	snprintf(err, errlen, "%s not found: install the Debian package mtools (kentry "
+			      "writes each run's kernel and command line on a small FAT disk)",
+		 *mformat ? "mcopy" : "mformat");
+	free(*mformat);
+	free(*mcopy);
+	*mformat = *mcopy = NULL;
+	return 3;
+}
+
+int krundisk_tools(char *err, size_t errlen)
+{
+	char *mformat, *mcopy;
+	int rc = tools(&mformat, &mcopy, err, errlen);
+	free(mformat);
+	free(mcopy);
+	return rc;
+}
+
 int krundisk_make(const char *dir, const char *kernel, const char *cmdline, char *err,
 		  size_t errlen)
 {
-	char *mformat = find_program(NULL, "mformat");
-	char *mcopy = find_program(NULL, "mcopy");
-	if (!mformat || !mcopy) {
-		snprintf(err, errlen, "%s not found: install the Debian package mtools (kentry "
-				      "writes each run's kernel and command line on a small FAT disk)",
-			 mformat ? "mcopy" : "mformat");
-		free(mformat);
-		free(mcopy);
+	char *mformat, *mcopy;
+	if (tools(&mformat, &mcopy, err, errlen))
 		return 3;
-	}
 	struct stat st;
 	long long kbytes = stat(kernel, &st) == 0 ? (long long)st.st_size : 0;
 	char cfg[2400], cfgpath[4200], img[4200], cyl[16];

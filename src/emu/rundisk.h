@@ -19,6 +19,10 @@ void krundisk_config(const char *cmdline, char *buf, size_t len);
  * holds a kernel of kernel_bytes with room to spare (pure). */
 unsigned krundisk_cylinders(long long kernel_bytes);
 
+/* Whether the tools the run disk is made with (mtools) are installed: 0,
+ * or 3 with a message naming the package. */
+int krundisk_tools(char *err, size_t errlen);
+
 /* Writes dir/run.cfg and makes dir/run.img holding it and the kernel.
  * Returns 0, or a kentry exit status (3: mtools missing, 4: it failed)
  * with a message. */

@@ -99,6 +99,7 @@ static struct kresult *result_for(struct kserial *s, const char *tok)
 	r->has_ns = 0;
 	r->batch = 0;
 	r->overhead_cycles = 0;
+	kresult_set_samples(r, NULL, 0);
 	return r;
 }
 
@@ -191,6 +192,32 @@ static int parse_measured(struct kserial *s, const char *id, char *rest)
 	r->cycles.mean = val[9];
 	r->cycles.stddev = val[10];
 	apply_pending_notes(s, r);
+	return 0;
+}
+
+/* "samples <id> <v> <v> ...": more of the samples behind the measured
+ * result of id, appended in order. A malformed line drops that result's
+ * samples (the statistics stay); kserial_finish drops an incomplete set. */
+static int samples_line(struct kserial *s, char *rest)
+{
+	char *save = NULL;
+	char *tok = strtok_r(rest, " ", &save);
+	if (!tok || !valid_id(tok))
+		return -1;
+	struct kresult *r = find_bm(s, tok);
+	if (!r || r->status != KR_MEASURED)
+		return -1;
+	for (char *v = strtok_r(NULL, " ", &save); v; v = strtok_r(NULL, " ", &save)) {
+		double d;
+		if (parse_num(v, &d) != 0 || r->n_samples >= r->cycles.n) {
+			kresult_set_samples(r, NULL, 0);
+			return -1;
+		}
+		if (r->n_samples < 16 || (r->n_samples & (r->n_samples - 1)) == 0)
+			r->samples = xrealloc(r->samples, (r->n_samples < 16 ? 16 : 2 * r->n_samples) *
+							       sizeof(double));
+		r->samples[r->n_samples++] = d;
+	}
 	return 0;
 }
 
@@ -319,6 +346,8 @@ static int serial_record(struct kserial *s, char *line)
 			     kind ? kind : "");
 		return -1;
 	}
+	if (strncmp(p, "samples ", 8) == 0)
+		return samples_line(s, p + 8);
 	if (strncmp(p, "note ", 5) == 0) {
 		char *id = p + 5;
 		char *sp = strchr(id, ' ');
@@ -438,6 +467,8 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 		struct kresult *r = &s->run->r[i];
 		if (strcmp(r->world, WORLD) != 0 || r->status != KR_MEASURED)
 			continue;
+		if (r->samples && r->n_samples != r->cycles.n)
+			kresult_set_samples(r, NULL, 0); /* the output was cut */
 		if (count_note)
 			kresult_set_note(r, "%s", count_note);
 		else if (hz > 0)

@@ -394,6 +394,20 @@ static uint64_t batch_empty(void *ctx, uint32_t n)
 #define KERNEL_MAX_BATCH 1024u
 static double samples[MAX_SAMPLES];
 
+/* The samples behind a result line (docs/serial-protocol.md), so the host
+ * can judge a difference between two runs by their spread: 50 to a line,
+ * which keeps every line far below the host's 1024-byte limit. */
+#define SAMPLES_PER_LINE 50u
+static void print_samples(const char *id, const double *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i += SAMPLES_PER_LINE) {
+		kprintf("samples %s", id);
+		for (uint32_t k = i; k < n && k < i + SAMPLES_PER_LINE; k++)
+			kprintf(" %.2f", v[k]);
+		kprintf("\n");
+	}
+}
+
 unsigned paths_measure_all(unsigned *total, int *all_expected)
 {
 	unsigned measured = 0;
@@ -440,6 +454,7 @@ unsigned paths_measure_all(unsigned *total, int *all_expected)
 			"median=%.2f p75=%.2f p99=%.2f max=%.2f mean=%.2f stddev=%.2f\n",
 			p->id, n, info.batch, info.overhead_cycles, s.min, s.p25, s.median,
 			s.p75, s.p99, s.max, s.mean, s.stddev);
+		print_samples(p->id, samples, n);
 		if (p->note)
 			kprintf("note %s %s\n", p->id, p->note);
 		if (pst[k].note[0])

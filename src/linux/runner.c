@@ -717,6 +717,11 @@ static void fill_result(struct child *c, enum klinux_op op)
 	}
 	r->status = KR_MEASURED;
 	kstats_compute(c->s, c->n, &r->cycles);
+	/* the samples behind the statistics, for compare and plot */
+	r->samples = c->s;
+	r->n_samples = c->n;
+	c->s = NULL;
+	c->n = c->cap = 0;
 	r->batch = c->batch;
 	struct kstats ov;
 	kstats_compute(c->overheads, c->nr, &ov);

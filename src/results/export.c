@@ -1,5 +1,6 @@
 /* kentry results: CSV and Markdown exports. */
 #include "export.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -7,22 +8,8 @@
 /* ------------------------------------------------------------------ */
 /* CSV and Markdown                                                    */
 
-static void csv_field(FILE *f, const char *s)
-{
-	if (!s)
-		s = "";
-	if (strpbrk(s, ",\"\n\r") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
+/* Text views: control characters from the data are escaped (text.h), so
+ * printing a view never sends one to a terminal. */
 
 #define CSV_HEADER "world,id,op,status,reason,samples,min_cycles,median_cycles,mean_cycles," \
 	"stddev_cycles,p99_cycles,min_ns,median_ns,mean_ns,stddev_ns,p99_ns,note,anomaly,variant," \
@@ -37,14 +24,14 @@ int kexport_csv(const struct krun *run, char **out)
 	fputs(CSV_HEADER, f);
 	for (size_t i = 0; i < run->n; i++) {
 		const struct kresult *r = &run->r[i];
-		csv_field(f, r->world);
+		ktext_csv(f, r->world);
 		fputc(',', f);
-		csv_field(f, r->id);
+		ktext_csv(f, r->id);
 		fputc(',', f);
-		csv_field(f, r->op);
+		ktext_csv(f, r->op);
 		fputc(',', f);
 		fputs(r->status == KR_MEASURED ? "measured," : "skipped,", f);
-		csv_field(f, r->reason);
+		ktext_csv(f, r->reason);
 		if (r->status == KR_MEASURED) {
 			fprintf(f, ",%llu,%.2f,%.2f,%.2f,%.2f,%.2f", (unsigned long long)r->cycles.n,
 				r->cycles.min, r->cycles.median, r->cycles.mean, r->cycles.stddev,
@@ -58,11 +45,11 @@ int kexport_csv(const struct krun *run, char **out)
 			fputs(",,,,,,,,,,,", f);
 		}
 		fputc(',', f);
-		csv_field(f, r->note);
+		ktext_csv(f, r->note);
 		fputc(',', f);
-		csv_field(f, r->anomaly);
+		ktext_csv(f, r->anomaly);
 		fputc(',', f);
-		csv_field(f, r->variant);
+		ktext_csv(f, r->variant);
 		if (r->status == KR_MEASURED)
 			fprintf(f, ",%s,%u,%u,%.2f,%.4f,%s", kresult_mode(r), r->batch, r->rounds,
 				kresult_headline(r, 0), r->round_spread, r->disturbed ? "yes" : "no");
@@ -73,27 +60,16 @@ int kexport_csv(const struct krun *run, char **out)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-static void md_text(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
-
 int kexport_markdown(const struct krun *run, char **out)
 {
 	size_t len;
 	FILE *f = open_memstream(out, &len);
 	if (!f)
 		return -1;
-	fprintf(f, "# kentry %s results\n\n", run->kentry_version ? run->kentry_version : KENTRY_VERSION);
+	fprintf(f, "# kentry %s results\n\n",
+		ktext_short(run->kentry_version ? run->kentry_version : KENTRY_VERSION, 40));
 	if (run->created)
-		fprintf(f, "Run at %s.\n\n", run->created);
+		fprintf(f, "Run at %s.\n\n", ktext_short(run->created, 60));
 	const struct kenv *envs[2] = { &run->env, &run->guest_env };
 	const char *titles[2] = { "Environment", "Bare-metal guest" };
 	for (int e = 0; e < 2; e++) {
@@ -102,9 +78,9 @@ int kexport_markdown(const struct krun *run, char **out)
 		fprintf(f, "## %s\n\n| fact | value |\n| --- | --- |\n", titles[e]);
 		for (size_t i = 0; i < envs[e]->n; i++) {
 			fputs("| ", f);
-			md_text(f, envs[e]->e[i].key);
+			ktext_md(f, envs[e]->e[i].key);
 			fputs(" | ", f);
-			md_text(f, envs[e]->e[i].value);
+			ktext_md(f, envs[e]->e[i].value);
 			fputs(" |\n", f);
 		}
 		fputc('\n', f);
@@ -122,7 +98,7 @@ int kexport_markdown(const struct krun *run, char **out)
 			r->variant ? r->variant : "", r->op);
 		if (r->status == KR_SKIPPED) {
 			fputs("skipped | | | | | | | ", f);
-			md_text(f, r->reason);
+			ktext_md(f, r->reason);
 		} else {
 			fprintf(f, "%.1f | ", kresult_headline(r, 0));
 			if (r->has_ns)
@@ -132,17 +108,17 @@ int kexport_markdown(const struct krun *run, char **out)
 				(unsigned long long)r->cycles.n);
 			if (r->anomaly) {
 				fputs("**", f);
-				md_text(f, r->anomaly);
+				ktext_md(f, r->anomaly);
 				fputs("** ", f);
 			}
 			if (r->disturbed) {
 				fputs("**disturbed: ", f);
-				md_text(f, r->disturbance);
+				ktext_md(f, r->disturbance);
 				fputs("** ", f);
 			}
 			if (r->wide)
 				fputs("wide spread; ", f);
-			md_text(f, r->note);
+			ktext_md(f, r->note);
 		}
 		fputs(" |\n", f);
 	}

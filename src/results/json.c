@@ -1,13 +1,20 @@
-/* kentry results: the JSON result file, written and read back. */
+/* kentry results: the JSON result file, written (schema version 2) and read
+ * back (versions 1 and 2). See docs/schema.md. */
 #include "json.h"
+#include "envtype.h"
+#include "text.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------------ */
-/* JSON                                                                */
+/* Writing                                                             */
 
 static json_t *stats_json(const struct kstats *s)
 {
@@ -17,9 +24,6 @@ static json_t *stats_json(const struct kstats *s)
 			 s->median > 0 ? kstats_rel_spread(s) : 0.0, "samples",
 			 (json_int_t)s->n);
 }
-
-static int get_num(json_t *o, const char *k, double *v, char *err, size_t errlen,
-		   const char *ctx);
 
 /* The fields that say how far a measured figure can be trusted: how the
  * samples were taken (mode), the rounds and their spread, disturbance. */
@@ -47,101 +51,76 @@ static void trust_json(json_t *o, const struct kresult *r)
 			    r->disturbance ? json_string(r->disturbance) : json_null());
 }
 
-static int count_field(json_t *o, const char *k, uint64_t *v, char *err, size_t errlen,
-		       const char *ctx)
-{
-	json_t *x = json_object_get(o, k);
-	if (!json_is_integer(x) || json_integer_value(x) < 0) {
-		snprintf(err, errlen, "%s: 'rounds.%s' is missing or not a count", ctx, k);
-		return -1;
-	}
-	*v = (uint64_t)json_integer_value(x);
-	return 0;
-}
-
-/* Reads what trust_json wrote; every field is optional (files written
- * before them, the bare-metal world), but a present one must be right. */
-static int trust_from_json(json_t *o, struct kresult *r, char *err, size_t errlen,
-			   const char *ctx)
-{
-	json_t *mode = json_object_get(o, "mode");
-	if (mode && (!json_is_string(mode) ||
-		     (strcmp(json_string_value(mode), "per-call") != 0 &&
-		      strcmp(json_string_value(mode), "per-batch") != 0))) {
-		snprintf(err, errlen, "%s: 'mode' is neither \"per-call\" nor \"per-batch\"", ctx);
-		return -1;
-	}
-	json_t *d = json_object_get(o, "disturbed");
-	if (d && !json_is_boolean(d)) {
-		snprintf(err, errlen, "%s: 'disturbed' is not a boolean", ctx);
-		return -1;
-	}
-	json_t *why = json_object_get(o, "disturbance");
-	if (why && !json_is_null(why) && !json_is_string(why)) {
-		snprintf(err, errlen, "%s: 'disturbance' is neither a string nor null", ctx);
-		return -1;
-	}
-	if (json_is_true(d))
-		kresult_set_disturbance(r, "%s", json_is_string(why) ? json_string_value(why) : "");
-	json_t *ro = json_object_get(o, "rounds");
-	if (!ro)
-		return 0;
-	uint64_t count, sw, slow, fast, iv, st;
-	double v;
-	json_t *m = json_is_object(ro) ? json_object_get(ro, "medians") : NULL;
-	if (!json_is_object(ro)) {
-		snprintf(err, errlen, "%s: 'rounds' is not an object", ctx);
-		return -1;
-	}
-	if (count_field(ro, "count", &count, err, errlen, ctx))
-		return -1;
-	if (count == 0 || count > 100000 || !json_is_array(m) || json_array_size(m) != count) {
-		snprintf(err, errlen, "%s: 'rounds' needs a count from 1 to 100000 and as many "
-				      "medians", ctx);
-		return -1;
-	}
-	if (count_field(ro, "switched", &sw, err, errlen, ctx) ||
-	    count_field(ro, "slow", &slow, err, errlen, ctx) ||
-	    count_field(ro, "fast", &fast, err, errlen, ctx) ||
-	    count_field(ro, "involuntary_switches", &iv, err, errlen, ctx) ||
-	    count_field(ro, "steal_ticks", &st, err, errlen, ctx) ||
-	    get_num(ro, "headline", &r->headline, err, errlen, ctx) ||
-	    get_num(ro, "spread", &r->round_spread, err, errlen, ctx))
-		return -1;
-	r->round_medians = malloc(count * sizeof(double));
-	if (!r->round_medians) {
-		snprintf(err, errlen, "%s: out of memory", ctx);
-		return -1;
-	}
-	for (size_t i = 0; i < count; i++) {
-		json_t *x = json_array_get(m, i);
-		v = json_number_value(x);
-		if (!json_is_number(x) || !isfinite(v)) {
-			snprintf(err, errlen, "%s: 'rounds.medians' holds a non-number", ctx);
-			return -1;
-		}
-		r->round_medians[i] = v;
-	}
-	r->rounds = (uint32_t)count;
-	r->switched_rounds = (uint32_t)sw;
-	r->slow_rounds = (uint32_t)slow;
-	r->fast_rounds = (uint32_t)fast;
-	r->nivcsw = iv;
-	r->steal = st;
-	if (json_object_get(ro, "iqr") && get_num(ro, "iqr", &r->round_iqr, err, errlen, ctx))
-		return -1;
-	if (json_object_get(ro, "headline_ns") &&
-	    get_num(ro, "headline_ns", &r->headline_ns, err, errlen, ctx))
-		return -1;
-	return 0;
-}
-
 static json_t *env_json(const struct kenv *env)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < env->n; i++)
-		json_object_set_new(o, env->e[i].key, json_string(env->e[i].value));
+		json_object_set_new(o, env->e[i].key,
+				    kenvtype_to_json(env->e[i].key, env->e[i].value));
 	return o;
+}
+
+/* The samples are written as one compact line per result (an indented
+ * array would put every number on a line of its own): the document is
+ * dumped with a placeholder string, which is then replaced. Inside a JSON
+ * string every quote is escaped, so the unescaped key-and-placeholder
+ * pattern below cannot come from any string value. */
+#define SAMPLES_MARK "\"samples\": \"\\u0001kentry-samples-%zu\\u0001\""
+
+static void put_sample(FILE *f, double v)
+{
+	char buf[48];
+	snprintf(buf, sizeof(buf), "%.2f", round(v * 100.0) / 100.0);
+	char *dot = strchr(buf, '.');
+	if (dot) {
+		char *end = buf + strlen(buf) - 1;
+		while (end > dot && *end == '0')
+			*end-- = '\0';
+		if (end == dot)
+			*end = '\0';
+	}
+	if (strcmp(buf, "-0") == 0)
+		strcpy(buf, "0");
+	fputs(buf, f);
+}
+
+static char *fill_samples(char *doc, const struct krun *run)
+{
+	size_t len;
+	char *out = NULL;
+	FILE *f = open_memstream(&out, &len);
+	if (!f) {
+		free(doc);
+		return NULL;
+	}
+	const char *p = doc;
+	for (size_t i = 0; i < run->n; i++) {
+		const struct kresult *r = &run->r[i];
+		if (r->status != KR_MEASURED || !r->samples)
+			continue;
+		char mark[96];
+		snprintf(mark, sizeof(mark), SAMPLES_MARK, i);
+		const char *at = strstr(p, mark);
+		if (!at)
+			continue;
+		fwrite(p, 1, (size_t)(at - p), f);
+		fputs("\"samples\": [", f);
+		for (size_t k = 0; k < r->n_samples; k++) {
+			if (k)
+				fputs(", ", f);
+			put_sample(f, r->samples[k]);
+		}
+		fputc(']', f);
+		p = at + strlen(mark);
+	}
+	fputs(p, f);
+	fputc('\n', f);
+	free(doc);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 int kexport_json(const struct krun *run, char **out)
@@ -151,8 +130,7 @@ int kexport_json(const struct krun *run, char **out)
 	json_object_set_new(root, "schema_version", json_integer(KENTRY_SCHEMA_VERSION));
 	json_object_set_new(root, "kentry_version",
 			    json_string(run->kentry_version ? run->kentry_version : KENTRY_VERSION));
-	if (run->created)
-		json_object_set_new(root, "created", json_string(run->created));
+	json_object_set_new(root, "created", json_string(run->created ? run->created : "unknown"));
 	json_object_set_new(root, "environment", env_json(&run->env));
 	json_object_set_new(root, "guest_environment", env_json(&run->guest_env));
 	json_t *arr = json_array();
@@ -169,6 +147,7 @@ int kexport_json(const struct krun *run, char **out)
 		if (r->status == KR_SKIPPED) {
 			json_object_set_new(o, "reason", json_string(r->reason ? r->reason : ""));
 		} else {
+			json_object_set_new(o, "unit", json_string(krun_unit(run, r)));
 			json_object_set_new(o, "cycles", stats_json(&r->cycles));
 			json_object_set_new(o, "ns", r->has_ns ? stats_json(&r->ns) : json_null());
 			json_object_set_new(o, "batch", json_integer(r->batch));
@@ -177,223 +156,412 @@ int kexport_json(const struct krun *run, char **out)
 			json_object_set_new(o, "anomaly",
 					    r->anomaly ? json_string(r->anomaly) : json_null());
 			trust_json(o, r);
+			if (r->samples) {
+				char mark[64];
+				snprintf(mark, sizeof(mark), "\x01kentry-samples-%zu\x01", i);
+				json_object_set_new(o, "samples", json_string(mark));
+			}
 		}
 		if (r->note)
 			json_object_set_new(o, "note", json_string(r->note));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "results", arr);
-	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	char *doc = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(root);
-	if (!*out)
-		return -1;
-	/* json_dumps output lacks a final newline */
-	size_t n = strlen(*out);
-	char *s = realloc(*out, n + 2);
-	if (!s) {
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	s[n] = '\n';
-	s[n + 1] = '\0';
-	*out = s;
-	return 0;
+	*out = doc ? fill_samples(doc, run) : NULL;
+	return *out ? 0 : -1;
 }
 
-static int get_num(json_t *o, const char *k, double *v, char *err, size_t errlen,
-		   const char *ctx)
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+
+/* "CTX.KEY: missing" or "CTX.KEY: expected WHAT, got KIND" */
+static int bad(char *err, size_t errlen, const char *ctx, const char *key, const char *what,
+	       json_t *v)
+{
+	if (!v)
+		snprintf(err, errlen, "%s%s%s: missing (%s required)", ctx, *ctx ? "." : "", key,
+			 what);
+	else
+		snprintf(err, errlen, "%s%s%s: expected %s, got %s", ctx, *ctx ? "." : "", key,
+			 what, kjson_kind(v));
+	return -1;
+}
+
+static int get_num(json_t *o, const char *k, double *v, int required, char *err,
+		   size_t errlen, const char *ctx)
 {
 	json_t *x = json_object_get(o, k);
-	if (!x || !json_is_number(x)) {
-		snprintf(err, errlen, "%s: field '%s' is missing or not a number", ctx, k);
-		return -1;
-	}
+	if (!x && !required)
+		return 1;
+	if (!json_is_number(x))
+		return bad(err, errlen, ctx, k, "a number", x);
 	*v = json_number_value(x);
-	if (!isfinite(*v)) {
-		snprintf(err, errlen, "%s: field '%s' is not finite", ctx, k);
-		return -1;
-	}
 	return 0;
 }
 
-static int stats_from_json(json_t *o, struct kstats *s, char *err, size_t errlen,
+static int get_str(json_t *o, const char *k, const char **v, int required, char *err,
+		   size_t errlen, const char *ctx)
+{
+	json_t *x = json_object_get(o, k);
+	*v = NULL;
+	if (!x && !required)
+		return 1;
+	if (!json_is_string(x))
+		return bad(err, errlen, ctx, k, "a string", x);
+	*v = json_string_value(x);
+	return 0;
+}
+
+static int stats_from_json(json_t *o, struct kstats *s, int version, char *err, size_t errlen,
 			   const char *ctx)
 {
 	if (!json_is_object(o)) {
-		snprintf(err, errlen, "%s: not an object", ctx);
+		snprintf(err, errlen, "%s: expected a statistics object, got %s", ctx, kjson_kind(o));
 		return -1;
 	}
 	memset(s, 0, sizeof(*s));
-	if (get_num(o, "min", &s->min, err, errlen, ctx) ||
-	    get_num(o, "median", &s->median, err, errlen, ctx) ||
-	    get_num(o, "mean", &s->mean, err, errlen, ctx) ||
-	    get_num(o, "stddev", &s->stddev, err, errlen, ctx) ||
-	    get_num(o, "p99", &s->p99, err, errlen, ctx))
+	/* version 1 readers did not need p25, p75 and max */
+	int v2 = version >= 2;
+	if (get_num(o, "min", &s->min, 1, err, errlen, ctx) < 0 ||
+	    get_num(o, "median", &s->median, 1, err, errlen, ctx) < 0 ||
+	    get_num(o, "mean", &s->mean, 1, err, errlen, ctx) < 0 ||
+	    get_num(o, "stddev", &s->stddev, 1, err, errlen, ctx) < 0 ||
+	    get_num(o, "p99", &s->p99, 1, err, errlen, ctx) < 0)
 		return -1;
+	int rc;
+	if ((rc = get_num(o, "p25", &s->p25, v2, err, errlen, ctx)) < 0)
+		return -1;
+	if (rc)
+		s->p25 = s->median;
+	if ((rc = get_num(o, "p75", &s->p75, v2, err, errlen, ctx)) < 0)
+		return -1;
+	if (rc)
+		s->p75 = s->median;
+	if ((rc = get_num(o, "max", &s->max, v2, err, errlen, ctx)) < 0)
+		return -1;
+	if (rc)
+		s->max = s->p99;
 	json_t *n = json_object_get(o, "samples");
-	if (!json_is_integer(n) || json_integer_value(n) < 0) {
-		snprintf(err, errlen, "%s: field 'samples' is missing or not a count", ctx);
+	if (!json_is_integer(n))
+		return bad(err, errlen, ctx, "samples", "a whole number", n);
+	if (json_integer_value(n) < 0) {
+		snprintf(err, errlen, "%s.samples: %lld is negative", ctx,
+			 (long long)json_integer_value(n));
 		return -1;
 	}
 	s->n = (uint64_t)json_integer_value(n);
-	/* optional fields, present in files kentry writes */
-	double v;
-	char dummy[8];
-	if (get_num(o, "p25", &v, dummy, sizeof(dummy), ctx) == 0) s->p25 = v;
-	if (get_num(o, "p75", &v, dummy, sizeof(dummy), ctx) == 0) s->p75 = v;
-	if (get_num(o, "max", &v, dummy, sizeof(dummy), ctx) == 0) s->max = v;
 	return 0;
 }
 
-static int env_from_json(json_t *o, struct kenv *env, char *err, size_t errlen,
-			 const char *name)
+static int env_from_json(json_t *o, struct kenv *env, int version, int required, char *err,
+			 size_t errlen, const char *name)
 {
-	if (!o)
+	if (!o && !required)
 		return 0;
-	if (!json_is_object(o)) {
-		snprintf(err, errlen, "'%s' is not an object", name);
-		return -1;
-	}
+	if (!json_is_object(o))
+		return bad(err, errlen, "", name, "an object", o);
 	const char *k;
 	json_t *v;
 	json_object_foreach(o, k, v) {
-		if (!json_is_string(v)) {
-			snprintf(err, errlen, "'%s.%s' is not a string", name, k);
+		char ctx[200];
+		snprintf(ctx, sizeof(ctx), "%s.%s", name, ktext_short(k, 60));
+		if (version < 2) {
+			if (!json_is_string(v)) {
+				snprintf(err, errlen, "%s: expected a string (schema version 1), got %s",
+					 ctx, kjson_kind(v));
+				return -1;
+			}
+			/* version 1's qemu.cmdline (and bochs.cmdline) was the
+			 * kernel command line: version 2 calls that *.append */
+			const char *key = !strcmp(k, "qemu.cmdline")    ? "qemu.append"
+					  : !strcmp(k, "bochs.cmdline") ? "bochs.append"
+									: k;
+			kenv_set(env, key, json_string_value(v));
+			continue;
+		}
+		char *text, why[200];
+		if (kenvtype_from_json(k, v, &text, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", ctx, why);
 			return -1;
 		}
-		kenv_set(env, k, json_string_value(v));
+		kenv_set(env, k, text);
+		free(text);
 	}
 	return 0;
 }
 
-static const char *str_field(json_t *o, const char *k)
+static int samples_from_json(json_t *a, struct kresult *r, char *err, size_t errlen,
+			     const char *ctx)
 {
-	json_t *x = json_object_get(o, k);
-	return json_is_string(x) ? json_string_value(x) : NULL;
+	if (!json_is_array(a))
+		return bad(err, errlen, ctx, "samples", "an array of numbers", a);
+	size_t n = json_array_size(a), i;
+	json_t *x;
+	double *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v) {
+		snprintf(err, errlen, "%s.samples: out of memory", ctx);
+		return -1;
+	}
+	json_array_foreach(a, i, x) {
+		if (!json_is_number(x)) {
+			snprintf(err, errlen, "%s.samples[%zu]: expected a number, got %s", ctx, i,
+				 kjson_kind(x));
+			free(v);
+			return -1;
+		}
+		v[i] = json_number_value(x);
+	}
+	free(r->samples);
+	r->samples = v;
+	r->n_samples = n;
+	return 0;
 }
 
-int kjson_parse(const char *text, struct krun *run, char *err, size_t errlen)
+static int get_count(json_t *o, const char *k, uint64_t *v, char *err, size_t errlen,
+		     const char *ctx)
+{
+	json_t *x = json_object_get(o, k);
+	if (!json_is_integer(x))
+		return bad(err, errlen, ctx, k, "a whole number", x);
+	if (json_integer_value(x) < 0) {
+		snprintf(err, errlen, "%s.%s: %lld is negative", ctx, k,
+			 (long long)json_integer_value(x));
+		return -1;
+	}
+	*v = (uint64_t)json_integer_value(x);
+	return 0;
+}
+
+/* Reads what trust_json wrote: required in version 2 (but `rounds`, absent
+ * for a single run), optional in version 1, right when present. */
+static int trust_from_json(json_t *o, struct kresult *r, int version, char *err,
+			   size_t errlen, const char *ctx)
+{
+	int v2 = version >= 2;
+	const char *mode;
+	if (get_str(o, "mode", &mode, v2, err, errlen, ctx) < 0)
+		return -1;
+	if (mode && strcmp(mode, "per-call") != 0 && strcmp(mode, "per-batch") != 0) {
+		snprintf(err, errlen, "%s.mode: '%s' is neither 'per-call' nor 'per-batch'", ctx,
+			 ktext_short(mode, 40));
+		return -1;
+	}
+	json_t *d = json_object_get(o, "disturbed");
+	if ((d || v2) && !json_is_boolean(d))
+		return bad(err, errlen, ctx, "disturbed", "a boolean", d);
+	json_t *why = json_object_get(o, "disturbance");
+	if ((why || v2) && !json_is_null(why) && !json_is_string(why))
+		return bad(err, errlen, ctx, "disturbance", "a string or null", why);
+	if (json_is_true(d))
+		kresult_set_disturbance(r, "%s", json_is_string(why) ? json_string_value(why) : "");
+	json_t *ro = json_object_get(o, "rounds");
+	if (!ro)
+		return 0;
+	char c2[220];
+	snprintf(c2, sizeof(c2), "%s.rounds", ctx);
+	if (!json_is_object(ro))
+		return bad(err, errlen, ctx, "rounds", "an object", ro);
+	uint64_t count, sw, slow, fast, iv, st;
+	if (get_count(ro, "count", &count, err, errlen, c2))
+		return -1;
+	json_t *m = json_object_get(ro, "medians");
+	if (count == 0 || count > 100000 || !json_is_array(m) || json_array_size(m) != count) {
+		snprintf(err, errlen, "%s: needs a count from 1 to 100000 and as many medians", c2);
+		return -1;
+	}
+	if (get_count(ro, "switched", &sw, err, errlen, c2) ||
+	    get_count(ro, "slow", &slow, err, errlen, c2) ||
+	    get_count(ro, "fast", &fast, err, errlen, c2) ||
+	    get_count(ro, "involuntary_switches", &iv, err, errlen, c2) ||
+	    get_count(ro, "steal_ticks", &st, err, errlen, c2) ||
+	    get_num(ro, "headline", &r->headline, 1, err, errlen, c2) < 0 ||
+	    get_num(ro, "spread", &r->round_spread, 1, err, errlen, c2) < 0 ||
+	    get_num(ro, "iqr", &r->round_iqr, v2, err, errlen, c2) < 0 ||
+	    get_num(ro, "headline_ns", &r->headline_ns, 0, err, errlen, c2) < 0)
+		return -1;
+	r->round_medians = malloc(count * sizeof(double));
+	if (!r->round_medians) {
+		snprintf(err, errlen, "%s: out of memory", c2);
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		json_t *x = json_array_get(m, i);
+		if (!json_is_number(x)) {
+			snprintf(err, errlen, "%s.medians[%zu]: expected a number, got %s", c2, i,
+				 kjson_kind(x));
+			return -1;
+		}
+		r->round_medians[i] = json_number_value(x);
+	}
+	r->rounds = (uint32_t)count;
+	r->switched_rounds = (uint32_t)sw;
+	r->slow_rounds = (uint32_t)slow;
+	r->fast_rounds = (uint32_t)fast;
+	r->nivcsw = iv;
+	r->steal = st;
+	return 0;
+}
+
+static int result_from_json(json_t *o, size_t i, struct krun *run, int version, char *err,
+			    size_t errlen)
+{
+	char ctx[160];
+	snprintf(ctx, sizeof(ctx), "results[%zu]", i);
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "%s: expected an object, got %s", ctx, kjson_kind(o));
+		return -1;
+	}
+	const char *id, *world, *op, *status, *variant;
+	if (get_str(o, "id", &id, 1, err, errlen, ctx) < 0 ||
+	    get_str(o, "world", &world, 1, err, errlen, ctx) < 0 ||
+	    get_str(o, "op", &op, version >= 2, err, errlen, ctx) < 0 ||
+	    get_str(o, "status", &status, 1, err, errlen, ctx) < 0 ||
+	    get_str(o, "variant", &variant, 0, err, errlen, ctx) < 0)
+		return -1;
+	snprintf(ctx, sizeof(ctx), "results[%zu] (%s%s%s)", i, ktext_short(id, 40),
+		 variant ? " " : "", variant ? ktext_short(variant, 24) : "");
+	struct kresult *r = krun_add(run, id, world, op ? op : "null");
+	if (variant) {
+		if (!*variant) {
+			snprintf(err, errlen, "%s.variant: empty (leave it out for the default form)",
+				 ctx);
+			return -1;
+		}
+		kresult_set_variant(r, variant);
+	}
+	const char *note;
+	if (get_str(o, "note", &note, 0, err, errlen, ctx) < 0)
+		return -1;
+	if (strcmp(status, "skipped") == 0) {
+		const char *reason;
+		if (get_str(o, "reason", &reason, 1, err, errlen, ctx) < 0)
+			return -1;
+		kresult_skip(r, "%s", reason);
+	} else if (strcmp(status, "measured") == 0) {
+		char c2[200];
+		snprintf(c2, sizeof(c2), "%s.cycles", ctx);
+		if (stats_from_json(json_object_get(o, "cycles"), &r->cycles, version, err, errlen,
+				    c2))
+			return -1;
+		json_t *ns = json_object_get(o, "ns");
+		if (!ns && version >= 2)
+			return bad(err, errlen, ctx, "ns", "a statistics object or null", ns);
+		if (ns && !json_is_null(ns)) {
+			snprintf(c2, sizeof(c2), "%s.ns", ctx);
+			if (stats_from_json(ns, &r->ns, version, err, errlen, c2))
+				return -1;
+			r->has_ns = 1;
+		}
+		json_t *b = json_object_get(o, "batch");
+		if ((b || version >= 2) && !json_is_integer(b))
+			return bad(err, errlen, ctx, "batch", "a whole number", b);
+		if (b && (json_integer_value(b) < 0 || json_integer_value(b) > UINT32_MAX)) {
+			snprintf(err, errlen, "%s.batch: %lld is not a batch size", ctx,
+				 (long long)json_integer_value(b));
+			return -1;
+		}
+		r->batch = b ? (uint32_t)json_integer_value(b) : 1;
+		if (get_num(o, "overhead_cycles", &r->overhead_cycles, version >= 2, err, errlen,
+			    ctx) < 0)
+			return -1;
+		json_t *w = json_object_get(o, "wide_spread");
+		if ((w || version >= 2) && !json_is_boolean(w))
+			return bad(err, errlen, ctx, "wide_spread", "a boolean", w);
+		r->wide = json_is_true(w);
+		json_t *an = json_object_get(o, "anomaly");
+		if ((an || version >= 2) && !json_is_string(an) && !json_is_null(an))
+			return bad(err, errlen, ctx, "anomaly", "a string or null", an);
+		if (json_is_string(an))
+			r->anomaly = strdup(json_string_value(an));
+		if (trust_from_json(o, r, version, err, errlen, ctx))
+			return -1;
+		if (version >= 2) {
+			const char *unit;
+			if (get_str(o, "unit", &unit, 1, err, errlen, ctx) < 0)
+				return -1;
+			if (strcmp(unit, krun_unit(run, r)) != 0) {
+				snprintf(err, errlen, "%s.unit: '%s', but the guest environment's "
+						      "icount makes it %s", ctx, ktext_short(unit, 40),
+					 krun_unit(run, r));
+				return -1;
+			}
+		}
+		json_t *sv = json_object_get(o, "samples");
+		if (sv && samples_from_json(sv, r, err, errlen, ctx))
+			return -1;
+	} else {
+		snprintf(err, errlen, "%s.status: '%s' is neither 'measured' nor 'skipped'", ctx,
+			 ktext_short(status, 40));
+		return -1;
+	}
+	if (note)
+		kresult_set_note(r, "%s", note);
+	return 0;
+}
+
+int kjson_parse(const char *text, struct krun *run, int *version, char *err, size_t errlen)
 {
 	json_error_t je;
 	krun_init(run);
 	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		snprintf(err, errlen, "not valid JSON: %s (line %d, column %d)", je.text, je.line,
-			 je.column);
+		snprintf(err, errlen, "not valid JSON: %s (line %d, column %d)",
+			 ktext_short(je.text, 100), je.line, je.column);
 		return -1;
 	}
 	int rc = -1;
 	if (!json_is_object(root)) {
-		snprintf(err, errlen, "not a kentry result file: the top level is not an object");
+		snprintf(err, errlen, "not a kentry result file: the top level is %s, not an object",
+			 kjson_kind(root));
 		goto out;
 	}
-	const char *schema = str_field(root, "schema");
-	if (!schema || strcmp(schema, "kentry-results") != 0) {
-		snprintf(err, errlen, "not a kentry result file: 'schema' is not \"kentry-results\"");
+	const char *s;
+	if (get_str(root, "schema", &s, 1, err, errlen, "") < 0)
+		goto out;
+	if (strcmp(s, "kentry-results") != 0) {
+		snprintf(err, errlen, "schema: '%s': not a kentry result file (\"kentry-results\")",
+			 ktext_short(s, 60));
 		goto out;
 	}
 	json_t *ver = json_object_get(root, "schema_version");
 	if (!json_is_integer(ver)) {
-		snprintf(err, errlen, "'schema_version' is missing or not an integer");
+		bad(err, errlen, "", "schema_version", "a whole number", ver);
 		goto out;
 	}
-	if (json_integer_value(ver) < 1 || json_integer_value(ver) > KENTRY_SCHEMA_VERSION) {
-		snprintf(err, errlen, "schema_version %lld is not one this kentry reads (1..%d)",
-			 (long long)json_integer_value(ver), KENTRY_SCHEMA_VERSION);
+	json_int_t v = json_integer_value(ver);
+	if (v < 1 || v > KENTRY_SCHEMA_VERSION) {
+		snprintf(err, errlen, "schema_version: %lld is not one this kentry reads (1 to %d)",
+			 (long long)v, KENTRY_SCHEMA_VERSION);
 		goto out;
 	}
-	const char *kv = str_field(root, "kentry_version");
-	if (!kv) {
-		snprintf(err, errlen, "'kentry_version' is missing or not a string");
+	if (version)
+		*version = (int)v;
+	if (get_str(root, "kentry_version", &s, 1, err, errlen, "") < 0)
 		goto out;
-	}
-	run->kentry_version = strdup(kv);
-	if (str_field(root, "created"))
-		run->created = strdup(str_field(root, "created"));
-	json_t *env = json_object_get(root, "environment");
-	if (!env) {
-		snprintf(err, errlen, "'environment' is missing");
+	run->kentry_version = strdup(s);
+	if (get_str(root, "created", &s, v >= 2, err, errlen, "") < 0)
 		goto out;
-	}
-	if (env_from_json(env, &run->env, err, errlen, "environment") ||
-	    env_from_json(json_object_get(root, "guest_environment"), &run->guest_env, err,
-			  errlen, "guest_environment"))
+	if (s)
+		run->created = strdup(s);
+	if (env_from_json(json_object_get(root, "environment"), &run->env, (int)v, 1, err, errlen,
+			  "environment") ||
+	    env_from_json(json_object_get(root, "guest_environment"), &run->guest_env, (int)v,
+			  v >= 2, err, errlen, "guest_environment"))
 		goto out;
 	json_t *arr = json_object_get(root, "results");
 	if (!json_is_array(arr)) {
-		snprintf(err, errlen, "'results' is missing or not an array");
+		bad(err, errlen, "", "results", "an array", arr);
 		goto out;
 	}
 	size_t i;
 	json_t *o;
 	json_array_foreach(arr, i, o) {
-		char ctx[64];
-		snprintf(ctx, sizeof(ctx), "results[%zu]", i);
-		if (!json_is_object(o)) {
-			snprintf(err, errlen, "%s is not an object", ctx);
+		if (result_from_json(o, i, run, (int)v, err, errlen))
 			goto out;
-		}
-		const char *id = str_field(o, "id"), *world = str_field(o, "world");
-		const char *op = str_field(o, "op"), *status = str_field(o, "status");
-		if (!id || !*id || !world || !status) {
-			snprintf(err, errlen, "%s: 'id', 'world' and 'status' must be strings", ctx);
-			goto out;
-		}
-		json_t *jv = json_object_get(o, "variant");
-		if (jv && !json_is_string(jv)) {
-			snprintf(err, errlen, "%s (%s): 'variant' must be a string", ctx, id);
-			goto out;
-		}
-		const char *variant = jv ? json_string_value(jv) : NULL;
-		if (krun_find_variant(run, id, world, variant)) {
-			snprintf(err, errlen, "%s (%s%s%s): a second result for the same path",
-				 ctx, id, variant ? " " : "", variant ? variant : "");
-			goto out;
-		}
-		struct kresult *r = krun_add(run, id, world, op ? op : "null");
-		kresult_set_variant(r, variant);
-		if (strcmp(status, "skipped") == 0) {
-			const char *reason = str_field(o, "reason");
-			if (!reason) {
-				snprintf(err, errlen, "%s (%s): skipped without a 'reason'", ctx, id);
-				goto out;
-			}
-			kresult_skip(r, "%s", reason);
-		} else if (strcmp(status, "measured") == 0) {
-			char c2[96];
-			snprintf(c2, sizeof(c2), "%s (%s).cycles", ctx, id);
-			if (stats_from_json(json_object_get(o, "cycles"), &r->cycles, err, errlen, c2))
-				goto out;
-			json_t *ns = json_object_get(o, "ns");
-			if (ns && !json_is_null(ns)) {
-				snprintf(c2, sizeof(c2), "%s (%s).ns", ctx, id);
-				if (stats_from_json(ns, &r->ns, err, errlen, c2))
-					goto out;
-				r->has_ns = 1;
-			}
-			json_t *b = json_object_get(o, "batch");
-			if (json_is_integer(b) && json_integer_value(b) >= 0 &&
-			    json_integer_value(b) <= UINT32_MAX)
-				r->batch = (uint32_t)json_integer_value(b);
-			json_t *ov = json_object_get(o, "overhead_cycles");
-			if (json_is_number(ov))
-				r->overhead_cycles = json_number_value(ov);
-			r->wide = json_is_true(json_object_get(o, "wide_spread"));
-			if (str_field(o, "anomaly"))
-				r->anomaly = strdup(str_field(o, "anomaly"));
-			snprintf(c2, sizeof(c2), "%s (%s)", ctx, id);
-			if (trust_from_json(o, r, err, errlen, c2))
-				goto out;
-		} else {
-			snprintf(err, errlen, "%s (%s): status '%s' is neither 'measured' nor 'skipped'",
-				 ctx, id, status);
-			goto out;
-		}
-		if (str_field(o, "note"))
-			kresult_set_note(r, "%s", str_field(o, "note"));
 	}
-	rc = 0;
+	rc = kvalidate_run(run, err, errlen);
 out:
 	json_decref(root);
 	if (rc)
@@ -401,53 +569,70 @@ out:
 	return rc;
 }
 
-int kjson_load(const char *path, struct krun *run, char *err, size_t errlen)
+int kjson_load(const char *path, struct krun *run, int *version, char *err, size_t errlen)
 {
+	krun_init(run);
+	char p[512]; /* kept: ktext_arg's buffers are reused while parsing */
+	snprintf(p, sizeof(p), "%s", ktext_arg(path));
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", p,
+			 errno == ENOENT ? "no such file" : strerror(errno));
+		return KJSON_UNREADABLE;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a result file", p);
+		return KJSON_UNREADABLE;
+	}
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		krun_init(run);
-		return -1;
+		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		return KJSON_UNREADABLE;
 	}
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	size_t got;
+	int toolarge = 0;
 	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
 		n += got;
 		if (n + 1 == cap) {
-			if (cap >= (64u << 20)) {
-				free(buf);
-				buf = NULL;
+			if (cap >= (256u << 20)) {
+				toolarge = 1;
 				break;
 			}
 			char *nb = realloc(buf, cap * 2);
 			if (!nb) {
-				free(buf);
-				buf = NULL;
+				toolarge = 1;
 				break;
 			}
 			buf = nb;
 			cap *= 2;
 		}
 	}
+	int rerr = ferror(f) ? errno : 0;
 	fclose(f);
-	if (!buf) {
-		snprintf(err, errlen, "%s: too large for a result file", path);
-		krun_init(run);
-		return -1;
+	if (rerr) {
+		free(buf);
+		snprintf(err, errlen, "%s: %s", p, strerror(rerr));
+		return KJSON_UNREADABLE;
+	}
+	if (!buf || toolarge) {
+		free(buf);
+		snprintf(err, errlen, "%s: too large for a result file (256 MiB at most)", p);
+		return KJSON_MALFORMED;
 	}
 	buf[n] = '\0';
 	if (strlen(buf) != n) {
 		free(buf);
-		snprintf(err, errlen, "%s: not a kentry result file (contains NUL bytes)", path);
-		krun_init(run);
-		return -1;
+		snprintf(err, errlen, "%s: not a kentry result file (contains NUL bytes)", p);
+		return KJSON_MALFORMED;
 	}
-	char inner[512];
-	int rc = kjson_parse(buf, run, inner, sizeof(inner));
+	char inner[1024];
+	int rc = kjson_parse(buf, run, version, inner, sizeof(inner));
 	free(buf);
-	if (rc)
-		snprintf(err, errlen, "%s: %s", path, inner);
-	return rc;
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", p, inner);
+		return KJSON_MALFORMED;
+	}
+	return KJSON_OK;
 }
-

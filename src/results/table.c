@@ -1,5 +1,6 @@
 /* kentry results: human views (environment, table, comparison). */
 #include "table.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,10 +9,12 @@
 /* ------------------------------------------------------------------ */
 /* human output                                                        */
 
+/* An environment value as the table shows it: escaped (it may come from a
+ * file), dflt when absent or empty. */
 static const char *env_or(const struct kenv *e, const char *k, const char *dflt)
 {
 	const char *v = kenv_get(e, k);
-	return v && *v ? v : dflt;
+	return ktext_short(v && *v ? v : dflt, 400);
 }
 
 void krender_env(FILE *f, const struct kenv *env, const char *title)
@@ -80,9 +83,12 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 		if (strcmp(env->e[i].value, "Not affected") != 0) {
 			if (!header++)
 				fprintf(f, "  mitigations\n");
-			fprintf(f, "    %-22s %s\n", name, env->e[i].value);
+			fprintf(f, "    %-22s ", ktext_short(name, 60));
+			ktext_fputs(f, env->e[i].value);
+			fputc('\n', f);
 			continue;
 		}
+		name = ktext_short(name, 60);
 		int wrap = used && col + 2 + strlen(name) > 78;
 		int w = snprintf(spared + used, sizeof(spared) - used, "%s%s", used == 0 ? "" :
 				 wrap ? ",\n                " : ", ", name);
@@ -152,13 +158,18 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 		const struct kresult *r = &run->r[i];
 		if (world && strcmp(r->world, world) != 0)
 			continue;
-		char label[160];
-		snprintf(label, sizeof(label), "%s%s%s", r->id, r->variant ? " " : "",
-			 r->variant ? r->variant : "");
+		char label[300];
+		snprintf(label, sizeof(label), "%s%s%s", ktext_short(r->id, 100), r->variant ? " " : "",
+			 r->variant ? ktext_short(r->variant, 100) : "");
 		if (r->status == KR_SKIPPED) {
-			fprintf(f, "  %-20s skipped: %s\n", label, r->reason ? r->reason : "");
-			if (r->note)
-				fprintf(f, "  %-20s   note: %s\n", "", r->note);
+			fprintf(f, "  %-20s skipped: ", label);
+			ktext_fputs(f, r->reason);
+			fputc('\n', f);
+			if (r->note) {
+				fprintf(f, "  %-20s   note: ", "");
+				ktext_fputs(f, r->note);
+				fputc('\n', f);
+			}
 			continue;
 		}
 		char head[32], ns[32], mn[32], med[32], p99[32], rounds[16] = "-", spread[16] = "-";
@@ -176,64 +187,25 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 		}
 		fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6u\n", label, head, ns, mn, med,
 			p99, rounds, spread, r->batch);
-		if (r->disturbed)
-			fprintf(f, "  %-20s ! disturbed: %s\n", "",
-				r->disturbance ? r->disturbance : "");
+		if (r->disturbed) {
+			fprintf(f, "  %-20s ! disturbed: ", "");
+			ktext_fputs(f, r->disturbance);
+			fputc('\n', f);
+		}
 		if (r->wide)
 			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median%s) after more"
 				" rounds: treat with care\n", "",
 				100.0 * (r->rounds ? r->round_iqr : kstats_rel_spread(&r->cycles)),
 				r->rounds ? " within a round" : "");
-		if (r->anomaly)
-			fprintf(f, "  %-20s ! %s\n", "", r->anomaly);
-		if (r->note)
-			fprintf(f, "  %-20s   note: %s\n", "", r->note);
+		if (r->anomaly) {
+			fprintf(f, "  %-20s ! ", "");
+			ktext_fputs(f, r->anomaly);
+			fputc('\n', f);
+		}
+		if (r->note) {
+			fprintf(f, "  %-20s   note: ", "");
+			ktext_fputs(f, r->note);
+			fputc('\n', f);
+		}
 	}
 }
-
-void krender_compare(FILE *f, const struct krun *a, const struct krun *b,
-		     const char *name_a, const char *name_b)
-{
-	fprintf(f, "  OLD %s (kentry %s, %s)\n  NEW %s (kentry %s, %s)\n\n", name_a,
-		a->kentry_version ? a->kentry_version : "?", a->created ? a->created : "?",
-		name_b, b->kentry_version ? b->kentry_version : "?",
-		b->created ? b->created : "?");
-	fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", "world", "path", "op",
-		"OLD", "NEW", "NEW/OLD");
-	for (size_t i = 0; i < b->n; i++) {
-		const struct kresult *rb = &b->r[i];
-		const struct kresult *ra = NULL;
-		for (size_t j = 0; j < a->n; j++)
-			if (strcmp(a->r[j].id, rb->id) == 0 &&
-			    strcmp(a->r[j].world, rb->world) == 0 &&
-			    strcmp(a->r[j].op, rb->op) == 0)
-				ra = &a->r[j];
-		char va[32] = "absent", vb[32] = "skipped", ratio[32] = "-";
-		if (ra)
-			snprintf(va, sizeof(va), "skipped");
-		if (ra && ra->status == KR_MEASURED)
-			fmt_num(va, sizeof(va), kresult_headline(ra, 0));
-		if (rb->status == KR_MEASURED)
-			fmt_num(vb, sizeof(vb), kresult_headline(rb, 0));
-		if (ra && ra->status == KR_MEASURED && rb->status == KR_MEASURED &&
-		    kresult_headline(ra, 0) > 0)
-			snprintf(ratio, sizeof(ratio), "%.2f",
-				 kresult_headline(rb, 0) / kresult_headline(ra, 0));
-		fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", rb->world, rb->id, rb->op, va,
-			vb, ratio);
-	}
-	for (size_t j = 0; j < a->n; j++) {
-		const struct kresult *ra = &a->r[j];
-		int found = 0;
-		for (size_t i = 0; i < b->n; i++)
-			if (strcmp(b->r[i].id, ra->id) == 0 && strcmp(b->r[i].world, ra->world) == 0 &&
-			    strcmp(b->r[i].op, ra->op) == 0)
-				found = 1;
-		if (!found)
-			fprintf(f, "  %-11s %-20s %-12s %12s %12s %8s\n", ra->world, ra->id, ra->op,
-				"(in OLD)", "absent", "-");
-	}
-	fprintf(f, "\n  figures are headline TSC ticks (instructions under --icount); ratios compare"
-		   " them\n");
-}
-

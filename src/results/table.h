@@ -1,4 +1,4 @@
-/* kentry results: human views of the result model. */
+/* kentry results: the human table of a run (strings from a file escaped). */
 #ifndef KENTRY_RESULTS_TABLE_H
 #define KENTRY_RESULTS_TABLE_H
 
@@ -8,7 +8,5 @@
 /* Human table of one world's results (world NULL: all). */
 void krender_env(FILE *f, const struct kenv *env, const char *title);
 void krender_table(FILE *f, const struct krun *run, const char *world);
-void krender_compare(FILE *f, const struct krun *a, const struct krun *b,
-		     const char *name_a, const char *name_b);
 
 #endif

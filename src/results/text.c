@@ -29,19 +29,10 @@ static size_t utf8_len(const unsigned char *s)
 	return 0;
 }
 
-/* The escape for the character at s (len bytes), or NULL when it is
- * printed as it is. buf holds at least 9 bytes. */
+/* The escape for the character at s (len bytes, 0 when it is not valid
+ * UTF-8), or NULL when it is printed as it is. buf holds 16 bytes. */
 static const char *escape_of(const unsigned char *s, size_t len, char *buf)
 {
-	static const char hex[] = "0123456789abcdef";
-	if (len == 0) {
-		buf[0] = '\\';
-		buf[1] = 'x';
-		buf[2] = hex[s[0] >> 4];
-		buf[3] = hex[s[0] & 15];
-		buf[4] = '\0';
-		return buf;
-	}
 	if (len == 1) {
 		switch (s[0]) {
 		case '\n': return "\\n";
@@ -50,78 +41,95 @@ static const char *escape_of(const unsigned char *s, size_t len, char *buf)
 		case 0x1b: return "\\e";
 		default: break;
 		}
-		if (s[0] < 0x20 || s[0] == 0x7f) {
-			buf[0] = '\\';
-			buf[1] = 'x';
-			buf[2] = hex[s[0] >> 4];
-			buf[3] = hex[s[0] & 15];
-			buf[4] = '\0';
-			return buf;
-		}
-		return NULL;
+	}
+	if (len == 0 || (len == 1 && (s[0] < 0x20 || s[0] == 0x7f))) {
+		snprintf(buf, 16, "\\x%02x", s[0]);
+		return buf;
 	}
 	if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) { /* C1 controls */
-		buf[0] = '\\';
-		buf[1] = 'x';
-		buf[2] = 'c';
-		buf[3] = '2';
-		buf[4] = '\\';
-		buf[5] = 'x';
-		buf[6] = hex[s[1] >> 4];
-		buf[7] = hex[s[1] & 15];
-		buf[8] = '\0';
+		snprintf(buf, 16, "\\xc2\\x%02x", s[1]);
 		return buf;
 	}
 	return NULL;
 }
 
+/* The next piece of *s as it is shown (an escape or the character itself),
+ * its length in *n; advances *s. NULL at the end. */
+static const char *next_piece(const unsigned char **s, size_t *n, char *buf)
+{
+	if (!**s)
+		return NULL;
+	size_t len = utf8_len(*s);
+	const char *piece = escape_of(*s, len, buf);
+	if (!piece)
+		piece = (const char *)*s;
+	*n = piece == (const char *)*s ? len : strlen(piece);
+	*s += len ? len : 1;
+	return piece;
+}
+
 char *ktext_escape(char *out, size_t n, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t used = 0;
+	size_t used = 0, w;
 	char buf[16];
-	while (*s) {
-		size_t len = utf8_len(s);
-		const char *esc = escape_of(s, len, buf);
-		size_t step = len ? len : 1;
-		const char *src = esc ? esc : (const char *)s;
-		size_t w = esc ? strlen(esc) : step;
-		if (used + w + 1 > n)
-			break;
-		memcpy(out + used, src, w);
-		used += w;
-		s += step;
-	}
+	for (const char *p; (p = next_piece(&s, &w, buf)) && used + w + 1 <= n; used += w)
+		memcpy(out + used, p, w);
 	out[used] = '\0';
 	return out;
 }
 
-int ktext_needs_escape(const char *str)
+void ktext_fputs(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t w;
 	char buf[16];
-	while (*s) {
+	for (const char *p; (p = next_piece(&s, &w, buf));)
+		fwrite(p, 1, w, f);
+}
+
+void ktext_md(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t w;
+	char buf[16];
+	for (const char *p; (p = next_piece(&s, &w, buf));) {
+		if (w == 1 && *p == '|')
+			fputs("\\|", f);
+		else
+			fwrite(p, 1, w, f);
+	}
+}
+
+void ktext_csv(FILE *f, const char *str)
+{
+	const char *s = str ? str : "";
+	if (!strpbrk(s, ",\"")) {
+		ktext_fputs(f, s);
+		return;
+	}
+	fputc('"', f);
+	const unsigned char *u = (const unsigned char *)s;
+	size_t w;
+	char buf[16];
+	for (const char *p; (p = next_piece(&u, &w, buf));) {
+		if (w == 1 && *p == '"')
+			fputc('"', f);
+		fwrite(p, 1, w, f);
+	}
+	fputc('"', f);
+}
+
+int ktext_needs_escape(const char *str)
+{
+	char buf[16];
+	for (const unsigned char *s = (const unsigned char *)(str ? str : ""); *s;) {
 		size_t len = utf8_len(s);
 		if (escape_of(s, len, buf))
 			return 1;
 		s += len ? len : 1;
 	}
 	return 0;
-}
-
-void ktext_fputs(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	char buf[16];
-	while (*s) {
-		size_t len = utf8_len(s);
-		const char *esc = escape_of(s, len, buf);
-		if (esc)
-			fputs(esc, f);
-		else
-			fwrite(s, 1, len, f);
-		s += len ? len : 1;
-	}
 }
 
 #define SHORT_SLOTS 8

@@ -19,8 +19,11 @@ char *ktext_escape(char *out, size_t n, const char *s);
 /* Whether s would be changed by ktext_escape. */
 int ktext_needs_escape(const char *s);
 
-/* Writes s to f escaped as above. */
+/* Writes s to f escaped as above; ktext_md also as a Markdown table cell
+ * ('|' as '\|'), ktext_csv as a CSV field (RFC 4180 quotes when needed). */
 void ktext_fputs(FILE *f, const char *s);
+void ktext_md(FILE *f, const char *s);
+void ktext_csv(FILE *f, const char *s);
 
 /* s escaped and, when longer than max bytes, shortened in the middle with
  * "..." (the head and the tail are kept: a path's file name survives). The

@@ -13,7 +13,7 @@ for op in null gettimeofday; do
 	rc=$?
 	check "bench --op $op exits 0 (got $rc)" test $rc -eq 0
 	check "$op: JSON written" test -s "$J"
-	check "$op: schema and version" jq -e '.schema == "kentry-results" and .schema_version == 1 and (.kentry_version|type) == "string"' "$J"
+	check "$op: schema and version" jq -e '.schema == "kentry-results" and .schema_version == 2 and (.kentry_version|type) == "string"' "$J"
 	check "$op: environment has the facts" jq -e '.environment | has("cpu.vendor") and has("kernel.release") and has("kpti") and has("vsyscall.mode") and has("tsc.hz") and has("tsc.method") and has("hypervisor") and has("cpu.invariant_tsc") and has("kernel.cmdline_mitigations")' "$J"
 	check "$op: one result per id, nothing else" jq -e --arg ids "$IDS" '([.results[].id] | sort) == ($ids | split(" ") | sort)' "$J"
 	for id in $IDS; do

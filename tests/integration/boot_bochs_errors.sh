@@ -50,7 +50,8 @@ check "--cpu host: status 2 (got $rc), needs QEMU with KVM" sh -c "test $rc -eq 
 boot accel --accel kvm --kernel "$tmp/pass.elf"
 check "--accel kvm with Bochs: status 2 (got $rc)" test $rc -eq 2
 KENTRY_BOCHS="$tmp/no-bochs-here" boot nobochs --kernel "$tmp/pass.elf"
-check "KENTRY_BOCHS not a program: status 3 (got $rc)" sh -c "test $rc -eq 3 && grep -q 'KENTRY_BOCHS=.* is not an executable program' '$tmp/nobochs.err'"
+check "KENTRY_BOCHS missing: status 3 (got $rc), names that file" sh -c "test $rc -eq 3 && grep -q 'KENTRY_BOCHS=$tmp/no-bochs-here: No such file or directory' '$tmp/nobochs.err'"
+check "KENTRY_BOCHS missing: no result file" test ! -e "$tmp/nobochs.json"
 KENTRY_ISO="$tmp/nosuch.iso" boot noiso --kernel "$tmp/pass.elf"
 check "boot image missing: status 3 (got $rc), says what builds it" sh -c "test $rc -eq 3 && grep -q 'boot image $tmp/nosuch.iso not found: run make' '$tmp/noiso.err'"
 boot nokernel --kernel "$tmp/nosuch.elf"

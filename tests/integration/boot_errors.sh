@@ -63,7 +63,11 @@ check "missing kernel: names the path and says run make" grep -q "$tmp/nosuch.el
 
 KENTRY_QEMU="$tmp/no-qemu-here" boot noqemu --kernel "$tmp/pass.elf"
 check "missing QEMU: status 3 (got $rc)" test $rc -eq 3
-check "missing QEMU: names the Debian package" grep -q "qemu-system-x86_64 not found: install the Debian package qemu-system-x86" "$tmp/noqemu.err"
+check "KENTRY_QEMU missing: names that file" grep -q "KENTRY_QEMU=$tmp/no-qemu-here: No such file or directory" "$tmp/noqemu.err"
+check "KENTRY_QEMU missing: no result file" test ! -e "$tmp/noqemu.json"
+PATH=/nonexistent KENTRY_QEMU= boot noqemu2 --kernel "$tmp/pass.elf"
+check "no QEMU on PATH: status 3 (got $rc)" test $rc -eq 3
+check "no QEMU on PATH: names the Debian package" grep -q "qemu-system-x86_64 not found: install the Debian package qemu-system-x86" "$tmp/noqemu2.err"
 
 boot badcpu --cpu NoSuchModel --kernel "$tmp/pass.elf"
 check "unknown CPU model: status 2 (got $rc)" test $rc -eq 2
@@ -132,11 +136,13 @@ EOF
 	check "KVM emulation failure: one line on stderr" grep -q "^kentry boot: KVM could not run the guest (QEMU: KVM internal error. Suberror: 1, emulation failure); falling back to TCG$" "$tmp/fb.err"
 	check "KVM emulation failure: accel tcg and the reason in the guest environment" jq -e '.guest_environment | .accel == "tcg" and (.["accel.fallback"] | test("KVM internal error"))' "$tmp/fb.json"
 	check "KVM emulation failure: the stopped QEMU was killed" sh -c "! pgrep -f 'sleep 60[0]' >/dev/null"
-	KENTRY_QEMU="$tmp/fakeqemu" "$K" boot --accel kvm --only syscall --no-progress \
-		--kernel "$tmp/pass.elf" >/dev/null 2>"$tmp/kvm.err"
+	KENTRY_QEMU="$tmp/fakeqemu" "$K" boot --accel kvm --no-progress \
+		--kernel "$tmp/pass.elf" --json "$tmp/kvm.json" >"$tmp/kvm.out" 2>"$tmp/kvm.err"
 	rc=$?
 	check "--accel kvm does not fall back: status 4 (got $rc)" test $rc -eq 4
 	check "--accel kvm: says KVM could not run the guest" grep -q "KVM could not run the guest" "$tmp/kvm.err"
+	check "--accel kvm: no table of identical failed rows" sh -c "! grep -q 'skipped' '$tmp/kvm.out'"
+	check "--accel kvm: no result file" test ! -e "$tmp/kvm.json"
 fi
 
 echo "1..$n"

@@ -30,11 +30,11 @@ echo "# kentry boot --accel tcg --cpu $VENDOR --quick took $((t1 - t0)) s"
 check "boot exits 0: the kernel's self-checks passed (got $rc)" test $rc -eq 0
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 check "JSON written" test -s "$J"
-check "schema version 1" jq -e '.schema_version == 1 and (.kentry_version | type) == "string"' "$J"
+check "schema version 2" jq -e '.schema_version == 2 and (.kentry_version | type) == "string"' "$J"
 check "guest environment: accel tcg, icount off, QEMU version" jq -e '.guest_environment | .accel == "tcg" and .icount == "off" and (.["qemu.version"] | test("^[0-9]+\\.[0-9]+"))' "$J"
 check "guest environment: a $VENDOR QEMU model" jq -e --arg m "^($MODEL)" '.guest_environment["qemu.cpu"] | test($m)' "$J"
 check "guest environment: the guest saw $CPUID_VENDOR" jq -e --arg v "$CPUID_VENDOR" '.guest_environment["cpu.vendor"] == $v' "$J"
-check "guest environment: kernel protocol 1, tsc facts" jq -e '.guest_environment | .["kernel.protocol"] == "1" and has("tsc.hz") and has("tsc.method")' "$J"
+check "guest environment: kernel protocol 1, tsc facts" jq -e '.guest_environment | .["kernel.protocol"] == 1 and has("tsc.hz") and has("tsc.method")' "$J"
 check "one bare-metal result per id, nothing else" jq -e --arg ids "$IDS" '([.results[] | select(.world == "bare-metal") | .id] | sort) == ($ids | split(" ") | sort)' "$J"
 for id in $IDS; do
 	check "$id measured with sane stats or skipped with a reason" jq -e --arg id "$id" '

@@ -19,7 +19,7 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$BUILD/kentry-kernel.elf" ]
 	KENTRY_LIBEXEC="$BUILD" "$K" boot --icount --quick --batch 1 --only syscall,int-gate --no-progress --json "$tmp/k.json" >"$tmp/k.out" 2>"$tmp/k.err"
 	rc=$?
 	check "boot --icount --batch 1: status 0 (got $rc)" test $rc -eq 0
-	check "the kernel was told batch=1" jq -e '.guest_environment["kernel.batch"] == "1"' "$tmp/k.json"
+	check "the kernel was told batch=1" jq -e '.guest_environment["kernel.batch"] == 1' "$tmp/k.json"
 	check "kernel: every sample a single round trip" jq -e '[.results[] | select(.status == "measured")] | length == 2 and all(.batch == 1)' "$tmp/k.json"
 	check "kernel: a single syscall/sysretq is exactly 2 instructions" jq -e '.results[] | select(.id == "syscall") | .cycles.min == 2 and .cycles.max == 2' "$tmp/k.json"
 else

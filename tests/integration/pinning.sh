@@ -12,7 +12,7 @@ first=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')
 taskset -c "$first" "$K" bench --quick --only syscall --no-progress --json "$tmp/a.json" >"$tmp/a.out" 2>"$tmp/a.err"
 rc=$?
 check "restricted to CPU $first, default pinning: status 0 (got $rc)" test $rc -eq 0
-check "the environment names the CPU it pinned to" jq -e --arg c "$first" '.environment["cpu.pinned"] == $c' "$tmp/a.json"
+check "the environment names the CPU it pinned to" jq -e --arg c "$first" '.environment["cpu.pinned"] == ($c | tonumber)' "$tmp/a.json"
 check "the table says pinned to CPU $first" grep -q "pinned to CPU $first" "$tmp/a.out"
 
 if [ "$ncpu" -ge 2 ]; then

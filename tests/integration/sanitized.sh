@@ -19,9 +19,29 @@ check "list exits 0" test $? -eq 0
 check "list: no sanitizer report" clean "$tmp/e"
 "$S" show "$tmp/null.json" >"$tmp/o" 2>"$tmp/e"
 check "show exits 0" test $? -eq 0
-"$S" compare "$tmp/null.json" "$tmp/gettimeofday.json" >"$tmp/o" 2>>"$tmp/e"
+"$S" compare "$tmp/null.json" "$tmp/null.json" --json "$tmp/cmp.json" --csv "$tmp/cmp.csv" --markdown "$tmp/cmp.md" >"$tmp/o" 2>>"$tmp/e"
 check "compare exits 0" test $? -eq 0
+"$S" compare "$tmp/null.json" "$tmp/gettimeofday.json" >"$tmp/o" 2>>"$tmp/e"
+check "compare of different ops: status 2" test $? -eq 2
+"$S" compare --force "$tmp/null.json" "$tmp/gettimeofday.json" >"$tmp/o" 2>>"$tmp/e"
+check "compare --force exits 0" test $? -eq 0
 check "show/compare: no sanitizer report" clean "$tmp/e"
+FX=tests/fixtures/results
+for f in $FX/*.json; do
+	"$S" show "$f" --json - --csv "$tmp/f.csv" --markdown "$tmp/f.md" >"$tmp/o" 2>"$tmp/e"
+	check "show $(basename "$f") and its exports: status 0, no sanitizer report" sh -c "test $? -eq 0 && ! grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error' '$tmp/e'"
+done
+"$S" compare $FX/bench-quiet-1.json $FX/bench-quiet-2.json --json "$tmp/c.json" --csv - >"$tmp/o" 2>"$tmp/e"
+check "compare with bootstrap and exports: status 0" test $? -eq 0
+"$S" compare --force $FX/boot-tcg.json $FX/boot-icount.json --markdown - >"$tmp/o" 2>>"$tmp/e"
+check "compare --force: status 0" test $? -eq 0
+"$S" compare $FX/bench-v1.json $FX/bench-quiet-1.json >"$tmp/o" 2>>"$tmp/e"
+check "compare v1 with v2: status 0" test $? -eq 0
+"$S" plot $FX/bench-quiet-1.json $FX/boot-tcg.json $FX/boot-icount.json --log -o "$tmp/p.svg" >"$tmp/o" 2>>"$tmp/e"
+check "plot: status 0" test $? -eq 0
+"$S" plot $FX/bench-quiet-1.json $FX/bench-v1.json --kind dist -o - >"$tmp/o" 2>>"$tmp/e"
+check "plot --kind dist: status 0" test $? -eq 0
+check "compare and plot: no sanitizer report" clean "$tmp/e"
 head -c 300 "$tmp/null.json" >"$tmp/trunc.json"
 "$S" show "$tmp/trunc.json" >"$tmp/o" 2>"$tmp/e"
 check "truncated result file: status 6" test $? -eq 6

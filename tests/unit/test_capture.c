@@ -85,6 +85,7 @@ int main(void)
 	const struct kresult *sc = krun_find(&run, "syscall", "bare-metal");
 	T_CHECK(sc && sc->status == KR_MEASURED && sc->cycles.median > 0 && sc->has_ns);
 	T_CHECK(sc && sc->cycles.min <= sc->cycles.median && sc->batch > 0);
+	T_CHECK(sc && sc->n_samples == 200 && sc->n_samples == sc->cycles.n); /* samples lines */
 	T_STREQ(kenv_get(&run.guest_env, "capture.file"), "cap");
 	T_STREQ(kenv_get(&run.guest_env, "cpu.vendor"), "GenuineIntel");
 	T_CHECK(kenv_get(&run.guest_env, "screen") &&
@@ -122,7 +123,7 @@ int main(void)
 	/* corruptions, each at its line */
 	size_t rs = line_of(cap, "result syscall ");
 	char *c;
-	c = edit(cap, "result syscall ", "p99=9", "p99="); /* a digit dropped */
+	c = edit(cap, "result syscall ", "p99=1", "p99="); /* a digit dropped */
 	refused(c, rs, "statistics out of order");
 	free(c);
 	c = edit(cap, "result syscall ", "result syscall", "resu1t syscall");
@@ -143,6 +144,23 @@ int main(void)
 	c = edit(cap, "result syscall ", " stddev=", "");
 	refused(c, rs, "a malformed result");
 	free(c);
+	size_t ss = line_of(cap, "samples syscall ");
+	c = edit(cap, "samples syscall ", "samples syscall 98.31", "samples syscall 9x.31");
+	refused(c, ss, "a sample that is not a number");
+	free(c);
+	c = edit(cap, "result syscall ", "samples syscall ", "samples sysenter ");
+	refused(c, ss, "samples for another path");
+	free(c);
+	{ /* a whole samples line lost: the next path's progress line says so */
+		const char *l = strstr(cap, "samples syscall ");
+		const char *nl = l ? strchr(l, '\n') : NULL;
+		char *lost = strdup(cap);
+		if (nl)
+			memmove(lost + (l - cap), nl + 1, strlen(nl + 1) + 1);
+		refused(lost, line_of(lost, "progress compat-int80"),
+			"syscall has 150 of its 200 samples");
+		free(lost);
+	}
 
 	/* two runs: the last whole one is read */
 	char *two = malloc(2 * strlen(cap) + 1);

@@ -43,19 +43,23 @@ static void fill(struct krun *run)
 	r = krun_add(run, "int80-64", "linux", "null");
 	double w[3] = { 5000, 5100, 5200 };
 	kstats_compute(w, 3, &r->cycles);
+	r->batch = 1;
 	kresult_set_note(r, "needs \"quotes\", commas | and pipes");
 	r = krun_add(run, "sysenter-32", "linux", "null");
 	kresult_skip(r, "sysenter from 32-bit code raises #UD on AMD CPUs (SIGILL caught)");
 	r = krun_add(run, "vdso", "linux", "null");
 	double x[3] = { 30, 31, 32 };
 	kstats_compute(x, 3, &r->cycles);
+	r->batch = 100;
 	r = krun_add(run, "syscall", "bare-metal", "round-trip");
 	double y[3] = { 2, 2, 2 };
 	kstats_compute(y, 3, &r->cycles);
+	r->batch = 1024;
 	r = krun_add(run, "syscall", "bare-metal", "round-trip");
 	kresult_set_variant(r, "full");
 	double z[3] = { 40, 41, 42 };
 	kstats_compute(z, 3, &r->cycles);
+	r->batch = 200;
 }
 
 /* A measured result up to the point where the optional fields go. */
@@ -139,10 +143,10 @@ int main(void)
 
 	/* JSON round trip */
 	T_CHECK(kexport_json(&run, &s) == 0);
-	T_CHECK(strstr(s, "\"schema_version\": 1") != NULL);
+	T_CHECK(strstr(s, "\"schema_version\": 2") != NULL);
 	T_CHECK(strstr(s, "\"mode\": \"per-batch\"") != NULL);
 	T_CHECK(strstr(s, "\"involuntary_switches\": 7") != NULL);
-	T_CHECK(kjson_parse(s, &back, err, sizeof(err)) == 0);
+	T_CHECK(kjson_parse(s, &back, NULL, err, sizeof(err)) == 0);
 	T_EQ_U64(back.n, 6);
 	/* variants: one result per (world, id, variant) */
 	T_CHECK(krun_find(&back, "syscall", "bare-metal")->variant == NULL);
@@ -208,7 +212,7 @@ int main(void)
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(*bad); k++) {
 		err[0] = '\0';
-		T_CHECK(kjson_parse(bad[k], &back, err, sizeof(err)) == -1);
+		T_CHECK(kjson_parse(bad[k], &back, NULL, err, sizeof(err)) == -1);
 		T_CHECK(err[0] != '\0' && strchr(err, '\n') == NULL);
 		T_EQ_U64(back.n, 0);
 	}
@@ -234,25 +238,33 @@ int main(void)
 	T_CHECK(mkdtemp(dir) != NULL);
 	char path[256];
 	snprintf(path, sizeof(path), "%s/out.json", dir);
-	T_CHECK(kio_check_writable(path, err, sizeof(err)) == 0);
-	T_CHECK(kio_write_atomic(path, "{\"x\":1}\n", err, sizeof(err)) == 0);
+	struct kout o;
+	T_CHECK(kout_plan(&o, path, err, sizeof(err)) == 0);
+	T_CHECK(kout_write(&o, "{\"x\":1}\n", 8, err, sizeof(err)) == 0);
+	kout_free(&o);
 	s = slurp(path);
 	T_STREQ(s, "{\"x\":1}\n");
 	free(s);
-	T_CHECK(kio_check_writable(dir, err, sizeof(err)) == -1); /* a directory */
+	T_CHECK(kout_plan(&o, dir, err, sizeof(err)) == -1); /* a directory */
+	T_CHECK(strstr(err, "is a directory") != NULL);
 	char nodir[300];
 	snprintf(nodir, sizeof(nodir), "%s/missing/out.json", dir);
-	T_CHECK(kio_check_writable(nodir, err, sizeof(err)) == -1);
+	T_CHECK(kout_plan(&o, nodir, err, sizeof(err)) == -1);
 	T_CHECK(strstr(err, "missing/out.json") != NULL);
-	T_CHECK(kio_write_atomic(nodir, "x", err, sizeof(err)) == -1);
 	/* loading a file that does not parse keeps it untouched */
-	T_CHECK(kio_write_atomic(path, "{broken", err, sizeof(err)) == 0);
-	T_CHECK(kjson_load(path, &back, err, sizeof(err)) == -1);
+	T_CHECK(kout_plan(&o, path, err, sizeof(err)) == 0);
+	T_CHECK(kout_write(&o, "{broken", 7, err, sizeof(err)) == 0);
+	kout_free(&o);
+	T_CHECK(kjson_load(path, &back, NULL, err, sizeof(err)) == KJSON_MALFORMED);
 	T_CHECK(strstr(err, "not valid JSON") != NULL);
 	s = slurp(path);
 	T_STREQ(s, "{broken");
 	free(s);
 	unlink(path);
+	T_CHECK(kjson_load(path, &back, NULL, err, sizeof(err)) == KJSON_UNREADABLE);
+	T_CHECK(strstr(err, "no such file") != NULL);
+	T_CHECK(kjson_load(dir, &back, NULL, err, sizeof(err)) == KJSON_UNREADABLE);
+	T_CHECK(strstr(err, "is a directory") != NULL);
 	T_CHECK(rmdir(dir) == 0); /* nothing else was left behind */
 
 	krun_free(&run);

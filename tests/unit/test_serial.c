@@ -421,8 +421,59 @@ static void test_variants(void)
 	krun_free(&run);
 }
 
+/* "samples <token> v v ...": the values behind a result, kept when the
+ * count matches, dropped when malformed or cut short. */
+static void test_samples(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	static const char *const lines[] = {
+		"kentry-kernel 0.1.0 protocol 1",
+		"result syscall measured samples=4 batch=8 overhead=1.00 min=2.00 p25=2.00 "
+		"median=2.50 p75=3.00 p99=3.00 max=3.00 mean=2.50 stddev=0.58",
+		"samples syscall 2.00 2.00",
+		"samples syscall 3.00 3.00",
+		"result syscall@full measured samples=3 batch=8 overhead=1.00 min=40.00 "
+		"p25=40.00 median=41.00 p75=42.00 p99=42.00 max=42.00 mean=41.00 stddev=1.00",
+		"samples syscall@full 40.00 41.00",
+		"result int-gate measured samples=2 batch=8 overhead=1.00 min=5.00 "
+		"p25=5.00 median=5.00 p75=5.00 p99=5.00 max=5.00 mean=5.00 stddev=0.00",
+		"end pass 3/3",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		T_CHECK(kserial_line(&s, lines[i]) == 0);
+	T_CHECK(kserial_line(&s, "samples int-gate 5.00 x") == -1);
+	T_CHECK(kserial_line(&s, "samples exc-ud 1.00") == -1); /* no such result */
+	T_CHECK(kserial_line(&s, "samples syscall 9.00") == -1); /* more than samples= */
+	const char *only[] = { "syscall", "int-gate" };
+	kserial_finish(&s, only, 2, 0, NULL);
+	const struct kresult *m = krun_find(&run, "syscall", "bare-metal");
+	const struct kresult *f = krun_find_variant(&run, "syscall", "bare-metal", "full");
+	const struct kresult *g = krun_find(&run, "int-gate", "bare-metal");
+	/* the line with one sample too many dropped the set */
+	T_CHECK(m && m->samples == NULL && m->status == KR_MEASURED);
+	T_CHECK(f && f->samples == NULL);  /* 2 of 3: cut short */
+	T_CHECK(g && g->samples == NULL);  /* malformed */
+	kserial_free(&s);
+	krun_free(&run);
+
+	krun_init(&run);
+	kserial_init(&s, &run);
+	T_CHECK(kserial_line(&s, lines[1]) == 0);
+	T_CHECK(kserial_line(&s, lines[2]) == 0);
+	T_CHECK(kserial_line(&s, lines[3]) == 0);
+	kserial_finish(&s, only, 1, 0, NULL);
+	m = krun_find(&run, "syscall", "bare-metal");
+	T_CHECK(m && m->n_samples == 4 && m->samples && m->samples[3] == 3.0);
+	kserial_free(&s);
+	krun_free(&run);
+}
+
 int main(void)
 {
+	test_samples();
 	test_registry();
 	test_pass();
 	test_icount();
