@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define MAX_LINKS 40
-#define FIFO_WAIT_MS 2000 /* how long a FIFO may wait for its reader */
+#define FIFO_WAIT_MS 1000 /* how long a FIFO may wait for its reader */
 
 /* err = "PATH: WHY" (the path escaped and shortened, the reason whole). */
 static void fail(char *err, size_t errlen, const char *path, const char *fmt, ...)

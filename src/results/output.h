@@ -8,7 +8,7 @@
  *   a shell redirection to the same file)        that descriptor;
  *   a character device or a FIFO  written through: opened O_WRONLY, no
  *                                 O_CREAT, no O_TRUNC, never renamed (a FIFO
- *                                 needs a reader within 2 s);
+ *                                 needs a reader within 1 s);
  *   a regular file, or a new one  replaced atomically: a temporary file in
  *                                 the target's own directory, written,
  *                                 fsync'd, renamed over it; a symbolic

@@ -59,8 +59,8 @@ check "FIFO with a reader: status 0 (got $rc)" test $rc -eq 0
 check "FIFO: the reader got the whole document" jq -e '.schema == "kentry-results"' from-fifo.json
 check "FIFO: still a FIFO" test -p fifo
 "$K" show "$F" --json fifo >/dev/null 2>nofifo.err
-check "FIFO without a reader: status 5 (after 2 s)" test $? -eq 5
-check "FIFO without a reader: says so" grep -q "no process opened the FIFO for reading within 2 s" nofifo.err
+check "FIFO without a reader: status 5 (after 1 s)" test $? -eq 5
+check "FIFO without a reader: says so" grep -q "no process opened the FIFO for reading within 1 s" nofifo.err
 
 # a symbolic link: the link stays, its target is replaced in its own
 # directory
