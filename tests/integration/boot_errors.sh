@@ -127,7 +127,7 @@ for a in "\$@"; do
 	if [ "\$a" = kvm ]; then
 		echo "KVM internal error. Suberror: 1" >&2
 		echo "emulation failure" >&2
-		exec sleep 600
+		exec sleep 600.$$
 	fi
 done
 exec "$QEMU" "\$@"
@@ -139,7 +139,7 @@ EOF
 	check "KVM emulation failure: falls back, status 0 (got $rc)" test $rc -eq 0
 	check "KVM emulation failure: one line on stderr" grep -q "^kentry boot: KVM could not run the guest (QEMU: KVM internal error. Suberror: 1, emulation failure); falling back to TCG$" "$tmp/fb.err"
 	check "KVM emulation failure: accel tcg and the reason in the guest environment" jq -e '.guest_environment | .accel == "tcg" and (.["accel.fallback"] | test("KVM internal error"))' "$tmp/fb.json"
-	check "KVM emulation failure: the stopped QEMU was killed" sh -c "! pgrep -f 'sleep 60[0]' >/dev/null"
+	check "KVM emulation failure: the stopped QEMU was killed" sh -c "! pgrep -f 'sleep 600[.]$$' >/dev/null"
 	KENTRY_QEMU="$tmp/fakeqemu" "$K" boot --accel kvm --no-progress \
 		--kernel "$tmp/pass.elf" --json "$tmp/kvm.json" >"$tmp/kvm.out" 2>"$tmp/kvm.err"
 	rc=$?
