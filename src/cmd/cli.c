@@ -401,21 +401,9 @@ static int final_checks(struct kcli *c, char *err, size_t errlen)
 			return KEXIT_USAGE;
 		}
 	}
-	const char *outs[3] = { c->json, c->csv, c->markdown };
-	for (int a = 0; a < 3; a++)
-		for (int b = a + 1; b < 3; b++)
-			if (outs[a] && outs[b] && strcmp(outs[a], outs[b]) == 0) {
-				snprintf(err, errlen, "two exports name the same file '%s'",
-					 ktext_arg(outs[a]));
-				return KEXIT_USAGE;
-			}
-	if (c->cmd == KCMD_SHOW)
-		for (int a = 0; a < 3; a++)
-			if (outs[a] && strcmp(outs[a], c->files[0]) == 0) {
-				snprintf(err, errlen, "refusing to overwrite the input file '%s'",
-					 ktext_arg(outs[a]));
-				return KEXIT_USAGE;
-			}
+	/* Two outputs that are one file, or an output that is an input, are
+	 * the command's to refuse (outputs.c): it compares the files
+	 * themselves, not their names. */
 	if (!c->guest_cpu)
 		c->guest_cpu = "auto";
 	if (!c->kind)

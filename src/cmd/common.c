@@ -129,8 +129,8 @@ int load_run(const char *path, struct krun *run)
 {
 	char err[2048];
 	int rc = kjson_load(path, run, NULL, err, sizeof(err));
-	if (rc == KJSON_OK)
+	if (rc == KINPUT_OK)
 		return 0;
 	fprintf(stderr, "kentry: %s\n", err);
-	return rc == KJSON_UNREADABLE ? KEXIT_MISSING : KEXIT_DATA;
+	return rc == KINPUT_UNREADABLE ? KEXIT_MISSING : KEXIT_DATA;
 }

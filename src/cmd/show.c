@@ -19,10 +19,11 @@ static int load_serial(const char *path, struct krun *run)
 	char err[2048];
 	struct kcapture_info info;
 	krun_init(run);
-	if (kcapture_load(path, run, &info, err, sizeof(err))) {
+	int rc = kcapture_load(path, run, &info, err, sizeof(err));
+	if (rc) {
 		fprintf(stderr, "kentry: %s\n", err);
 		krun_free(run);
-		return KEXIT_DATA;
+		return rc; /* 3 unreadable, 6 refused, as for a result file */
 	}
 	if (info.runs > 1)
 		fprintf(stderr, "kentry show: %s holds %zu kernel runs; reading the last whole one "

@@ -12,6 +12,9 @@
 #include "boot.h"
 #include "serial.h"
 #include "util.h"
+#include "results/input.h"
+#include "results/text.h"
+#include "results/validate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -296,11 +299,13 @@ static int check_line(struct check *c, struct kserial *s, size_t ln, const char 
 	return corrupt(c, ln, t, "not a line the kernel prints");
 }
 
-int kcapture_parse(const char *data, size_t n, const char *name, struct krun *run,
+int kcapture_parse(const char *data, size_t n, const char *path, struct krun *run,
 		   struct kcapture_info *info, char *err, size_t errlen)
 {
 	memset(info, 0, sizeof(*info));
 	err[0] = '\0';
+	char name[512]; /* the capture's name as messages show it */
+	snprintf(name, sizeof(name), "%s", ktext_arg(path));
 	/* the physical lines */
 	size_t cap = 64, nl = 0;
 	struct cline *L = xmalloc(cap * sizeof(*L));
@@ -391,7 +396,15 @@ int kcapture_parse(const char *data, size_t n, const char *name, struct krun *ru
 	}
 	if (!rc) {
 		kserial_finish(&s, (const char *const *)c.ids, c.n_ids, NULL, NULL);
-		kenv_set(&run->guest_env, "capture.file", name);
+		/* what a result file may hold, checked as for one read back */
+		char why[1024];
+		if (kvalidate_run(&tmp, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", name, why);
+			rc = 6;
+		}
+	}
+	if (!rc) {
+		kenv_set(&run->guest_env, "capture.file", path);
 		kenv_setf(&run->guest_env, "capture.lines", "%zu-%zu of %zu", hdr, end, nl);
 		if (info->runs > 1)
 			kenv_setf(&run->guest_env, "capture.runs", "%zu", info->runs);
@@ -409,35 +422,13 @@ int kcapture_parse(const char *data, size_t n, const char *name, struct krun *ru
 int kcapture_load(const char *path, struct krun *run, struct kcapture_info *info, char *err,
 		  size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return 6;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = xmalloc(cap);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			if (cap >= MAX_CAPTURE) {
-				snprintf(err, errlen, "%s: larger than %u MiB: not a serial console capture",
-					 path, MAX_CAPTURE >> 20);
-				fclose(f);
-				free(buf);
-				return 6;
-			}
-			buf = xrealloc(buf, cap *= 2);
-		}
-	}
-	int rerr = ferror(f);
-	fclose(f);
-	if (rerr) {
-		snprintf(err, errlen, "cannot read %s", path);
-		free(buf);
-		return 6;
-	}
-	int rc = kcapture_parse(buf, n, path, run, info, err, errlen);
+	char *buf;
+	size_t n;
+	memset(info, 0, sizeof(*info));
+	int rc = kinput_read(path, "a serial console capture", MAX_CAPTURE, &buf, &n, err, errlen);
+	if (rc)
+		return rc == KINPUT_UNREADABLE ? 3 : 6;
+	rc = kcapture_parse(buf, n, path, run, info, err, errlen);
 	free(buf);
 	return rc;
 }

@@ -22,13 +22,17 @@ struct kcapture_info {
 	size_t runs;             /* kernel headers seen */
 };
 
-/* Parses a capture held in memory (name for messages). Returns 0 with the
- * bare-metal results and the guest environment in run, or 6 with
- * "NAME:LINE: ..." in err (run then holds nothing). */
-int kcapture_parse(const char *data, size_t n, const char *name, struct krun *run,
+/* Parses a capture held in memory (path: its name, escaped in messages).
+ * Returns 0 with the bare-metal results and the guest environment in run,
+ * checked as a result file read back is (results/validate.h), or 6 with
+ * "NAME:LINE: ..." (or "NAME: FIELD: PROBLEM") in err (run then holds
+ * nothing). */
+int kcapture_parse(const char *data, size_t n, const char *path, struct krun *run,
 		   struct kcapture_info *info, char *err, size_t errlen);
 
-/* The same from a file (at most 64 MiB). */
+/* The same from a file (at most 64 MiB), read as every input file is
+ * (results/input.h): 3 when it cannot be read (missing, a directory, no
+ * permission), 6 when it is too large or refused. */
 int kcapture_load(const char *path, struct krun *run, struct kcapture_info *info, char *err,
 		  size_t errlen);
 

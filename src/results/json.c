@@ -5,13 +5,11 @@
 #include "text.h"
 #include "validate.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                             */
@@ -572,67 +570,24 @@ out:
 int kjson_load(const char *path, struct krun *run, int *version, char *err, size_t errlen)
 {
 	krun_init(run);
+	char *buf;
+	size_t n;
+	int rc = kinput_read(path, "a result file", 256u << 20, &buf, &n, err, errlen);
+	if (rc)
+		return rc;
 	char p[512]; /* kept: ktext_arg's buffers are reused while parsing */
 	snprintf(p, sizeof(p), "%s", ktext_arg(path));
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		snprintf(err, errlen, "%s: %s", p,
-			 errno == ENOENT ? "no such file" : strerror(errno));
-		return KJSON_UNREADABLE;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: is a directory, not a result file", p);
-		return KJSON_UNREADABLE;
-	}
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", p, strerror(errno));
-		return KJSON_UNREADABLE;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	size_t got;
-	int toolarge = 0;
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			if (cap >= (256u << 20)) {
-				toolarge = 1;
-				break;
-			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				toolarge = 1;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	int rerr = ferror(f) ? errno : 0;
-	fclose(f);
-	if (rerr) {
-		free(buf);
-		snprintf(err, errlen, "%s: %s", p, strerror(rerr));
-		return KJSON_UNREADABLE;
-	}
-	if (!buf || toolarge) {
-		free(buf);
-		snprintf(err, errlen, "%s: too large for a result file (256 MiB at most)", p);
-		return KJSON_MALFORMED;
-	}
-	buf[n] = '\0';
 	if (strlen(buf) != n) {
 		free(buf);
 		snprintf(err, errlen, "%s: not a kentry result file (contains NUL bytes)", p);
-		return KJSON_MALFORMED;
+		return KINPUT_MALFORMED;
 	}
 	char inner[1024];
-	int rc = kjson_parse(buf, run, version, inner, sizeof(inner));
+	rc = kjson_parse(buf, run, version, inner, sizeof(inner));
 	free(buf);
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", p, inner);
-		return KJSON_MALFORMED;
+		return KINPUT_MALFORMED;
 	}
-	return KJSON_OK;
+	return KINPUT_OK;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "core/result.h"
+#include "input.h"
 
 /* Serialises a run into a malloc'd string. Returns 0 or -1. */
 int kexport_json(const struct krun *run, char **out);
@@ -15,12 +16,11 @@ int kexport_json(const struct krun *run, char **out);
  * version when not NULL. */
 int kjson_parse(const char *text, struct krun *run, int *version, char *err, size_t errlen);
 
-enum { KJSON_OK = 0, KJSON_UNREADABLE = 1, KJSON_MALFORMED = 2 };
-
-/* Reads and parses a file. Returns KJSON_OK; KJSON_UNREADABLE when the file
- * cannot be read (missing: "no such file"; a directory: "is a directory";
- * no permission); KJSON_MALFORMED when it is not a valid result file. err
- * gets "PATH: PROBLEM" on one line, strings from the file escaped. */
+/* Reads (results/input.h) and parses a file. Returns KINPUT_OK;
+ * KINPUT_UNREADABLE when the file cannot be read (missing: "no such file";
+ * a directory: "is a directory"; no permission); KINPUT_MALFORMED when it
+ * is not a valid result file. err gets "PATH: PROBLEM" on one line, strings
+ * from the file escaped. */
 int kjson_load(const char *path, struct krun *run, int *version, char *err, size_t errlen);
 
 #endif

@@ -78,6 +78,10 @@ check "symlink: no temporary file left" sh -c '[ "$(ls -A target-dir)" = t.json 
 "$K" bench --json a.json --csv ./target-dir/../a.json >/dev/null 2>same.err
 check "same new file named two ways: status 2" test $? -eq 2
 check "same file: says so, names both" grep -q -- "--json a.json and --csv ./target-dir/../a.json are the same file" same.err
+"$K" show "$F" --json b.json --csv b.json >/dev/null 2>same1.err
+check "one name twice: status 2, says so" sh -c "test $? -eq 2 && grep -q -- '--json b.json and --csv b.json are the same file' same1.err && test ! -e b.json"
+"$K" show "$F" --json /dev/null --csv /dev/null >/dev/null 2>null2.err
+check "one character device twice (/dev/null): allowed (status $?)" test $? -eq 0
 "$K" show "$F" --json link.json --markdown target-dir/t.json >/dev/null 2>same2.err
 check "a link and its target: status 2" test $? -eq 2
 "$K" show "$F" --json /dev/stdout --csv - >stdout.txt 2>same3.err

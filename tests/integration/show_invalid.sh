@@ -2,8 +2,9 @@
 # show, compare and plot read only valid result files (defect 6 of issue
 # 6): each kind of invalid file is refused with the file, the field and the
 # problem (status 6); strings from a file reach the terminal escaped; a
-# directory or a missing file is status 3, not a malformed file; version 1
-# files are still read and convert to version 2.
+# directory or a missing file is status 3, not a malformed file; show
+# --serial reads a capture the same way; version 1 files are still read and
+# convert to version 2.
 set -u
 . "$(dirname "$0")/../lib.sh"
 [ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
@@ -70,6 +71,28 @@ check "a missing file: 'no such file'" grep -q "$tmp/nosuch.json: no such file" 
 check "compare refuses an invalid file too: status 6" test $? -eq 6
 "$K" plot "$tmp/world.json" -o "$tmp/p.svg" >/dev/null 2>"$tmp/plot.err"
 check "plot refuses an invalid file too: status 6, no chart" sh -c "test $? -eq 6 && test ! -e '$tmp/p.svg'"
+
+# show --serial goes the same way: status 3 for what is not a file, 6 for
+# a capture refused (one line, nothing on stdout), names escaped, the
+# outputs planned before reading (the input is never an output), '-' is
+# standard output alone
+CAP=tests/fixtures/serial
+"$K" show --serial "$tmp" >/dev/null 2>"$tmp/sdir.err"
+check "show --serial, a directory: status 3 (got $?), 'is a directory'" sh -c "test $? -eq 3 && grep -q 'is a directory' '$tmp/sdir.err'"
+"$K" show --serial "$tmp/nosuch.log" >/dev/null 2>"$tmp/sno.err"
+check "show --serial, a missing file: status 3 (got $?)" test $? -eq 3
+check "show --serial, a missing file: 'no such file'" grep -q "$tmp/nosuch.log: no such file" "$tmp/sno.err"
+cp $CAP/capture-ovmf-corrupted.txt "$tmp/c${ESC}[31m.log"
+"$K" show --serial "$tmp/c${ESC}[31m.log" >"$tmp/scor.out" 2>"$tmp/scor.err"
+check "show --serial, a corrupted capture: status 6 (got $?), one line, nothing on stdout" sh -c "test $? -eq 6 && test \$(wc -l <'$tmp/scor.err') -eq 1 && test ! -s '$tmp/scor.out'"
+check "show --serial: the capture's name escaped in the message" sh -c "grep -q 'c\\\\e\\[31m.log:[0-9]*: corrupted capture' '$tmp/scor.err' && ! grep -q '$ESC' '$tmp/scor.err'"
+cp $CAP/capture-ovmf.txt "$tmp/cap.log"
+"$K" show --serial "$tmp/cap.log" --json "$tmp/cap.log" >/dev/null 2>"$tmp/sin.err"
+check "show --serial: the capture as an output is refused (status 2, got $?)" sh -c "test $? -eq 2 && grep -q 'is the input file' '$tmp/sin.err' && cmp -s '$tmp/cap.log' $CAP/capture-ovmf.txt"
+"$K" show --serial "$tmp/cap.log" --json - >"$tmp/scap.json" 2>/dev/null
+check "show --serial --json -: only the result file on stdout, valid" jq -e '.schema_version == 2 and ([.results[] | select(.world == "bare-metal")] | length) == 19 and (.results[] | select(.id == "syscall") | (.samples | length) == 200)' "$tmp/scap.json"
+"$K" show "$tmp/scap.json" >/dev/null 2>&1
+check "show --serial's result file reads back (status $?)" test $? -eq 0
 
 # version 1 files are read, and convert to version 2
 "$K" show $FX/bench-v1.json >"$tmp/v1.out" 2>&1

@@ -151,6 +151,16 @@ int main(void)
 	c = edit(cap, "result syscall ", "samples syscall ", "samples sysenter ");
 	refused(c, ss, "samples for another path");
 	free(c);
+	/* a digit changed in a samples line: the line is one the kernel can
+	   print, the result is not one a result file may hold (validate.c) */
+	c = edit(cap, "result syscall ", "samples syscall 98.31", "samples syscall 18.31");
+	T_CHECK(parse(c, &run, &info, err, sizeof(err)) == 6);
+	T_CHECK(strstr(err, "cap: results[") == err &&
+		strstr(err, "(syscall).samples[0]: 18.31 is outside [min, max]"));
+	printf("# %s\n", err);
+	T_CHECK(run.n == 0);
+	krun_free(&run);
+	free(c);
 	{ /* a whole samples line lost: the next path's progress line says so */
 		const char *l = strstr(cap, "samples syscall ");
 		const char *nl = l ? strchr(l, '\n') : NULL;
@@ -194,9 +204,15 @@ int main(void)
 	krun_free(&run);
 	T_CHECK(parse("", &run, &info, err, sizeof(err)) == 6);
 	krun_free(&run);
+	/* read as every input file: missing or a directory is 3, not 6 */
 	T_CHECK(kcapture_load("tests/fixtures/serial/no-such-capture.txt", &run, &info, err,
-			      sizeof(err)) == 6);
-	T_CHECK(strstr(err, "cannot read") != NULL);
+			      sizeof(err)) == 3);
+	T_CHECK(strstr(err, "no-such-capture.txt: no such file") != NULL);
+	T_CHECK(kcapture_load("tests/fixtures/serial", &run, &info, err, sizeof(err)) == 3);
+	T_CHECK(strstr(err, "serial: is a directory, not a serial console capture") != NULL);
+	T_CHECK(kcapture_load(FIX "capture-ovmf.txt", &run, &info, err, sizeof(err)) == 0);
+	T_EQ_U64(run.n, 19);
+	krun_free(&run);
 
 	free(trunc);
 	free(corr);

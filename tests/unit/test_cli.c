@@ -116,14 +116,15 @@ int main(void)
 	T_STREQ(c.files[0], "sol.log");
 	T_CHECK(PARSE(&c, "show", "--serial", "sol.log", "r.json") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "not both") != NULL);
-	T_CHECK(PARSE(&c, "show", "--serial", "sol.log", "--csv", "sol.log") == KEXIT_USAGE);
-	T_CHECK(strstr(err, "refusing to overwrite the input file") != NULL);
 	T_CHECK(PARSE(&c, "show", "--serial") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--serial", "x") == KEXIT_USAGE);
 
-	/* exports */
-	T_CHECK(PARSE(&c, "bench", "--json", "a", "--csv", "a") == KEXIT_USAGE);
-	T_CHECK(PARSE(&c, "show", "r.json", "--json", "r.json") == KEXIT_USAGE);
+	/* exports: one file named twice, or the input as an output, is for
+	 * the command to refuse, by the files themselves (outputs.c, tested
+	 * in tests/integration/outputs.sh and show_invalid.sh) */
+	T_CHECK(PARSE(&c, "bench", "--json", "a", "--csv", "a") == 0);
+	T_CHECK(PARSE(&c, "show", "r.json", "--json", "r.json") == 0);
+	T_CHECK(PARSE(&c, "show", "--serial", "sol.log", "--csv", "sol.log") == 0);
 	T_CHECK(PARSE(&c, "show") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "show", "r.json", "--csv", "r.csv") == 0);
 	T_STREQ(c.files[0], "r.json");

@@ -267,7 +267,7 @@ int main(void)
 		T_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		struct krun back;
 		char err[512];
-		T_CHECK(kjson_load(json, &back, NULL, err, sizeof err) == KJSON_OK);
+		T_CHECK(kjson_load(json, &back, NULL, err, sizeof err) == KINPUT_OK);
 		T_STREQ(kenv_get(&back.env, "cpu.pinned"), "no");
 		T_CHECK(kenv_get(&back.env, "cpu.pin_error") &&
 			strstr(kenv_get(&back.env, "cpu.pin_error"), "Operation not permitted"));

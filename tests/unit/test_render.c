@@ -255,15 +255,15 @@ int main(void)
 	T_CHECK(kout_plan(&o, path, err, sizeof(err)) == 0);
 	T_CHECK(kout_write(&o, "{broken", 7, err, sizeof(err)) == 0);
 	kout_free(&o);
-	T_CHECK(kjson_load(path, &back, NULL, err, sizeof(err)) == KJSON_MALFORMED);
+	T_CHECK(kjson_load(path, &back, NULL, err, sizeof(err)) == KINPUT_MALFORMED);
 	T_CHECK(strstr(err, "not valid JSON") != NULL);
 	s = slurp(path);
 	T_STREQ(s, "{broken");
 	free(s);
 	unlink(path);
-	T_CHECK(kjson_load(path, &back, NULL, err, sizeof(err)) == KJSON_UNREADABLE);
+	T_CHECK(kjson_load(path, &back, NULL, err, sizeof(err)) == KINPUT_UNREADABLE);
 	T_CHECK(strstr(err, "no such file") != NULL);
-	T_CHECK(kjson_load(dir, &back, NULL, err, sizeof(err)) == KJSON_UNREADABLE);
+	T_CHECK(kjson_load(dir, &back, NULL, err, sizeof(err)) == KINPUT_UNREADABLE);
 	T_CHECK(strstr(err, "is a directory") != NULL);
 	T_CHECK(rmdir(dir) == 0); /* nothing else was left behind */
 
