@@ -266,6 +266,13 @@ const char *krun_unit(const struct krun *run, const struct kresult *r)
 	return "tsc-ticks";
 }
 
+const char *kunit_words(const char *unit)
+{
+	return strcmp(unit, "instructions") == 0 ? "guest instructions"
+	       : strcmp(unit, "ns") == 0	  ? "nanoseconds"
+						  : "TSC ticks";
+}
+
 void kresult_set_ns(struct kresult *r, double tsc_hz)
 {
 	if (r->status != KR_MEASURED || !(tsc_hz > 0.0))

@@ -113,9 +113,12 @@ void krun_merge(struct krun *dst, struct krun *src);
 void kresult_set_samples(struct kresult *r, const double *v, size_t n);
 
 /* The unit of r's figures in this run: "instructions" for a bare-metal
- * result under QEMU -icount (guest_env icount other than "off"), else
- * "tsc-ticks". */
+ * result whose TSC counted instructions (guest_env icount other than
+ * "off": QEMU -icount, Bochs), else "tsc-ticks". */
 const char *krun_unit(const struct krun *run, const struct kresult *r);
+/* A unit ("instructions", "tsc-ticks", "ns") in words for people:
+ * "guest instructions", "TSC ticks", "nanoseconds". */
+const char *kunit_words(const char *unit);
 
 /* Fills ns from cycles given a TSC frequency in Hz (no-op when hz == 0). */
 void kresult_set_ns(struct kresult *r, double tsc_hz);

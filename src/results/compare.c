@@ -41,12 +41,6 @@ static const struct kresult *find(const struct krun *run, const struct kresult *
 	return NULL;
 }
 
-static const char *unit_text(const char *unit)
-{
-	return strcmp(unit, "instructions") == 0 ? "counts guest instructions (QEMU -icount)"
-						 : "counts TSC ticks";
-}
-
 /* Different worlds, units or ops: a sentence in why, 1. */
 static int incomparable(const struct krun *a, const struct krun *b, char *why, size_t n)
 {
@@ -59,8 +53,8 @@ static int incomparable(const struct krun *a, const struct krun *b, char *why, s
 		common = 1;
 		const char *ua = krun_unit(a, ra), *ub = krun_unit(b, rb);
 		if (strcmp(ua, ub) != 0) {
-			snprintf(why, n, "in the %s world OLD %s, NEW %s", worlds[w], unit_text(ua),
-				 unit_text(ub));
+			snprintf(why, n, "in the %s world OLD counts %s, NEW counts %s", worlds[w],
+				 kunit_words(ua), kunit_words(ub));
 			return 1;
 		}
 		if (strcmp(ra->op, rb->op) != 0) {

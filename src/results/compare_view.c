@@ -14,13 +14,6 @@ static const char *world_title(const char *w)
 	return strcmp(w, "linux") == 0 ? "Linux world" : "Bare-metal world";
 }
 
-static const char *unit_title(const char *unit)
-{
-	return strcmp(unit, "instructions") == 0 ? "guest instructions"
-	       : strcmp(unit, "ns") == 0	  ? "nanoseconds"
-						  : "TSC ticks";
-}
-
 static void fmt_num(char *buf, size_t n, double v, int sign)
 {
 	const char *fmt = fabs(v) >= 100000.0 ? (sign ? "%+.0f" : "%.0f")
@@ -105,7 +98,7 @@ void kcmp_render(FILE *f, const struct kcmp *c)
 			cur_world = r->world;
 			cur_unit = r->unit;
 			fprintf(f, "%s, op %s: headline per call in %s\n", world_title(r->world),
-				ktext_short(r->op, 40), unit_title(r->unit));
+				ktext_short(r->op, 40), kunit_words(r->unit));
 			fprintf(f, "  %-20s %10s %10s %10s %8s %19s  %s\n", "path", "OLD", "NEW",
 				"diff", "%", "95% interval of %", "verdict");
 		}
@@ -353,7 +346,7 @@ int kcmp_export_markdown(const struct kcmp *c, char **out)
 			ktext_md(f, r->op);
 			fprintf(f, " (headline per call, %s)\n\n| path | OLD | NEW | diff | %% | 95%% "
 				   "interval | verdict |\n| --- | ---: | ---: | ---: | ---: | --- | --- |\n",
-				unit_title(r->unit));
+				kunit_words(r->unit));
 		}
 		char o[32], n[32], d[32] = "", p[32] = "", lo[16], hi[16];
 		cells(r, o, n, sizeof(o), "");

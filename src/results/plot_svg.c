@@ -238,12 +238,6 @@ static void scale(struct chart *c, struct panel *p)
 	}
 }
 
-static const char *unit_words(const char *unit)
-{
-	return strcmp(unit, "instructions") == 0 ? "guest instructions (QEMU -icount)"
-						 : "TSC ticks";
-}
-
 /* ------------------------------------------------------------------ */
 /* Drawing                                                             */
 
@@ -273,7 +267,7 @@ static void grid_and_axis(struct chart *c, struct panel *p, double top, double b
 		p->ax.x0, bottom, p->ax.x1, bottom);
 	svg_textf(f, (p->ax.x0 + p->ax.x1) / 2, bottom + 33,
 		  "text-anchor=\"middle\" font-size=\"12\"", "%s per call%s%s",
-		  unit_words(p->unit), p->ax.log ? ", logarithmic scale" : "",
+		  kunit_words(p->unit), p->ax.log ? ", logarithmic scale" : "",
 		  c->o->dist ? "" : " (bar: headline; whisker: 25th to 75th percentile)");
 }
 
@@ -383,7 +377,7 @@ static void draw_panel(struct chart *c, struct panel *p)
 	double h = c->o->dist ? BOX_H : BAR_H, gap = c->o->dist ? 12 : 3;
 	c->y += 34;
 	svg_textf(f, 20, c->y, "font-size=\"15\" font-weight=\"bold\"", "%s world: %s per call",
-		  strcmp(p->world, "linux") == 0 ? "Linux" : "Bare-metal", unit_words(p->unit));
+		  strcmp(p->world, "linux") == 0 ? "Linux" : "Bare-metal", kunit_words(p->unit));
 	if (p->hz) {
 		c->y += 34;
 		ns_axis(c, p, c->y);
@@ -450,12 +444,21 @@ static void env_line(const struct krun *run, char *buf, size_t n)
 	double hz = env_hz(run, "linux");
 	if (hz > 0)
 		ADD(", TSC %.3f GHz", hz / 1e9);
-	if (g->n)
-		ADD("; bare-metal world: QEMU %s %s, CPU model %s, icount %s",
-		    ktext_short(kenv_get(g, "qemu.version") ? kenv_get(g, "qemu.version") : "?", 20),
-		    ktext_short(kenv_get(g, "accel") ? kenv_get(g, "accel") : "?", 10),
-		    ktext_short(kenv_get(g, "qemu.cpu") ? kenv_get(g, "qemu.cpu") : "?", 30),
-		    ktext_short(kenv_get(g, "icount") ? kenv_get(g, "icount") : "?", 20));
+#define G(k, max) ktext_short(kenv_get(g, k) ? kenv_get(g, k) : "?", max)
+	const char *emu = kenv_get(g, "emulator");
+	if (!g->n)
+		;
+	else if (emu && strcmp(emu, "bochs") == 0)
+		ADD("; bare-metal world: Bochs %s, CPU model %s (its TSC counts instructions)",
+		    G("emulator.version", 20), G("emulator.cpu", 30));
+	else if (kenv_get(g, "accel"))
+		ADD("; bare-metal world: QEMU %s %s, CPU model %s, icount %s", G("qemu.version", 20),
+		    G("accel", 10), G("qemu.cpu", 30), G("icount", 20));
+	else if (kenv_get(g, "capture.file"))
+		ADD("; bare-metal world: a serial console capture, %s", G("cpu.name", 60));
+	else
+		ADD("; bare-metal world: %s", G("cpu.name", 60));
+#undef G
 #undef ADD
 }
 

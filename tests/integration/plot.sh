@@ -30,7 +30,15 @@ check "--log, --label, --title: status 0" test $? -eq 0
 check "--log: a logarithmic axis" grep -q "logarithmic scale" "$tmp/log.svg"
 check "--label: the labels" sh -c "grep -q '>host (kentry' '$tmp/log.svg' && grep -q '>icount (kentry' '$tmp/log.svg'"
 check "--title: escaped for XML" grep -q ">A &amp; B &lt;test&gt;</text>" "$tmp/log.svg"
-check "icount: its own unit" grep -q "guest instructions (QEMU -icount) per call" "$tmp/log.svg"
+check "icount: its own unit" grep -q "guest instructions per call" "$tmp/log.svg"
+
+# a Bochs run (its guest environment as Bochs records it): the caption names
+# Bochs and its model, not QEMU
+jq '.guest_environment |= (del(.accel, .["qemu.version"], .["qemu.cpu"], .["qemu.cmdline"], .["qemu.append"]) + {emulator: "bochs", "emulator.version": "2.7", "emulator.cpu": "ryzen", icount: "bochs"})' $FX/boot-icount.json >"$tmp/bochs.json"
+"$K" plot "$tmp/bochs.json" -o "$tmp/bochs.svg" 2>"$tmp/bochs.err"
+check "a Bochs run: status 0 (got $?)" test $? -eq 0
+check "a Bochs run: the caption names Bochs, its version and model" sh -c "grep -q 'bare-metal world: Bochs 2.7, CPU model ryzen (its TSC counts instructions)' '$tmp/bochs.svg' && ! grep -q 'QEMU' '$tmp/bochs.svg'"
+check "a Bochs run: instructions on the axis" grep -q "guest instructions per call" "$tmp/bochs.svg"
 
 "$K" plot $FX/bench-quiet-1.json --kind dist --log -o "$tmp/dist.svg" 2>/dev/null
 check "--kind dist: status 0" test $? -eq 0
