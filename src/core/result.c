@@ -273,6 +273,47 @@ const char *kunit_words(const char *unit)
 						  : "TSC ticks";
 }
 
+const char *kcount_note(const char *icount)
+{
+	if (!icount)
+		return NULL;
+	if (strcmp(icount, "shift=0") == 0)
+		return "QEMU -icount shift=0: figures are guest instructions per round trip (1 TSC "
+		       "tick = 1 instruction), not cycles";
+	if (strcmp(icount, "bochs") == 0)
+		return "Bochs: figures are guest instructions per round trip (its TSC advances one "
+		       "tick per instruction), not cycles";
+	return NULL;
+}
+
+char *knote_without(const char *note, const char *drop)
+{
+	if (!note)
+		return NULL;
+	size_t dl = drop ? strlen(drop) : 0, nl = strlen(note);
+	char *out = xrealloc(NULL, nl + 1);
+	size_t o = 0;
+	for (const char *p = note; *p;) {
+		const char *sep = strstr(p, "; ");
+		size_t len = sep ? (size_t)(sep - p) : strlen(p);
+		if (!(dl && len == dl && strncmp(p, drop, dl) == 0)) {
+			if (o) {
+				memcpy(out + o, "; ", 2);
+				o += 2;
+			}
+			memcpy(out + o, p, len);
+			o += len;
+		}
+		p += len + (sep ? 2 : 0);
+	}
+	out[o] = '\0';
+	if (!o) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 void kresult_set_ns(struct kresult *r, double tsc_hz)
 {
 	if (r->status != KR_MEASURED || !(tsc_hz > 0.0))

@@ -120,6 +120,15 @@ const char *krun_unit(const struct krun *run, const struct kresult *r);
  * "guest instructions", "TSC ticks", "nanoseconds". */
 const char *kunit_words(const char *unit);
 
+/* The sentence that says a bare-metal figure is an instruction count, for
+ * the guest environment's icount ("shift=0": QEMU -icount; "bochs"); NULL
+ * for "off" or none. Every measured result of such a run carries it in its
+ * note; a table states it once above its rows instead. */
+const char *kcount_note(const char *icount);
+/* note without its part equal to drop (parts are separated by "; "), as a
+ * malloc'd string; NULL when nothing remains (or note is NULL). */
+char *knote_without(const char *note, const char *drop);
+
 /* Fills ns from cycles given a TSC frequency in Hz (no-op when hz == 0). */
 void kresult_set_ns(struct kresult *r, double tsc_hz);
 

@@ -626,10 +626,7 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	if (!rc) {
 		kenv_setf(&run->guest_env, "bochs.seconds", "%.1f", a->r.elapsed);
 		rc = kemu_judge(&a->r, err, errlen, &missing);
-		kemu_finish(&a->r, o,
-			    "Bochs: figures are guest instructions per round trip (its TSC "
-			    "advances one tick per instruction), not cycles",
-			    missing, run);
+		kemu_finish(&a->r, o, kcount_note("bochs"), missing, run);
 		kemu_difference_notes(run, "bochs");
 		kemu_free(&a->r);
 	}

@@ -489,11 +489,7 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	}
 	if (used_kvm)
 		kkvm_adjust(&a->r.run, &plan, host.vendor);
-	kemu_finish(&a->r, o,
-		    o->icount ? "QEMU -icount shift=0: figures are guest instructions per round "
-				"trip (1 TSC tick = 1 instruction), not cycles"
-			      : NULL,
-		    missing, run);
+	kemu_finish(&a->r, o, kcount_note(o->icount ? "shift=0" : "off"), missing, run);
 	kemu_difference_notes(run, o->icount ? "qemu-icount" : used_kvm ? "qemu-kvm" : "qemu-tcg");
 	kemu_free(&a->r);
 	free(a->cmdline);

@@ -3,6 +3,7 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
@@ -85,12 +86,16 @@ int kexport_markdown(const struct krun *run, char **out)
 		}
 		fputc('\n', f);
 	}
+	/* the bare-metal unit once, not in every row's notes */
+	const char *count_note = kcount_note(kenv_get(&run->guest_env, "icount"));
 	fprintf(f, "## Results\n\n"
-		   "Figures are TSC ticks (guest instructions under --icount); the first is the\n"
-		   "headline (the lower quartile of the round medians for a run in rounds, else\n"
-		   "the median). A sample is one batch of calls: min, mean, stddev and p99 are of\n"
-		   "batch means unless the batch is 1.\n\n"
-		   "| world | path | op | headline ticks | headline ns | min | mean | stddev | p99 | samples | notes |\n"
+		   "Figures are TSC ticks (guest instructions where the TSC counted them: QEMU\n"
+		   "--icount, Bochs); the first is the headline (the lower quartile of the round\n"
+		   "medians for a run in rounds, else the median). A sample is one batch of calls:\n"
+		   "min, mean, stddev and p99 are of batch means unless the batch is 1.\n\n");
+	if (count_note)
+		fprintf(f, "Bare-metal world: %s.\n\n", count_note);
+	fprintf(f, "| world | path | op | headline ticks | headline ns | min | mean | stddev | p99 | samples | notes |\n"
 		   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
 	for (size_t i = 0; i < run->n; i++) {
 		const struct kresult *r = &run->r[i];
@@ -118,7 +123,10 @@ int kexport_markdown(const struct krun *run, char **out)
 			}
 			if (r->wide)
 				fputs("wide spread; ", f);
-			ktext_md(f, r->note);
+			char *note = knote_without(r->note, strcmp(r->world, "bare-metal") == 0
+								   ? count_note : NULL);
+			ktext_md(f, note);
+			free(note);
 		}
 		fputs(" |\n", f);
 	}

@@ -144,11 +144,28 @@ static void table_legend(FILE *f, const struct krun *run, const char *world)
 		fprintf(f, "  headline: the median\n");
 }
 
+/* A note line under a row: the note without the counting sentence, which
+ * the table states once above its rows. */
+static void note_line(FILE *f, const char *note, const char *count_note)
+{
+	char *rest = knote_without(note, count_note);
+	if (!rest)
+		return;
+	fprintf(f, "  %-20s   note: ", "");
+	ktext_fputs(f, rest);
+	fputc('\n', f);
+	free(rest);
+}
+
 void krender_table(FILE *f, const struct krun *run, const char *world)
 {
 	int bare = world && strcmp(world, "bare-metal") == 0;
 	const char *icount = kenv_get(&run->guest_env, "icount");
 	const char *unit = bare && icount && strcmp(icount, "off") != 0 ? "instr" : "ticks";
+	/* the unit of an instruction-counting run, once for every row */
+	const char *count_note = bare ? kcount_note(icount) : NULL;
+	if (count_note)
+		fprintf(f, "  unit: %s\n", count_note);
 	table_legend(f, run, world);
 	fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6s\n", "path", "headline", "ns", "min",
 		"median", "p99", "rounds", "spread", "batch");
@@ -165,11 +182,7 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			fprintf(f, "  %-20s skipped: ", label);
 			ktext_fputs(f, r->reason);
 			fputc('\n', f);
-			if (r->note) {
-				fprintf(f, "  %-20s   note: ", "");
-				ktext_fputs(f, r->note);
-				fputc('\n', f);
-			}
+			note_line(f, r->note, count_note);
 			continue;
 		}
 		char head[32], ns[32], mn[32], med[32], p99[32], rounds[16] = "-", spread[16] = "-";
@@ -202,10 +215,6 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			ktext_fputs(f, r->anomaly);
 			fputc('\n', f);
 		}
-		if (r->note) {
-			fprintf(f, "  %-20s   note: ", "");
-			ktext_fputs(f, r->note);
-			fputc('\n', f);
-		}
+		note_line(f, r->note, count_note);
 	}
 }

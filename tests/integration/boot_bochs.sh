@@ -51,6 +51,7 @@ for v in intel amd; do
 	check "bochs $v: the guest saw the model's vendor" jq -e --arg v "$v" '.guest_environment["cpu.vendor"] == (if $v == "intel" then "GenuineIntel" else "AuthenticAMD" end)' "$J"
 	check "bochs $v: measured figures are labelled as instruction counts" jq -e '[.results[] | select(.status == "measured") | .note | test("instructions per round trip")] | all' "$J"
 	check "bochs $v: the table's unit is instructions" grep -q ' instr ' "$tmp/bochs-$v.out"
+	check "bochs $v: the table says what an instruction count is once, above the rows" sh -c "test \$(grep -c 'instructions per round trip' '$tmp/bochs-$v.out') -eq 1 && grep -q '^  unit: Bochs: figures are guest instructions per round trip' '$tmp/bochs-$v.out'"
 	check "bochs $v: syscall is 2 instructions (syscall, sysretq)" jq -e '.results[] | select(.id == "syscall") | .cycles.median == 2' "$J"
 
 	# the two emulators side by side

@@ -53,6 +53,7 @@ done
 check "guest environment says icount shift=0, accel tcg" jq -e '.guest_environment | .icount == "shift=0" and .accel == "tcg"' "$tmp/ic1.json"
 check "the same counts in both boots" cmp "$tmp/counts1" "$tmp/counts2"
 check "no ns under icount, and a note on the unit" jq -e '[.results[] | select(.world == "bare-metal" and .status == "measured")] | length > 0 and all(.ns == null and (.note | test("instructions")))' "$tmp/ic1.json"
+check "the table states the unit once, above its rows, not on each" sh -c "test \$(grep -c 'instructions per round trip' '$tmp/out1') -eq 1 && grep -q '^  unit: QEMU -icount shift=0: figures are guest instructions' '$tmp/out1'"
 
 echo "$BUDGETS" | while read -r id budget; do
 	[ -n "$id" ] || continue

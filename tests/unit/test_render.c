@@ -141,6 +141,49 @@ int main(void)
 	free(tab);
 	krun_free(&one);
 
+	/* an instruction-counting run: the unit once above the rows, each
+	   result's note (as saved) keeping it, the rows' notes without it */
+	const char *cn = kcount_note("bochs");
+	T_CHECK(cn && strstr(cn, "Bochs") && strstr(cn, "instructions per round trip"));
+	T_CHECK(kcount_note("shift=0") && strstr(kcount_note("shift=0"), "QEMU -icount"));
+	T_CHECK(kcount_note("off") == NULL && kcount_note(NULL) == NULL);
+	char *nw = knote_without("first; X; last", "X");
+	T_STREQ(nw, "first; last");
+	free(nw);
+	T_CHECK(knote_without("X", "X") == NULL && knote_without(NULL, "X") == NULL);
+	nw = knote_without("a, X; X b", "X"); /* only a whole part goes */
+	T_STREQ(nw, "a, X; X b");
+	free(nw);
+	struct krun bm;
+	krun_init(&bm);
+	kenv_set(&bm.guest_env, "icount", "bochs");
+	for (int k = 0; k < 2; k++) {
+		struct kresult *b = krun_add(&bm, k ? "exc-pf" : "syscall", "bare-metal", "round-trip");
+		double v[2] = { 2 + 2 * k, 2 + 2 * k };
+		kstats_compute(v, 2, &b->cycles);
+		b->batch = 64;
+		if (k)
+			kresult_set_note(b, "handler: drop the error code");
+		kresult_set_note(b, "%s", cn);
+	}
+	tf = open_memstream(&tab, &tlen);
+	krender_table(tf, &bm, "bare-metal");
+	fclose(tf);
+	T_CHECK(strstr(tab, "  unit: Bochs: figures are guest instructions") == tab);
+	T_CHECK(strstr(strstr(tab, "instructions per round trip") + 1, "instructions per round trip") == NULL); /* once */
+	T_CHECK(strstr(tab, "note: handler: drop the error code\n") != NULL);
+	T_CHECK(strstr(tab, " instr ") != NULL);
+	printf("%s", tab);
+	free(tab);
+	T_CHECK(kexport_markdown(&bm, &s) == 0);
+	T_CHECK(strstr(s, "Bare-metal world: Bochs: figures are guest instructions") != NULL);
+	T_CHECK(strstr(s, "| handler: drop the error code |") != NULL);
+	free(s);
+	T_CHECK(kexport_json(&bm, &s) == 0); /* the saved notes keep the unit */
+	T_CHECK(strstr(s, "handler: drop the error code; Bochs: figures are guest") != NULL);
+	free(s);
+	krun_free(&bm);
+
 	/* JSON round trip */
 	T_CHECK(kexport_json(&run, &s) == 0);
 	T_CHECK(strstr(s, "\"schema_version\": 2") != NULL);
