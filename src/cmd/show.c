@@ -41,8 +41,11 @@ static void print_run(const struct krun *run)
 	int linux_world = 0;
 	for (size_t i = 0; i < run->n; i++)
 		linux_world |= strcmp(run->r[i].world, "linux") == 0;
-	const char *host = linux_world ? "Linux world: the machine of that run"
-				       : "Host: the machine the emulator ran on";
+	const char *emu = kenv_get(&run->guest_env, "emulator");
+	char host[96];
+	snprintf(host, sizeof(host), linux_world ? "Linux world: the machine of that run"
+						 : "Host: the machine %s ran on",
+		 !emu ? "the emulator" : !strcmp(emu, "bochs") ? "Bochs" : "QEMU");
 	krender_env(stdout, &run->env, host);
 	if (run->env.n)
 		printf("\n");

@@ -611,6 +611,8 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	kenv_setf(&run->guest_env, "bochs.ips", "%lu", BOCHS_IPS);
 	kenv_set(&run->guest_env, "bochs.display", display);
 	kenv_set(&run->guest_env, "boot.image", iso);
+	kenv_set(&run->guest_env, "bochs.bios", n.bios); /* what the run directory's links named */
+	kenv_set(&run->guest_env, "bochs.vgabios", n.vga);
 	kenv_set(&run->guest_env, "bochs.append", cmdline);
 	if (tried) {
 		/* what Bochs was started with: its command line and the

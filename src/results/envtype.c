@@ -55,7 +55,8 @@ static const struct {
 	{ "bochs.path", T_TEXT },        { "bochs.ips", T_NUMBER },
 	{ "bochs.display", T_TEXT },     { "bochs.seconds", T_NUMBER },
 	{ "bochs.cmdline", T_SHELL },    { "bochs.append", T_TEXT },
-	{ "bochs.config", T_TEXT },
+	{ "bochs.config", T_TEXT },      { "bochs.bios", T_TEXT },
+	{ "bochs.vgabios", T_TEXT },
 	{ "capture.file", T_TEXT },      { "capture.lines", T_TEXT },
 	{ "capture.runs", T_NUMBER },
 };
