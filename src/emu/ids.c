@@ -5,28 +5,16 @@
 /* ------------------------------------------------------------------ */
 /* The bare-metal path ids                                             */
 
+/* One row per path in src/kernel/paths.def, the registry the kernel is
+ * built from: the host takes the id and the summary of each row. */
 static const struct {
 	const char *id, *summary;
 } kboot_ids[] = {
-	{ "int-gate", "int n through a 64-bit interrupt gate, back with iretq" },
-	{ "trap-gate", "int n through a 64-bit trap gate (IF kept), back with iretq" },
-	{ "call-gate", "far call through a 64-bit call gate, back with lretq" },
-	{ "sysenter", "sysenter from 64-bit ring 3, back with sysexitq" },
-	{ "syscall", "syscall from 64-bit ring 3, back with sysretq" },
-	{ "compat-int80", "int 0x80 from 32-bit compatibility mode, back with iretq" },
-	{ "compat-sysenter", "sysenter from 32-bit compatibility mode, back with sysexit" },
-	{ "compat-syscall", "syscall from 32-bit compatibility mode (CSTAR), back with sysretl" },
-	{ "compat-call-gate", "far call through a call gate from 32-bit compatibility mode" },
-	{ "exc-ud", "invalid opcode (ud2) fault, handler skips it, back with iretq" },
-	{ "exc-ud-locknop", "invalid opcode from LOCK NOP (the old fast-entry trick)" },
-	{ "exc-bp", "int3 breakpoint trap, back with iretq" },
-	{ "exc-pf", "page fault on a user access, handler maps or skips, back with iretq" },
-	{ "exc-de", "divide error fault, handler skips the div, back with iretq" },
-	{ "exc-gp", "general-protection fault, handler skips the instruction, back with iretq" },
-	{ "syscall/iretq", "syscall in, iretq out (the slow return path)" },
-	{ "sysenter/iretq", "sysenter in, iretq out" },
-	{ "int-gate/sysretq", "int n through an interrupt gate in, sysretq out" },
-	{ "call-gate/iretq", "call gate in, iretq out (a built interrupt frame)" },
+#define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
+	      skip, what, note, summary)                                              \
+	{ id, summary },
+#include "kernel/paths.def"
+#undef KPATH
 };
 #define KBOOT_NIDS (sizeof(kboot_ids) / sizeof(kboot_ids[0]))
 

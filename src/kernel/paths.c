@@ -59,76 +59,21 @@ struct kpath {
 	const char *note;    /* printed as `note <id>` with a measured result, or NULL */
 };
 
-#define L(name) extern void name##_op(void), name##_empty(void)
-L(u64_int_gate); L(u64_trap_gate); L(u64_int_sysret); L(u64_call_gate);
-L(u64_call_gate_iret); L(u64_sysenter); L(u64_syscall); L(u64_exc_ud);
-L(u64_exc_ud_locknop); L(u64_exc_bp); L(u64_exc_pf); L(u64_exc_de); L(u64_exc_gp);
-L(u32_int80); L(u32_sysenter); L(u32_syscall); L(u32_call_gate);
-#undef L
-extern void kp_intgate_iretq(void), kp_trapgate_iretq(void), kp_int80_iretq(void),
-	kp_callgate_lretq(void), kp_sysenter_sysexitq(void), kp_sysenter_sysexitl(void),
-	kp_syscall_sysretq(void), kp_syscall_sysretl(void), kp_exc_ud_skip(void),
-	kp_exc_bp(void), kp_exc_pf_skip(void), kp_exc_de_skip(void), kp_exc_gp_skip(void),
-	kp_syscall_iretq(void), kp_sysenter_iretq(void), kp_intgate_sysretq(void),
-	kp_callgate_iretq(void);
+/* The registry itself is src/kernel/paths.def (shared with the host). */
+#define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
+	      skip, what, note, summary)                                              \
+	extern void stub(void), loops##_op(void), loops##_empty(void);
+#include "paths.def"
+#undef KPATH
 extern char user_stack_top[];
 
-#define LOOPS(name) name##_op, name##_empty
-
 static const struct kpath paths[] = {
-	{ "int-gate", 64, KE_INT_GATE, KX_IRETQ, VEC_INTGATE, kp_intgate_iretq,
-	  LOOPS(u64_int_gate), KEXP_RUNS, 0, "int 0x81 -> interrupt gate -> iretq", NULL },
-	{ "trap-gate", 64, KE_TRAP_GATE, KX_IRETQ, VEC_TRAPGATE, kp_trapgate_iretq,
-	  LOOPS(u64_trap_gate), KEXP_RUNS, 0, "int 0x82 -> trap gate -> iretq", NULL },
-	{ "call-gate", 64, KE_CALL_GATE, KX_LRETQ, SEL_CGATE, kp_callgate_lretq,
-	  LOOPS(u64_call_gate), KEXP_RUNS, 0, "lcall through a 64-bit call gate -> lretq", NULL },
-	{ "sysenter", 64, KE_SYSENTER, KX_SYSEXITQ, KMSR_SYSENTER_EIP, kp_sysenter_sysexitq,
-	  LOOPS(u64_sysenter), KEXP_UD_ON_AMD, 6, "sysenter -> sysexitq (REX.W)", NULL },
-	{ "syscall", 64, KE_SYSCALL64, KX_SYSRETQ, KMSR_LSTAR, kp_syscall_sysretq,
-	  LOOPS(u64_syscall), KEXP_RUNS, 0, "syscall -> sysretq", NULL },
-	{ "compat-int80", 32, KE_INT_GATE, KX_IRETQ, VEC_INT80, kp_int80_iretq,
-	  LOOPS(u32_int80), KEXP_RUNS, 0, "int 0x80 from 32-bit code -> iretq", NULL },
-	{ "compat-sysenter", 32, KE_SYSENTER, KX_SYSEXITL, KMSR_SYSENTER_EIP,
-	  kp_sysenter_sysexitl, LOOPS(u32_sysenter), KEXP_UD_ON_AMD, 6,
-	  "sysenter from 32-bit code -> sysexit (32-bit)", NULL },
-	{ "compat-syscall", 32, KE_SYSCALL32, KX_SYSRETL, KMSR_CSTAR, kp_syscall_sysretl,
-	  LOOPS(u32_syscall), KEXP_UD_ON_INTEL, 6,
-	  "syscall from 32-bit code via CSTAR -> sysretl", NULL },
-	{ "compat-call-gate", 32, KE_CALL_GATE, KX_LRETQ, SEL_CGATE, kp_callgate_lretq,
-	  LOOPS(u32_call_gate), KEXP_RUNS, 0,
-	  "lcall from 32-bit code through the 64-bit call gate -> lretq", NULL },
-	{ "exc-ud", 64, KE_EXCEPTION, KX_IRETQ, VEC_UD, kp_exc_ud_skip, LOOPS(u64_exc_ud),
-	  KEXP_FAULTS, VEC_UD, "ud2 -> #UD, RIP += 2 -> iretq",
-	  "handler: addq $2 to the saved RIP, iretq" },
-	{ "exc-ud-locknop", 64, KE_EXCEPTION, KX_IRETQ, VEC_UD, kp_exc_ud_skip,
-	  LOOPS(u64_exc_ud_locknop), KEXP_FAULTS, VEC_UD,
-	  "lock nop (F0 90) -> #UD, RIP += 2 -> iretq",
-	  "handler: addq $2 to the saved RIP, iretq" },
-	{ "exc-bp", 64, KE_EXCEPTION, KX_IRETQ, VEC_BP, kp_exc_bp, LOOPS(u64_exc_bp),
-	  KEXP_FAULTS, VEC_BP, "int3 -> #BP -> iretq", NULL },
-	{ "exc-pf", 64, KE_EXCEPTION, KX_IRETQ, VEC_PF, kp_exc_pf_skip, LOOPS(u64_exc_pf),
-	  KEXP_FAULTS, VEC_PF, "load from a not-present user page -> #PF, RIP += 2 -> iretq",
-	  "handler: drop the error code, addq $2 to the saved RIP, iretq" },
-	{ "exc-de", 64, KE_EXCEPTION, KX_IRETQ, VEC_DE, kp_exc_de_skip, LOOPS(u64_exc_de),
-	  KEXP_FAULTS, VEC_DE, "div by zero -> #DE, RIP += 2 -> iretq",
-	  "handler: addq $2 to the saved RIP, iretq" },
-	{ "exc-gp", 64, KE_EXCEPTION, KX_IRETQ, VEC_GP, kp_exc_gp_skip, LOOPS(u64_exc_gp),
-	  KEXP_FAULTS, VEC_GP, "cli at CPL 3 -> #GP, RIP += 1 -> iretq",
-	  "handler: drop the error code, addq $1 to the saved RIP, iretq" },
-	{ "syscall/iretq", 64, KE_SYSCALL64, KX_IRETQ, KMSR_LSTAR, kp_syscall_iretq,
-	  LOOPS(u64_syscall), KEXP_RUNS, 0, "syscall -> build an iret frame -> iretq",
-	  "handler: switch to the kernel stack and push an iret frame (7 instructions) before iretq" },
-	{ "sysenter/iretq", 64, KE_SYSENTER, KX_IRETQ, KMSR_SYSENTER_EIP, kp_sysenter_iretq,
-	  LOOPS(u64_sysenter), KEXP_UD_ON_AMD, 6, "sysenter -> build an iret frame -> iretq",
-	  "handler: push an iret frame (5 instructions) before iretq" },
-	{ "int-gate/sysretq", 64, KE_INT_GATE, KX_SYSRETQ, VEC_INT_SYSRET,
-	  kp_intgate_sysretq, LOOPS(u64_int_sysret), KEXP_RUNS, 0,
-	  "int 0x83 -> interrupt gate -> sysretq",
-	  "handler: load RCX, R11, RSP from the interrupt frame (3 instructions) before sysretq" },
-	{ "call-gate/iretq", 64, KE_CALL_GATE, KX_IRETQ, SEL_CGATE_IRET, kp_callgate_iretq,
-	  LOOPS(u64_call_gate_iret), KEXP_RUNS, 0,
-	  "lcall through a call gate -> rebuild as iret frame -> iretq",
-	  "handler: turn the call-gate frame into an iret frame (8 instructions) before iretq" },
+#define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
+	      skip, what, note, summary)                                              \
+	{ id, mode, entry, exit, where, stub, loops##_op, loops##_empty, expect, exc_vector, \
+	  what, note },
+#include "paths.def"
+#undef KPATH
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
