@@ -45,26 +45,57 @@
 	ud2                     /* never reached: kdone_entry does not return here */
 	.endm
 
-	.macro LOOP64 name, setup, entry
+	/* Loop alignment. The back-edge pair (dec; jnz) of an _op loop and of
+	 * its _empty twin must sit at the same offset modulo 64, so that both
+	 * see the same fetch/decode and branch-prediction geometry (Intel's
+	 * JCC erratum: a jump that crosses or ends on a 32-byte boundary is
+	 * slower on Skylake-derived cores). The padding goes BEFORE each
+	 * function's entry, so no extra instruction runs: the head of the
+	 * function (counter, T0, setup, entry instruction) is first assembled
+	 * into a discarded section to learn its length d, then the function
+	 * is placed at 64k + ((-d) mod 64), which puts its dec at a 64-byte
+	 * boundary: the 5-byte pair (3 in 32-bit code) neither crosses nor
+	 * ends on a 32-byte boundary. <fn>_back marks the end of each jnz
+	 * (tests/integration/kernel_loop_align.sh checks these symbols). */
+	.macro ALIGNED_FN fn, head:vararg
+	.pushsection .discard.loopsize, "a"
+.Lhs_\fn:
+	\head
+.Lhe_\fn:
+	.popsection
 	.balign 64
-	.globl u64_\name\()_op
-u64_\name\()_op:
+	.skip (-(.Lhe_\fn - .Lhs_\fn)) & 63
+	.globl \fn
+\fn:
+	.endm
+
+	.macro HEAD64 setup, entry
+	mov %rdi, %r12
+	T0_64
+	\setup
+1:	\entry
+	.endm
+
+	.macro LOOP64 name, setup, entry
+	ALIGNED_FN u64_\name\()_op, HEAD64 "\setup", "\entry"
 	mov %rdi, %r12
 	T0_64
 	\setup
 1:	\entry
 2:	dec %r12
 	jnz 1b
+	.globl u64_\name\()_op_back
+u64_\name\()_op_back:
 	T1_64
-	.balign 64
-	.globl u64_\name\()_empty
-u64_\name\()_empty:
+	ALIGNED_FN u64_\name\()_empty, HEAD64 "\setup", ""
 	mov %rdi, %r12
 	T0_64
 	\setup
 1:
 2:	dec %r12
 	jnz 1b
+	.globl u64_\name\()_empty_back
+u64_\name\()_empty_back:
 	T1_64
 	.endm
 
@@ -86,26 +117,33 @@ u64_\name\()_empty:
 	ud2
 	.endm
 
+	.macro HEAD32 setup, entry
+	mov %edi, %esi
+	T0_32
+	\setup
+1:	\entry
+	.endm
+
 	.macro LOOP32 name, setup, entry
-	.balign 64
-	.globl u32_\name\()_op
-u32_\name\()_op:
+	ALIGNED_FN u32_\name\()_op, HEAD32 "\setup", "\entry"
 	mov %edi, %esi
 	T0_32
 	\setup
 1:	\entry
 2:	dec %esi
 	jnz 1b
+	.globl u32_\name\()_op_back
+u32_\name\()_op_back:
 	T1_32
-	.balign 64
-	.globl u32_\name\()_empty
-u32_\name\()_empty:
+	ALIGNED_FN u32_\name\()_empty, HEAD32 "\setup", ""
 	mov %edi, %esi
 	T0_32
 	\setup
 1:
 2:	dec %esi
 	jnz 1b
+	.globl u32_\name\()_empty_back
+u32_\name\()_empty_back:
 	T1_32
 	.endm
 
