@@ -32,6 +32,7 @@ static const struct opt opts[] = {
 	{ "accel", 1, A_BOOT | A_ALL },
 	{ "guest-cpu", 1, A_ALL },
 	{ "icount", 0, A_BOOT | A_ALL },
+	{ "ring3-if", 1, A_BOOT | A_ALL },
 	{ "kernel", 1, A_BOOT | A_ALL },
 	{ "verbose", 0, A_BOOT | A_ALL },
 	{ "json", 1, A_EXPORT },
@@ -295,6 +296,12 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 		c->accel = val;
 	} else if (strcmp(name, "icount") == 0) {
 		c->icount = 1;
+	} else if (strcmp(name, "ring3-if") == 0) {
+		if (strcmp(val, "0") && strcmp(val, "1")) {
+			snprintf(err, errlen, "bad --ring3-if '%s': valid values are 0, 1", v);
+			return KEXIT_USAGE;
+		}
+		c->ring3_if = val[0] - '0';
 	} else if (strcmp(name, "kernel") == 0) {
 		c->kernel = val;
 	} else if (strcmp(name, "verbose") == 0) {
@@ -422,6 +429,7 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 	c->guest_cpu = NULL;
 	c->progress = -1;
 	c->threshold = -1;
+	c->ring3_if = -1;
 	err[0] = '\0';
 
 	int i = 1;
@@ -599,6 +607,9 @@ void kcli_usage(const char *topic)
 		       "                      Bochs always counts)\n"
 		       "  --batch N           round trips per sample (default: chosen per path);\n"
 		       "                      --batch 1 times single round trips\n"
+		       "  --ring3-if 0|1      RFLAGS.IF while ring 3 runs: 1 (default) as in a real\n"
+		       "                      kernel, every interrupt source masked at the PIC and\n"
+		       "                      APIC; 0 the older mode (no sti before sysexit)\n"
 		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal')\n"
 		       "  --samples N         samples per path, 10 to 10000 (default 200, quick 30)\n"
 		       "  --quick, --verbose, --progress, --no-progress\n"

@@ -49,6 +49,7 @@ struct kcli {
 	const char *accel;          /* auto|kvm|tcg */
 	const char *guest_cpu;      /* intel|amd|host|model */
 	int icount;
+	int ring3_if;               /* -1: the kernel's default (1); 0 or 1 */
 	const char *kernel;         /* kernel image override */
 	int verbose;
 	/* output */

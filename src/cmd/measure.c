@@ -81,6 +81,7 @@ static void boot_opts(const struct kcli *c, const char *libexec, double timeout,
 	o->n_only = n_only;
 	o->samples = c->samples;
 	o->batch = c->batch;
+	o->ring3_if = c->ring3_if < 0 ? NULL : c->ring3_if ? "1" : "0";
 	o->quick = c->quick;
 	o->kernel_path = b->kernel;
 	o->iso_path = b->iso;

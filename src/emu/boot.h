@@ -14,6 +14,7 @@ struct kboot_opts {
 	const char *accel;        /* QEMU: "auto", "kvm" or "tcg" (validated by the caller) */
 	const char *cpu;          /* "intel", "amd", "host", "auto" or a model name */
 	int icount;               /* QEMU -icount shift=0: counts, not cycles */
+	const char *ring3_if;     /* NULL: the kernel's default; "0" or "1": ring3_if=N */
 	const char *const *only;  /* NULL or bare-metal ids (validated) */
 	size_t n_only;
 	uint32_t samples;         /* 0: the kernel's default */

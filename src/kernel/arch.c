@@ -48,7 +48,7 @@ static struct tss64 ktss __attribute__((aligned(16)));
 extern char ktrap_stubs[];
 extern char kentry_stack_top[], kist_df_top[], kist_nmi_top[], kist_mc_top[];
 extern void kdone_entry(void), kstray_syscall(void), kstray_syscall32(void),
-	kstray_sysenter(void);
+	kstray_sysenter(void), kspurious_entry(void);
 
 #define FMASK_VALUE 0x47700u /* TF IF DF IOPL NT AC, as Linux */
 
@@ -188,6 +188,7 @@ void arch_init(void)
 	for (unsigned v = 0; v < 256; v++)
 		idt_set_generic(v);
 	idt_set(VEC_DONE, kdone_entry, KDESC_SYS_INTGATE64, 3, 0);
+	idt_set(VEC_APIC_SPURIOUS, kspurious_entry, KDESC_SYS_INTGATE64, 0, 0);
 	struct dtr i = { sizeof(kidt) - 1, (uint64_t)(uintptr_t)kidt };
 	lidt(&i);
 
@@ -256,14 +257,15 @@ void arch_selfcheck(void)
 	uint64_t g[2];
 	int idt_ok = 1;
 	for (unsigned v = 0; v < 256; v++) {
-		if (v == VEC_DONE)
+		if (v == VEC_DONE || v == VEC_APIC_SPURIOUS)
 			continue;
 		kdesc_idt_gate(SEL_KCODE, (uint64_t)(uintptr_t)(ktrap_stubs + 16 * v),
 			       KDESC_SYS_INTGATE64, v == VEC_BP ? 3 : 0, generic_ist(v), g);
 		if (g[0] != kidt[v][0] || g[1] != kidt[v][1])
 			idt_ok = 0;
 	}
-	tap_check(idt_ok, "IDT: 256 generic interrupt gates (DPL 0, #BP DPL 3)");
+	tap_check(idt_ok, "IDT: generic interrupt gates (DPL 0, #BP DPL 3) on every vector but 0x%x and 0x%x",
+		  VEC_DONE, VEC_APIC_SPURIOUS);
 	tap_check(kdesc_gate_ist(kidt[VEC_DF]) == IST_DF &&
 			  kdesc_gate_ist(kidt[VEC_NMI]) == IST_NMI &&
 			  kdesc_gate_ist(kidt[VEC_MC]) == IST_MC,

@@ -3,14 +3,16 @@
  * Everything here is infrastructure around the measured paths; the stubs
  * under test are in stubs.S and the ring-3 loops in user.S.
  *
- * Single CPU, interrupts never enabled (RFLAGS.IF = 0 in ring 0 and in
- * ring 3), so no SWAPGS and no per-CPU data: globals are per-CPU data. */
+ * Single CPU, interrupts never enabled in ring 0 (ring 3 runs with IF = 1
+ * but every interrupt source is masked, apic.c), so no SWAPGS and no
+ * per-CPU data: globals are per-CPU data. */
 #include "layout.h"
 
 /* struct kurun (trap.h): the one ring-3 excursion in progress. */
 #define URUN_KERNEL_RSP 0
 #define URUN_RESULT     8
 #define URUN_ACTIVE     16
+#define URUN_RFLAGS     24
 
 	.text
 
@@ -94,8 +96,9 @@ trap_common:
  * SysV call from C: RDI = ring-3 RIP, RSI = ring-3 CS (USER_CS64 or
  * USER_CS32), RDX = ring-3 RSP, RCX = iteration count for the loop.
  * Saves the callee-saved registers and RSP in kurun, then IRETQs to ring
- * 3 with RDI = n, every other GPR 0, RFLAGS = USER_RFLAGS (IF = 0,
- * IOPL = 0), SS = DS = ES = USER_DS (compatibility-mode code addresses
+ * 3 with RDI = n, every other GPR 0, RFLAGS = kuser_rflags (USER_RFLAGS_IF
+ * by default, USER_RFLAGS with ring3_if=0; IOPL = 0 either way),
+ * SS = DS = ES = USER_DS (compatibility-mode code addresses
  * memory through DS/ES/SS, which must therefore be valid DPL 3 data
  * selectors; IRET would null any with DPL < 3).
  * Returns (through kuser_resume) the status: 0 when the loop reached
@@ -115,7 +118,7 @@ kuser_enter:
 	mov %eax, %es
 	pushq $USER_DS          /* SS */
 	push %rdx               /* RSP */
-	pushq $USER_RFLAGS      /* RFLAGS */
+	pushq kuser_rflags(%rip) /* RFLAGS: IF as the boot option says */
 	push %rsi               /* CS: selects 64-bit or compatibility mode */
 	push %rdi               /* RIP */
 	mov %rcx, %rdi
@@ -143,6 +146,8 @@ kuser_enter:
  * the frame is abandoned: the excursion is over. */
 	.globl kdone_entry
 kdone_entry:
+	mov 16(%rsp), %rcx      /* the loop's RFLAGS: did its IF survive every round trip? */
+	mov %rcx, kurun+URUN_RFLAGS(%rip)
 	mov %eax, %eax          /* upper halves are undefined after compatibility mode */
 	shl $32, %rdx
 	or %rdx, %rax
@@ -172,6 +177,13 @@ kuser_resume:
 	pop %rbp
 	pop %rbx
 	ret
+
+/* kspurious_entry: the local APIC's spurious vector (VEC_APIC_SPURIOUS).
+ * A spurious interrupt needs no EOI and means nothing: return to whatever
+ * ran (ring 3 with IF = 1 is the only place one can be taken). */
+	.globl kspurious_entry
+kspurious_entry:
+	iretq
 
 /* ---- Stray fast-call entries ------------------------------------------------
  * LSTAR, CSTAR and SYSENTER_EIP point here whenever no path that uses them

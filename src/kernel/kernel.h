@@ -63,6 +63,7 @@ struct kconfig {
 	char only[512];
 	char cmdline[512];
 	char crash[16]; /* crash=ud|df|hang: deliberate failure (tests) */
+	int ring3_if;   /* ring3_if=0|1: RFLAGS.IF in ring 3 (default 1) */
 };
 extern struct kconfig kcfg;
 int kcfg_selected(const char *id);

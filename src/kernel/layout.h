@@ -49,6 +49,9 @@
 #define VEC_TRAPGATE    0x82  /* trap-gate: trap gate, DPL 3 */
 #define VEC_INT_SYSRET  0x83  /* int-gate/sysretq: interrupt gate, DPL 3 */
 #define VEC_DONE        0x8f  /* ring-3 loop hands its TSC delta back (DPL 3) */
+#define VEC_PIC_BASE    0x20  /* 8259 PICs remapped here (0x20-0x2f), all masked */
+#define VEC_APIC_TIMER  0x40  /* local APIC timer (masked except in self-tests) */
+#define VEC_APIC_SPURIOUS 0xff /* local APIC spurious vector: the stub only returns */
 
 /* IST slots (TSS.IST1..7) */
 #define IST_DF          1
@@ -73,8 +76,12 @@
 #define TSS_IOMAP       102
 #define TSS_SIZE        104
 
-/* Constant user RFLAGS at ring-3 entry: bit 1 (reserved, always 1),
- * IF = 0 (the kernel never takes interrupts), IOPL = 0 (so cli #GPs). */
+/* User RFLAGS at ring-3 entry: bit 1 (reserved, always 1), IOPL = 0 (so
+ * cli #GPs), and IF = 1 (USER_RFLAGS_IF, the default: every interrupt
+ * source is masked at the PIC and APIC instead, apic.c) or IF = 0 (boot
+ * option ring3_if=0, the mode the minimal icount budgets were set in). */
 #define USER_RFLAGS     0x2
+#define RFLAGS_IF       0x200
+#define USER_RFLAGS_IF  (USER_RFLAGS | RFLAGS_IF)
 
 #endif

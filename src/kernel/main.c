@@ -8,6 +8,8 @@
 #include "cpu.h"
 #include "trap.h"
 #include "screen.h"
+#include "apic.h"
+#include "layout.h"
 #include "core/cpuinfo.h"
 
 struct kconfig kcfg;
@@ -72,6 +74,7 @@ static uint32_t parse_u32(const char *s, size_t n)
 static void parse_cmdline(void)
 {
 	uint32_t samples = 0;
+	kcfg.ring3_if = 1;
 	const char *p = kcfg.cmdline;
 	while (*p) {
 		while (*p == ' ')
@@ -82,6 +85,8 @@ static void parse_cmdline(void)
 		size_t n = (size_t)(p - w);
 		if (n == 5 && !strncmp(w, "quick", 5))
 			kcfg.quick = 1;
+		else if (n == 10 && !strncmp(w, "ring3_if=", 9) && (w[9] == '0' || w[9] == '1'))
+			kcfg.ring3_if = w[9] - '0';
 		else if (n > 8 && !strncmp(w, "samples=", 8))
 			samples = parse_u32(w + 8, n - 8);
 		else if (n > 6 && !strncmp(w, "batch=", 6))
@@ -95,6 +100,7 @@ static void parse_cmdline(void)
 		}
 	}
 	kcfg.samples = samples ? samples : kcfg.quick ? 30 : 200;
+	kuser_rflags = kcfg.ring3_if ? USER_RFLAGS_IF : USER_RFLAGS;
 }
 
 int kcfg_selected(const char *id)
@@ -161,6 +167,8 @@ static void print_env(void)
 	if (kcfg.batch)
 		kprintf("env kernel.batch %u\n", kcfg.batch);
 	kprintf("env kernel.timer lfence;rdtsc;lfence in ring 3\n");
+	kprintf("env kernel.ring3_if %d\n", kcfg.ring3_if);
+	kprintf("env kernel.interrupts %s\n", kapic.state);
 	kprintf("env cmdline %s\n", kcfg.cmdline);
 }
 
@@ -201,11 +209,15 @@ void kmain(uint32_t magic, uint32_t info)
 	arch_init();
 	vm_init();
 	screen_map();
+	apic_init();
 	print_env();
 
 	kprintf("TAP version 13\n");
 	arch_selfcheck();
 	vm_selfcheck();
+	tap_check(apic_all_masked(),
+		  "every interrupt source masked: PIC IMR 0x%02x/0x%02x, local APIC LVT entries%s",
+		  inb(0x21), inb(0xa1), kapic.present ? "" : " (no APIC)");
 	paths_probe_all();
 	kprintf("1..%u\n", tap_count);
 

@@ -16,8 +16,12 @@
  *   - the SYSENTER loops put their return RIP in RDX and their RSP in RCX
  *     once, before the loop: SYSENTER does not modify any GPR other than
  *     RSP (and RIP), so the values are still there for SYSEXIT;
- *   - RFLAGS is 0x2 plus arithmetic flags in ring 3 (IF = 0, IOPL = 0); the
- *     loops do not depend on flags across the entry instruction.
+ *   - RFLAGS is 0x202 (IF = 1, IOPL = 0; 0x2 with ring3_if=0) plus
+ *     arithmetic flags in ring 3; the loops do not depend on flags across
+ *     the entry instruction. Every interrupt source is masked (apic.c), so
+ *     IF = 1 lets nothing in; where an exit does not restore IF (sysexit,
+ *     a frame built with pushfq after sysenter) the IF = 1 mode uses the
+ *     *_sti_* / *_if_* stubs, which put it back.
  * Nothing here switches CR3 or saves registers: a KPTI variant or a
  * Linux-ABI dispatcher is a different stub registered for a different
  * path id (docs/kernel.md). */
@@ -89,6 +93,23 @@ kp_sysenter_sysexitq:
 	.balign 16
 	.globl kp_sysenter_sysexitl
 kp_sysenter_sysexitl:
+	sysexitl
+
+/* The same with ring 3 at IF = 1 (the default; ring3_if=0 selects the
+ * stubs above). SYSENTER cleared IF and SYSEXIT does not restore RFLAGS,
+ * so IF is set again here, as Linux did before its SYSEXIT: STI's
+ * one-instruction interrupt shadow covers SYSEXIT, so no interrupt can be
+ * taken in ring 0 after it; the first one lands in ring 3. */
+	.balign 16
+	.globl kp_sysenter_sti_sysexitq
+kp_sysenter_sti_sysexitq:
+	sti
+	sysexitq
+
+	.balign 16
+	.globl kp_sysenter_sti_sysexitl
+kp_sysenter_sti_sysexitl:
+	sti
 	sysexitl
 
 /* ---- SYSCALL -> SYSRET ----------------------------------------------------------
@@ -181,13 +202,26 @@ kp_syscall_iretq:
 /* sysenter/iretq. Arrival as kp_sysenter_sysexitq (RSP = SYSENTER_ESP =
  * kentry_stack_top, RDX = return RIP, RCX = user RSP preloaded by the
  * loop). SYSENTER saved no RFLAGS; it only cleared IF/VM/RF, which were 0
- * in ring 3, so PUSHFQ gives the user's flags. */
+ * in ring 3 with ring3_if=0, so PUSHFQ gives the user's flags. */
 	.balign 16
 	.globl kp_sysenter_iretq
 kp_sysenter_iretq:
 	pushq $USER_DS
 	push %rcx
 	pushfq
+	pushq $USER_CS64
+	push %rdx
+	iretq
+
+/* The same with ring 3 at IF = 1: SYSENTER cleared IF, so PUSHFQ shows
+ * IF = 0; set it in the frame so that IRETQ gives ring 3 its IF back. */
+	.balign 16
+	.globl kp_sysenter_if_iretq
+kp_sysenter_if_iretq:
+	pushq $USER_DS
+	push %rcx
+	pushfq
+	orq $RFLAGS_IF, (%rsp)
 	pushq $USER_CS64
 	push %rdx
 	iretq

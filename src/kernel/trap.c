@@ -13,8 +13,10 @@
 #include "trap.h"
 #include "cpu.h"
 #include "kernel.h"
+#include "layout.h"
 
 struct kurun kurun;
+uint64_t kuser_rflags = USER_RFLAGS_IF;
 
 extern const uint64_t kfixup_table[];
 

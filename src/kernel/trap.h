@@ -12,12 +12,13 @@ struct ktrap_frame {
 	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
-/* One ring-3 excursion (entry.S reads and writes the first three fields
+/* One ring-3 excursion (entry.S reads and writes the first four fields
  * by offset: keep them first). */
 struct kurun {
 	uint64_t kernel_rsp;
 	uint64_t result;     /* TSC delta the loop reported (status 0) */
 	uint64_t active;
+	uint64_t user_rflags; /* ring 3's RFLAGS at the done entry (status 0) */
 	/* filled by trap_dispatch when a trap ends the excursion */
 	uint64_t vector, error, rip, cs, cr2;
 };
@@ -31,6 +32,8 @@ extern struct kurun kurun;
 #define KURUN_STRAY_SYSENTER  0x202u
 
 uint32_t kuser_enter(uint64_t rip, uint64_t cs, uint64_t rsp, uint64_t n);
+/* RFLAGS ring 3 starts with: USER_RFLAGS_IF (default) or USER_RFLAGS. */
+extern uint64_t kuser_rflags;
 __attribute__((noreturn)) void kuser_abort(uint32_t status);
 void trap_dispatch(struct ktrap_frame *f);
 const char *trap_name(unsigned vec);

@@ -4,7 +4,7 @@
 #include "kernel.h"
 #include "layout.h"
 
-#define POOL_PAGES 16
+#define POOL_PAGES 24
 static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(4096)));
 static unsigned pool_used;
 
@@ -91,6 +91,13 @@ void kvm_activate(const struct kvm_space *s)
 {
 	write_cr3(s->cr3);
 }
+
+void kvm_flush(void)
+{
+	write_cr3(read_cr3());
+}
+
+uint64_t kvm_nx;
 
 static uint64_t a(char *p)
 {

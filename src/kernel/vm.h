@@ -13,6 +13,8 @@
 #define PTE_P   (1ull << 0)
 #define PTE_W   (1ull << 1)
 #define PTE_U   (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)   /* with PWT: uncached (MMIO) */
 #define PTE_PS  (1ull << 7)   /* 2 MiB page at the PD level */
 #define PTE_G   (1ull << 8)
 #define PTE_NX  (1ull << 63)
@@ -39,5 +41,11 @@ int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64
 uint64_t kvm_lookup(const struct kvm_space *s, uint64_t va, int *level);
 
 void kvm_activate(const struct kvm_space *s);
+/* Reloads CR3 (after changing live entries). */
+void kvm_flush(void);
+
+/* PTE_NX when EFER.NXE is on, else 0 (the bit is reserved without it). */
+extern uint64_t kvm_nx;
+#define PTE_NX_IF kvm_nx
 
 #endif

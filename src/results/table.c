@@ -69,6 +69,11 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 		if (kenv_get(env, "tsc.warning"))
 			fprintf(f, "  TSC check   %s\n", env_or(env, "tsc.warning", ""));
 	}
+	if (kenv_get(env, "kernel.ring3_if"))
+		fprintf(f, "  ring 3      RFLAGS.IF = %s%s\n", env_or(env, "kernel.ring3_if", "?"),
+			strcmp(env_or(env, "kernel.ring3_if", "?"), "1") == 0
+				? " (interrupt sources masked at the PIC and APIC)"
+				: " (the older mode: no interrupt can be taken at all)");
 	if (kenv_get(env, "kernel.cmdline_mitigations"))
 		fprintf(f, "  switches    %s\n", env_or(env, "kernel.cmdline_mitigations", "none"));
 	/* every vulnerability file: the mitigated or vulnerable ones a line
