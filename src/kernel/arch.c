@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "layout.h"
 #include "trap.h"
+#include "harden.h"
 #include "core/cpuinfo.h"
 #include "core/desc.h"
 
@@ -41,12 +42,16 @@ _Static_assert(__builtin_offsetof(struct tss64, rsp) == TSS_RSP0, "TSS.RSP0");
 _Static_assert(__builtin_offsetof(struct tss64, ist) == TSS_IST(1), "TSS.IST1");
 _Static_assert(__builtin_offsetof(struct tss64, iomap_base) == TSS_IOMAP, "TSS.IOMAP");
 
-uint64_t kgdt[GDT_ENTRIES] __attribute__((aligned(16)));
-static uint64_t kidt[256][2] __attribute__((aligned(16)));
-static struct tss64 ktss __attribute__((aligned(16)));
+/* GDT, IDT and TSS are per-CPU entry data: the CPU reads them on every
+ * entry, so a KPTI user page table must map them (kernel.ld). */
+#define ENTRY_DATA __attribute__((section(".entry.data")))
+uint64_t kgdt[GDT_ENTRIES] __attribute__((aligned(16))) ENTRY_DATA;
+static uint64_t kidt[256][2] __attribute__((aligned(16))) ENTRY_DATA;
+static struct tss64 ktss __attribute__((aligned(16))) ENTRY_DATA;
 
 extern char ktrap_stubs[];
-extern char kentry_stack_top[], kist_df_top[], kist_nmi_top[], kist_mc_top[];
+extern char kentry_stack_top[], kist_df_top[], kist_nmi_top[], kist_mc_top[],
+	kist_db_top[];
 extern void kdone_entry(void), kstray_syscall(void), kstray_syscall32(void),
 	kstray_sysenter(void), kspurious_entry(void);
 
@@ -63,14 +68,30 @@ void idt_set(unsigned vec, void (*handler)(void), unsigned type, unsigned dpl,
 	kdesc_idt_gate(SEL_KCODE, (uint64_t)(uintptr_t)handler, type, dpl, ist, kidt[vec]);
 }
 
+/* #DB, NMI, #DF and #MC get stacks of their own: each can arrive at any
+ * instruction, including the first ones of an entry stub that still runs
+ * on a stack ring 3 chose (SYSCALL does not switch stacks; MOV SS delays
+ * a #DB onto the first kernel instruction; an NMI ignores IF). On an IST
+ * stack they never push onto such a stack. harden_off=ist_* takes one away
+ * (tests only). */
 static unsigned generic_ist(unsigned vec)
 {
 	switch (vec) {
-	case VEC_DF: return IST_DF;
-	case VEC_NMI: return IST_NMI;
-	case VEC_MC: return IST_MC;
+	case VEC_DF: return kharden_on(KH(IST_DF)) ? IST_DF : 0;
+	case VEC_NMI: return kharden_on(KH(IST_NMI)) ? IST_NMI : 0;
+	case VEC_MC: return kharden_on(KH(IST_MC)) ? IST_MC : 0;
+	case VEC_DB: return kharden_on(KH(IST_DB)) ? IST_DB : 0;
 	}
 	return 0;
+}
+
+const char *arch_ist_state(void)
+{
+	static char buf[96];
+	ksnprintf(buf, sizeof(buf), "#DB %s, NMI %s, #DF %s, #MC %s",
+		  generic_ist(VEC_DB) ? "IST4" : "none", generic_ist(VEC_NMI) ? "IST2" : "none",
+		  generic_ist(VEC_DF) ? "IST1" : "none", generic_ist(VEC_MC) ? "IST3" : "none");
+	return buf;
 }
 
 /* The generic gate of a vector: interrupt gate to its ktrap_stubs entry,
@@ -182,6 +203,7 @@ void arch_init(void)
 	ktss.ist[IST_DF - 1] = (uint64_t)(uintptr_t)kist_df_top;
 	ktss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)kist_nmi_top;
 	ktss.ist[IST_MC - 1] = (uint64_t)(uintptr_t)kist_mc_top;
+	ktss.ist[IST_DB - 1] = (uint64_t)(uintptr_t)kist_db_top;
 	ktss.iomap_base = sizeof(ktss); /* no I/O bitmap: ring 3 I/O is #GP */
 	ltr(SEL_TSS);
 
@@ -247,8 +269,9 @@ void arch_selfcheck(void)
 			  ktss.ist[IST_DF - 1] == (uint64_t)(uintptr_t)kist_df_top &&
 			  ktss.ist[IST_NMI - 1] == (uint64_t)(uintptr_t)kist_nmi_top &&
 			  ktss.ist[IST_MC - 1] == (uint64_t)(uintptr_t)kist_mc_top &&
+			  ktss.ist[IST_DB - 1] == (uint64_t)(uintptr_t)kist_db_top &&
 			  (ktss.rsp[0] & 15) == 0,
-		  "TSS RSP0 and IST1-3 (#DF, NMI, #MC) set, 16-byte aligned");
+		  "TSS RSP0 and IST1-4 (#DF, NMI, #MC, #DB) set, 16-byte aligned");
 
 	struct dtr i;
 	sidt(&i);
@@ -268,8 +291,9 @@ void arch_selfcheck(void)
 		  VEC_DONE, VEC_APIC_SPURIOUS);
 	tap_check(kdesc_gate_ist(kidt[VEC_DF]) == IST_DF &&
 			  kdesc_gate_ist(kidt[VEC_NMI]) == IST_NMI &&
-			  kdesc_gate_ist(kidt[VEC_MC]) == IST_MC,
-		  "IDT: #DF, NMI and #MC use IST stacks 1, 2, 3");
+			  kdesc_gate_ist(kidt[VEC_MC]) == IST_MC &&
+			  kdesc_gate_ist(kidt[VEC_DB]) == IST_DB,
+		  "IDT: #DF, NMI, #MC and #DB use IST stacks 1, 2, 3, 4 (%s)", arch_ist_state());
 	kdesc_idt_gate(SEL_KCODE, (uint64_t)(uintptr_t)kdone_entry, KDESC_SYS_INTGATE64, 3,
 		       0, g);
 	tap_check(g[0] == kidt[VEC_DONE][0] && g[1] == kidt[VEC_DONE][1] &&

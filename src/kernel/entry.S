@@ -7,12 +7,17 @@
  * but every interrupt source is masked, apic.c), so no SWAPGS and no
  * per-CPU data: globals are per-CPU data. */
 #include "layout.h"
+#include "kpatch.h"
 
 /* struct kurun (trap.h): the one ring-3 excursion in progress. */
 #define URUN_KERNEL_RSP 0
 #define URUN_RESULT     8
 #define URUN_ACTIVE     16
 #define URUN_RFLAGS     24
+
+/* struct kprobe_state (trap.h) */
+#define KPROBE_ARMED    0
+#define KPROBE_RSP      8
 
 	.text
 
@@ -52,6 +57,7 @@ ktrap_stubs_end:                /* kernel.ld asserts 256 * 16 bytes: no stub ove
  * the trap ends a ring-3 excursion, trap_dispatch does not return: it
  * calls kuser_abort, which drops this stack altogether. */
 trap_common:
+	ASM_CLAC                /* ring 3 may have left AC set: SMAP on again */
 	push %rax
 	push %rbx
 	push %rcx
@@ -246,20 +252,65 @@ kfixup_table:
 	.quad kfix_wrmsr, kfix_wrmsr_out
 	.quad 0, 0
 
+/* ---- Contained ring-0 probes -------------------------------------------------
+ * uint32_t kprobe_run(void (*fn)(void *), void *arg): calls fn(arg) with a
+ * net under it. A fault in ring 0 while the probe runs does not kill the
+ * kernel: trap_dispatch records it in kprobe and calls kprobe_abort, which
+ * returns from kprobe_run with KURUN_FAULT(vector) on the stack saved here.
+ * 0 when fn returned. Used to show that a protection stops what it exists
+ * to stop (protect.c) and by the self-test's kernel-bug cases. */
+	.text
+	.globl kprobe_run, kprobe_abort
+kprobe_run:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, kprobe+KPROBE_RSP(%rip)
+	movq $1, kprobe+KPROBE_ARMED(%rip)
+	mov %rdi, %rax
+	mov %rsi, %rdi
+	call *%rax
+	xor %eax, %eax
+kprobe_out:
+	movq $0, kprobe+KPROBE_ARMED(%rip)
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+/* void kprobe_abort(uint32_t status): from trap_dispatch; drops its stack */
+kprobe_abort:
+	mov kprobe+KPROBE_RSP(%rip), %rsp
+	mov %edi, %eax
+	jmp kprobe_out
+
 /* ---- Stacks ------------------------------------------------------------------
  * kentry_stack: TSS.RSP0 and SYSENTER_ESP, the stack every entry from ring
- * 3 lands on (and syscall/iretq switches to by hand). The kernel's own C
+ * 3 lands on (and the syscall stubs switch to by hand). The kernel's own C
  * code runs on boot_stack (boot.S), saved in kurun while ring 3 runs, so
- * an entry never overwrites live kernel state. IST stacks for #DF, NMI and
- * #MC: a fault on a broken stack is reported, not a triple fault. */
-	.bss
+ * an entry never overwrites live kernel state. IST stacks for #DF, NMI,
+ * #MC and #DB: a fault on a broken stack is reported, not a triple fault,
+ * and none of them ever pushes onto a stack ring 3 controls. They are
+ * per-CPU entry data (.entry.bss): a KPTI user page table maps them. */
+	.section .entry.bss, "aw", @nobits
 	.balign 4096
-	.globl kentry_stack_top, kist_df_top, kist_nmi_top, kist_mc_top
+	.globl kentry_stack, kentry_stack_top, kist_df_top, kist_nmi_top, kist_mc_top
+	.globl kist_db_top, kist_stacks, kist_stacks_end
+kentry_stack:
 	.skip 16384
 kentry_stack_top:
+kist_stacks:
 	.skip 8192
 kist_df_top:
 	.skip 8192
 kist_nmi_top:
 	.skip 8192
 kist_mc_top:
+	.skip 8192
+kist_db_top:
+kist_stacks_end:

@@ -44,6 +44,7 @@ void idt_set_generic(unsigned vec);
 void callgate_set(unsigned sel, void (*target)(void));
 void fast_msrs_stray(void); /* LSTAR/CSTAR/SYSENTER_EIP -> kstray_* */
 const char *lfence_msr_state(void);
+const char *arch_ist_state(void); /* which of #DB, NMI, #DF, #MC have an IST */
 
 /* vm.c */
 void vm_init(void);
@@ -64,6 +65,7 @@ struct kconfig {
 	char cmdline[512];
 	char crash[16]; /* crash=ud|df|hang: deliberate failure (tests) */
 	int ring3_if;   /* ring3_if=0|1: RFLAGS.IF in ring 3 (default 1) */
+	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 };
 extern struct kconfig kcfg;
 int kcfg_selected(const char *id);

@@ -37,6 +37,7 @@
 /* ---- IDT vectors -------------------------------------------------------
  * 0..31 exceptions; the ones below are used by ring-3 code. */
 #define VEC_DE          0
+#define VEC_DB          1
 #define VEC_NMI         2
 #define VEC_BP          3     /* DPL 3: int3 from ring 3 must reach it */
 #define VEC_UD          6
@@ -57,6 +58,7 @@
 #define IST_DF          1
 #define IST_NMI         2
 #define IST_MC          3
+#define IST_DB          4
 
 /* ---- Memory -------------------------------------------------------------
  * The kernel is linked and identity-mapped at 1 MiB (supervisor pages).
@@ -68,6 +70,8 @@
 #define USER_BASE       0x00400000  /* 2 MiB window, 4 KiB pages */
 #define USER_WINDOW     0x00200000
 #define USER_NP_PAGE    0x005ff000  /* last page of the window: never present */
+#define USER_FUZZ_PAGE  0x005fe000  /* the fuzzer's code page (user R+X, kernel writes it
+				     * through its identity alias) */
 #define IDENTITY_TOP    0x40000000  /* 1 GiB identity-mapped for the kernel */
 
 /* TSS field offsets (SDM figure 7-11). */

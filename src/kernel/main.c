@@ -9,6 +9,10 @@
 #include "trap.h"
 #include "screen.h"
 #include "apic.h"
+#include "harden.h"
+#include "kpatch.h"
+#include "protect.h"
+#include "vm.h"
 #include "layout.h"
 #include "core/cpuinfo.h"
 
@@ -87,7 +91,13 @@ static void parse_cmdline(void)
 			kcfg.quick = 1;
 		else if (n == 10 && !strncmp(w, "ring3_if=", 9) && (w[9] == '0' || w[9] == '1'))
 			kcfg.ring3_if = w[9] - '0';
-		else if (n > 8 && !strncmp(w, "samples=", 8))
+		else if (n > 11 && !strncmp(w, "harden_off=", 11) && n - 11 < 256) {
+			char list[256];
+			memcpy(list, w + 11, n - 11);
+			list[n - 11] = 0;
+			if (kharden_parse(list, kcfg.harden_bad, sizeof(kcfg.harden_bad)))
+				kcfg.harden_bad[sizeof(kcfg.harden_bad) - 1] = 0;
+		} else if (n > 8 && !strncmp(w, "samples=", 8))
 			samples = parse_u32(w + 8, n - 8);
 		else if (n > 6 && !strncmp(w, "batch=", 6))
 			kcfg.batch = parse_u32(w + 6, n - 6);
@@ -169,6 +179,8 @@ static void print_env(void)
 	kprintf("env kernel.timer lfence;rdtsc;lfence in ring 3\n");
 	kprintf("env kernel.ring3_if %d\n", kcfg.ring3_if);
 	kprintf("env kernel.interrupts %s\n", kapic.state);
+	protect_env();
+	kprintf("env kernel.kpatch %u of %u sites patched at boot\n", kpatch_changed, kpatch_sites);
 	kprintf("env cmdline %s\n", kcfg.cmdline);
 }
 
@@ -194,6 +206,23 @@ static void deliberate_crash(void)
 	kprintf("# unknown crash kind, ignored\n");
 }
 
+/* Boot-time patching (kpatch.h), before vm_init maps the text read-only:
+ * the features every site depends on. */
+static void patch_code(void)
+{
+	struct kcpuinfo ci;
+	kcpuinfo_read(&ci);
+	int amd = !strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine");
+	uint64_t f = (uint64_t)(uint32_t)~kharden_off;
+	if (ci.has_smap)
+		f |= 1ull << KF_SMAP;
+	if (kcfg.ring3_if)
+		f |= 1ull << KF_IF1;
+	if (amd && kharden_on(KH(SYSRET_SS)))
+		f |= 1ull << KF_AMD_SS;
+	kpatch_apply(f);
+}
+
 void kmain(uint32_t magic, uint32_t info);
 void kmain(uint32_t magic, uint32_t info)
 {
@@ -206,15 +235,22 @@ void kmain(uint32_t magic, uint32_t info)
 	if (magic != 0x2BADB002u)
 		kprintf("# not started by a Multiboot loader (eax=0x%x)\n", magic);
 	parse_cmdline();
+	if (kcfg.harden_bad[0])
+		kprintf("# harden_off: unknown step '%s' ignored\n", kcfg.harden_bad);
+	patch_code();
 	arch_init();
 	vm_init();
 	screen_map();
+	protect_init();
 	apic_init();
 	print_env();
 
 	kprintf("TAP version 13\n");
 	arch_selfcheck();
 	vm_selfcheck();
+	protect_selfcheck();
+	if (kcfg.harden_bad[0])
+		tap_check(0, "boot option harden_off: unknown step '%s' (see harden.h)", kcfg.harden_bad);
 	tap_check(apic_all_masked(),
 		  "every interrupt source masked: PIC IMR 0x%02x/0x%02x, local APIC LVT entries%s",
 		  inb(0x21), inb(0xa1), kapic.present ? "" : " (no APIC)");

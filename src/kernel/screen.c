@@ -399,7 +399,7 @@ void screen_map(void)
 		uint64_t size = (uint64_t)S.pitch * S.height;
 		uint64_t base = S.addr & ~0x1fffffull;
 		uint64_t end = (S.addr + size + 0x1fffff) & ~0x1fffffull;
-		if (kvm_map(&kvm_kernel, base, base, end - base, PTE_W) != 0) {
+		if (kvm_map(&kvm_kernel, base, base, end - base, PTE_W | PTE_NX_IF) != 0) {
 			kprintf("env screen framebuffer %ux%ux%u at 0x%lx: cannot be mapped\n",
 				(unsigned)S.width, (unsigned)S.height, (unsigned)S.bpp,
 				(unsigned long)S.addr);

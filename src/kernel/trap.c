@@ -16,6 +16,7 @@
 #include "layout.h"
 
 struct kurun kurun;
+struct kprobe_state kprobe;
 uint64_t kuser_rflags = USER_RFLAGS_IF;
 
 extern const uint64_t kfixup_table[];
@@ -46,6 +47,14 @@ void trap_dispatch(struct ktrap_frame *f)
 				return;
 			}
 		}
+	}
+	if (kprobe.armed && (f->cs & 3) == 0 && f->vector < 32 && f->vector != 2 &&
+	    f->vector != 8 && f->vector != 18) {
+		kprobe.vector = f->vector;
+		kprobe.error = f->error;
+		kprobe.rip = f->rip;
+		kprobe.cr2 = f->vector == 14 ? read_cr2() : 0;
+		kprobe_abort(KURUN_FAULT((uint32_t)f->vector));
 	}
 	if (kurun.active && f->vector != 2 && f->vector != 8 && f->vector != 18) {
 		kurun.vector = f->vector;

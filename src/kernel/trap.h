@@ -32,6 +32,16 @@ extern struct kurun kurun;
 #define KURUN_STRAY_SYSENTER  0x202u
 
 uint32_t kuser_enter(uint64_t rip, uint64_t cs, uint64_t rsp, uint64_t n);
+
+/* A contained ring-0 probe (entry.S kprobe_run; entry.S reads the first
+ * two fields by offset). */
+struct kprobe_state {
+	uint64_t armed, rsp;
+	uint64_t vector, error, rip, cr2; /* the fault that ended the probe */
+};
+extern struct kprobe_state kprobe;
+uint32_t kprobe_run(void (*fn)(void *), void *arg);
+__attribute__((noreturn)) void kprobe_abort(uint32_t status);
 /* RFLAGS ring 3 starts with: USER_RFLAGS_IF (default) or USER_RFLAGS. */
 extern uint64_t kuser_rflags;
 __attribute__((noreturn)) void kuser_abort(uint32_t status);

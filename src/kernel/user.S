@@ -184,8 +184,30 @@ u32_\name\()_empty_back:
 	LOOP32 call_gate, "", "lcall *far_cgate"
 	.code64
 
+	/* Probes of the protections (protect.c). kuser_ret: ring 0 calls it to
+	 * show that SMEP stops it. u64_umip_probe: sgdt in ring 3, the GDT
+	 * base back in EDX:EAX (UMIP makes the sgdt #GP instead). */
+	.balign 16
+	.globl kuser_ret
+kuser_ret:
+	ret
+
+	.balign 16
+	.globl u64_umip_probe
+u64_umip_probe:
+	sub $16, %rsp
+	sgdt 6(%rsp)            /* limit at +6, base at +8 */
+	mov 8(%rsp), %rax
+	mov %rax, %rdx
+	shr $32, %rdx
+	int $VEC_DONE
+	ud2
+
 	.section .user.data, "aw"
 	.balign 16
+	.globl kuser_probe_word
+kuser_probe_word:               /* ring 0 reads it to show that SMAP stops it */
+	.quad 0x6b656e7472790a00
 	/* far pointers m16:32: offset (ignored through a gate), selector|RPL 3 */
 far_cgate:
 	.long 0

@@ -3,6 +3,8 @@
 #include "cpu.h"
 #include "kernel.h"
 #include "layout.h"
+#include "harden.h"
+#include "core/desc.h"
 
 #define POOL_PAGES 24
 static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(4096)));
@@ -10,7 +12,8 @@ static unsigned pool_used;
 
 struct kvm_space kvm_kernel;
 
-extern char __kernel_start[], __kernel_end[];
+extern char __kernel_start[], __kernel_end[], __text_start[], __entry_text_end[],
+	__rodata_start[], __rodata_end[], __data_start[], __data_end[];
 extern char __user_text_start[], __user_text_end[], __user_data_start[],
 	__user_data_end[];
 
@@ -104,47 +107,165 @@ static uint64_t a(char *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-/* The kernel's space: 0..1 GiB identity, 2 MiB supervisor pages (the
- * kernel, its stacks and tables, the multiboot data), except the 2 MiB
- * ring-3 window, which has 4 KiB pages: user text U/S read-only, user
- * data and stack U/S writable, USER_NP_PAGE deliberately not present (its
- * PTE keeps the frame and U/W bits with P = 0, so a future pager only has
- * to set P), the rest of the window unmapped. */
+struct kvm_layout kvm_layout;
+
+/* The kernel's space, 0..1 GiB identity plus what apic.c and the
+ * self-tests add, mapped the way a real kernel maps itself:
+ *   - page 0 not present (a NULL dereference faults), the rest of the
+ *     first MiB RW + NX;
+ *   - the image with 4 KiB pages by section (kernel.ld): the Multiboot
+ *     header page R + NX, text and entry text R + X, rodata R + NX, data,
+ *     entry data and bss RW + NX: no page is both writable and executable;
+ *   - the rest below the user window, and 6 MiB .. 1 GiB, RW + NX
+ *     (2 MiB pages where aligned);
+ *   - the 2 MiB ring-3 window with 4 KiB U/S pages: user text U + R + X,
+ *     user data and stack U + RW + NX, USER_NP_PAGE deliberately not
+ *     present (its PTE keeps the frame and U/W bits with P = 0, so a
+ *     future pager only has to set P), the rest of the window unmapped.
+ * NX needs EFER.NXE (set here first; without NX support or with
+ * harden_off=nx every NX bit is left out). harden_off=wx maps the text
+ * writable, harden_off=nullpage maps page 0: for the tests only. */
 void vm_init(void)
 {
+	uint32_t ea = 0x80000000u, eb, ec = 0, ed;
+	__asm__ volatile("cpuid" : "+a"(ea), "=b"(eb), "+c"(ec), "=d"(ed));
+	if (ea >= 0x80000001u) {
+		ea = 0x80000001u;
+		ec = 0;
+		__asm__ volatile("cpuid" : "+a"(ea), "=b"(eb), "+c"(ec), "=d"(ed));
+		kvm_layout.nx_cpu = (ed >> 20) & 1;
+	}
+	if (kvm_layout.nx_cpu && kharden_on(KH(NX))) {
+		wrmsr(KMSR_EFER, rdmsr(KMSR_EFER) | KEFER_NXE);
+		kvm_nx = PTE_NX;
+	}
+	uint64_t nx = kvm_nx;
+	uint64_t text_w = kharden_on(KH(WX)) ? 0 : PTE_W;
+	kvm_layout.wx = !text_w;
+	kvm_layout.nullpage = kharden_on(KH(NULLPAGE));
+
 	kvm_kernel.pml4 = table_alloc();
 	kvm_kernel.cr3 = (uint64_t)(uintptr_t)kvm_kernel.pml4;
 	int r = 0;
-	r |= kvm_map(&kvm_kernel, 0, 0, USER_BASE, PTE_W);
+	uint64_t low = kvm_layout.nullpage ? 0x1000 : 0;
+	r |= kvm_map(&kvm_kernel, low, low, KERNEL_LOAD - low, PTE_W | nx | KVM_4K);
+	r |= kvm_map(&kvm_kernel, a(__kernel_start), a(__kernel_start),
+		     a(__text_start) - a(__kernel_start), nx | KVM_4K);
+	r |= kvm_map(&kvm_kernel, a(__text_start), a(__text_start),
+		     a(__entry_text_end) - a(__text_start), text_w | KVM_4K);
+	r |= kvm_map(&kvm_kernel, a(__rodata_start), a(__rodata_start),
+		     a(__rodata_end) - a(__rodata_start), nx | KVM_4K);
+	r |= kvm_map(&kvm_kernel, a(__data_start), a(__data_start),
+		     a(__data_end) - a(__data_start), PTE_W | nx | KVM_4K);
+	r |= kvm_map(&kvm_kernel, a(__kernel_end), a(__kernel_end),
+		     USER_BASE - a(__kernel_end), PTE_W | nx | KVM_4K);
 	r |= kvm_map(&kvm_kernel, USER_BASE + USER_WINDOW, USER_BASE + USER_WINDOW,
-		     IDENTITY_TOP - USER_BASE - USER_WINDOW, PTE_W);
+		     IDENTITY_TOP - USER_BASE - USER_WINDOW, PTE_W | nx);
 	r |= kvm_map(&kvm_kernel, a(__user_text_start), a(__user_text_start),
 		     a(__user_text_end) - a(__user_text_start), PTE_U | KVM_4K);
 	r |= kvm_map(&kvm_kernel, a(__user_data_start), a(__user_data_start),
-		     a(__user_data_end) - a(__user_data_start), PTE_U | PTE_W | KVM_4K);
+		     a(__user_data_end) - a(__user_data_start), PTE_U | PTE_W | nx | KVM_4K);
 	r |= kvm_map(&kvm_kernel, USER_NP_PAGE, USER_NP_PAGE, 4096,
-		     PTE_U | PTE_W | KVM_4K | KVM_NOT_PRESENT);
+		     PTE_U | PTE_W | nx | KVM_4K | KVM_NOT_PRESENT);
 	if (r)
 		kernel_fail_end("page-table pool exhausted");
 	kvm_activate(&kvm_kernel);
 }
 
+/* Calls fn on every present leaf of s: va, entry, size. */
+void kvm_walk(const struct kvm_space *s, void (*fn)(void *arg, uint64_t va, uint64_t pte,
+						     uint64_t size),
+	      void *arg)
+{
+	for (uint64_t i4 = 0; i4 < 512; i4++) {
+		uint64_t e4 = s->pml4[i4];
+		if (!(e4 & PTE_P))
+			continue;
+		const uint64_t *pdpt = (const uint64_t *)(uintptr_t)(e4 & PTE_ADDR);
+		for (uint64_t i3 = 0; i3 < 512; i3++) {
+			if (!(pdpt[i3] & PTE_P))
+				continue;
+			const uint64_t *pd = (const uint64_t *)(uintptr_t)(pdpt[i3] & PTE_ADDR);
+			for (uint64_t i2 = 0; i2 < 512; i2++) {
+				uint64_t e2 = pd[i2];
+				uint64_t va2 = (i4 << 39) | (i3 << 30) | (i2 << 21);
+				if (i4 >= 256)
+					va2 |= 0xffff000000000000ull;
+				if (!(e2 & PTE_P))
+					continue;
+				if (e2 & PTE_PS) {
+					fn(arg, va2, e2, 0x200000);
+					continue;
+				}
+				const uint64_t *pt = (const uint64_t *)(uintptr_t)(e2 & PTE_ADDR);
+				for (uint64_t i1 = 0; i1 < 512; i1++)
+					if (pt[i1] & PTE_P)
+						fn(arg, va2 | (i1 << 12), pt[i1], 0x1000);
+			}
+		}
+	}
+}
+
+struct wx_count {
+	uint64_t leaves, wx, first_wx;
+};
+
+static void count_wx(void *arg, uint64_t va, uint64_t pte, uint64_t size)
+{
+	(void)size;
+	struct wx_count *c = arg;
+	c->leaves++;
+	if ((pte & PTE_W) && !(pte & PTE_NX)) {
+		if (!c->wx)
+			c->first_wx = va;
+		c->wx++;
+	}
+}
+
+/* Permissions of the page holding va: 1 when its leaf is a 4 KiB PTE with
+ * exactly the P/U/W/NX bits in want (within mask). */
+static int page_is(uint64_t va, uint64_t mask, uint64_t want)
+{
+	int l = 0;
+	uint64_t e = kvm_lookup(&kvm_kernel, va, &l);
+	return l == 1 && (e & mask) == want;
+}
+
 void vm_selfcheck(void)
 {
-	int l1 = 0, l2 = 0, l3 = 0, l4 = 0;
-	uint64_t ut = kvm_lookup(&kvm_kernel, a(__user_text_start), &l1);
-	uint64_t ud = kvm_lookup(&kvm_kernel, a(__user_data_end) - 8, &l2);
-	uint64_t np = kvm_lookup(&kvm_kernel, USER_NP_PAGE, &l3);
-	uint64_t kt = kvm_lookup(&kvm_kernel, a(__kernel_start), &l4);
+	uint64_t nx = kvm_nx, m = PTE_P | PTE_U | PTE_W | PTE_NX;
 	tap_check(read_cr3() == kvm_kernel.cr3, "CR3 = kernel address space (0x%lx)",
 		  read_cr3());
-	tap_check(l1 == 1 && (ut & (PTE_P | PTE_U | PTE_W)) == (PTE_P | PTE_U),
-		  "user text at 0x%lx: 4 KiB page, present, U/S, read-only",
+	tap_check(page_is(a(__user_text_start), m, PTE_P | PTE_U),
+		  "user text at 0x%lx: 4 KiB page, present, U/S, read-only, executable",
 		  a(__user_text_start));
-	tap_check(l2 == 1 && (ud & (PTE_P | PTE_U | PTE_W)) == (PTE_P | PTE_U | PTE_W),
-		  "user data and stack: 4 KiB pages, present, U/S, writable");
-	tap_check(l3 == 1 && !(np & PTE_P) && (np & PTE_U),
+	tap_check(page_is(a(__user_data_end) - 8, m, PTE_P | PTE_U | PTE_W | nx),
+		  "user data and stack: 4 KiB pages, present, U/S, writable%s",
+		  nx ? ", NX" : "");
+	int l = 0;
+	uint64_t np = kvm_lookup(&kvm_kernel, USER_NP_PAGE, &l);
+	tap_check(l == 1 && !(np & PTE_P) && (np & PTE_U),
 		  "user page 0x%x deliberately not present (exc-pf target)", USER_NP_PAGE);
-	tap_check(l4 == 2 && (kt & PTE_P) && !(kt & PTE_U),
-		  "kernel image: 2 MiB supervisor pages");
+	tap_check(page_is(a(__text_start), m, PTE_P | (kvm_layout.wx ? 0 : PTE_W)) &&
+			  page_is(a(__entry_text_end) - 1, m, PTE_P | (kvm_layout.wx ? 0 : PTE_W)),
+		  "kernel text and entry text: 4 KiB supervisor pages, %s, executable",
+		  kvm_layout.wx ? "read-only" : "WRITABLE (harden_off=wx)");
+	tap_check(page_is(a(__rodata_start), m, PTE_P | nx) &&
+			  page_is(a(__data_start), m, PTE_P | PTE_W | nx) &&
+			  page_is(a(__data_end) - 1, m, PTE_P | PTE_W | nx),
+		  "kernel rodata read-only, data/bss writable, both %s",
+		  nx ? "NX" : "executable (no NX)");
+	tap_check(!!(rdmsr(KMSR_EFER) & KEFER_NXE) == !!nx,
+		  "EFER.NXE %s (CPU has NX: %s%s)", nx ? "set" : "clear",
+		  kvm_layout.nx_cpu ? "yes" : "no", kharden_on(KH(NX)) ? "" : ", harden_off=nx");
+	struct wx_count c = { 0, 0, 0 };
+	kvm_walk(&kvm_kernel, count_wx, &c);
+	int want_wx = nx && kvm_layout.wx;
+	tap_check(!want_wx || c.wx == 0,
+		  "W^X: %lu of %lu mapped pages are both writable and executable%s", c.wx,
+		  c.leaves, want_wx ? "" : " (not enforced: no NX or harden_off)");
+	l = 0;
+	uint64_t z = kvm_lookup(&kvm_kernel, 0, &l);
+	tap_check(!(z & PTE_P) == !!kvm_layout.nullpage, "page 0 %s",
+		  (z & PTE_P) ? "mapped (harden_off=nullpage)" : "not mapped: a NULL dereference faults");
 }

@@ -44,6 +44,17 @@ void kvm_activate(const struct kvm_space *s);
 /* Reloads CR3 (after changing live entries). */
 void kvm_flush(void);
 
+void kvm_walk(const struct kvm_space *s,
+	      void (*fn)(void *arg, uint64_t va, uint64_t pte, uint64_t size), void *arg);
+
+/* What vm_init set up (protect.c reports and checks it). */
+struct kvm_layout {
+	int nx_cpu;    /* CPUID 0x80000001:EDX[20] */
+	int wx;        /* text mapped read-only */
+	int nullpage;  /* page 0 not present */
+};
+extern struct kvm_layout kvm_layout;
+
 /* PTE_NX when EFER.NXE is on, else 0 (the bit is reserved without it). */
 extern uint64_t kvm_nx;
 #define PTE_NX_IF kvm_nx

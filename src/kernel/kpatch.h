@@ -1,0 +1,84 @@
+/* kentry kernel: boot-time code patching (kpatch.c), as Linux's
+ * alternatives and static calls do, so that what is switchable at boot
+ * costs nothing at run time: no flag is tested on an entry path.
+ *
+ * A patch site is a range of instructions recorded in the .kpatch table:
+ *   KPATCH_NOP   the range stays when its feature is on, otherwise it is
+ *                replaced by one NOP of the same length (one instruction;
+ *                longer ranges by a jmp over them): clac where the CPU has
+ *                SMAP, sti before sysexit with ring 3 at IF = 1, each
+ *                hardening step unless harden_off names it, AMD's SYSRET SS
+ *                fix-up on AMD only;
+ *   KPATCH_CALL  a 5-byte call whose target becomes `alt` when its feature
+ *                is on: the full stubs call kentry_dispatch, and the
+ *                self-test and fuzzer boots retarget them to an observing
+ *                wrapper (dispatch.c).
+ * kpatch_apply() runs once, before vm_init() maps the text read-only; the
+ * issue-9 mitigations (CR3 switch, verw, IBRS, ...) are meant to be sites
+ * of the same kind. */
+#ifndef KENTRY_KERNEL_KPATCH_H
+#define KENTRY_KERNEL_KPATCH_H
+
+#define KPATCH_NOP  0
+#define KPATCH_CALL 1
+
+/* Features: 0..31 are the hardening steps of harden.h (on unless
+ * harden_off names them); these follow. */
+#define KF_SMAP     32  /* CPUID.7.0:EBX[20]: stac/clac exist */
+#define KF_IF1      33  /* ring 3 runs with RFLAGS.IF = 1 */
+#define KF_AMD_SS   34  /* AMD and the SYSRET SS fix-up is on */
+#define KF_OBSERVE  35  /* self-test or fuzzer boot: observing dispatcher */
+
+#ifdef __ASSEMBLER__
+
+	.macro KPATCH_RECORD start, end, feature, kind, alt
+	.pushsection .kpatch, "a"
+	.balign 8
+	.quad \start, \alt
+	.word \end - \start
+	.byte \feature, \kind
+	.long 0
+	.popsection
+	.endm
+
+/* KPATCH_IF feature, insns...: insns stay only when feature is on. */
+	.macro KPATCH_IF feature, insns:vararg
+.Lkp_s\@:
+	\insns
+.Lkp_e\@:
+	KPATCH_RECORD .Lkp_s\@, .Lkp_e\@, \feature, KPATCH_NOP, 0
+	.endm
+
+/* clac at an entry from ring 3: int n, exceptions, call gates and
+ * sysenter leave the user's AC set, which would switch SMAP off. */
+	.macro ASM_CLAC
+	KPATCH_IF KF_SMAP, clac
+	.endm
+
+/* call target, or alt when feature is on */
+	.macro KPATCH_CALL_SITE target, feature, alt
+.Lkc_s\@:
+	call \target
+.Lkc_e\@:
+	KPATCH_RECORD .Lkc_s\@, .Lkc_e\@, \feature, KPATCH_CALL, \alt
+	.endm
+
+#else
+
+#include <stdint.h>
+
+struct kpatch_site {
+	uint64_t site, alt;
+	uint16_t len;
+	uint8_t feature, kind;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct kpatch_site) == 24, "kpatch record");
+
+/* Applies every site against the feature mask (bit f = feature f on);
+ * returns how many sites were changed. */
+unsigned kpatch_apply(uint64_t features);
+extern unsigned kpatch_sites, kpatch_changed;
+
+#endif
+#endif
