@@ -33,6 +33,7 @@ static const struct opt opts[] = {
 	{ "guest-cpu", 1, A_ALL },
 	{ "icount", 0, A_BOOT | A_ALL },
 	{ "ring3-if", 1, A_BOOT | A_ALL },
+	{ "variant", 1, A_BOOT | A_ALL },
 	{ "kernel", 1, A_BOOT | A_ALL },
 	{ "verbose", 0, A_BOOT | A_ALL },
 	{ "json", 1, A_EXPORT },
@@ -296,6 +297,12 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 		c->accel = val;
 	} else if (strcmp(name, "icount") == 0) {
 		c->icount = 1;
+	} else if (strcmp(name, "variant") == 0) {
+		if (strcmp(val, "minimal") && strcmp(val, "full") && strcmp(val, "both")) {
+			snprintf(err, errlen, "unknown --variant '%s': valid values are minimal, full, both", v);
+			return KEXIT_USAGE;
+		}
+		c->variant = val;
 	} else if (strcmp(name, "ring3-if") == 0) {
 		if (strcmp(val, "0") && strcmp(val, "1")) {
 			snprintf(err, errlen, "bad --ring3-if '%s': valid values are 0, 1", v);
@@ -607,6 +614,14 @@ void kcli_usage(const char *topic)
 		       "                      Bochs always counts)\n"
 		       "  --batch N           round trips per sample (default: chosen per path);\n"
 		       "                      --batch 1 times single round trips\n"
+		       "  --variant minimal|full|both\n"
+		       "                      which kernel side of each path (default both):\n"
+		       "                      minimal: the empty handler, only what the hardware\n"
+		       "                      needs, not safe against hostile user state; full:\n"
+		       "                      what a real kernel does (kernel stack, one register\n"
+		       "                      frame, user flags and registers cleared, one C\n"
+		       "                      dispatcher, the fast exit only when safe); the table\n"
+		       "                      shows what full adds over minimal (+N)\n"
 		       "  --ring3-if 0|1      RFLAGS.IF while ring 3 runs: 1 (default) as in a real\n"
 		       "                      kernel, every interrupt source masked at the PIC and\n"
 		       "                      APIC; 0 the older mode (no sti before sysexit)\n"

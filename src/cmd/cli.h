@@ -50,6 +50,7 @@ struct kcli {
 	const char *guest_cpu;      /* intel|amd|host|model */
 	int icount;
 	int ring3_if;               /* -1: the kernel's default (1); 0 or 1 */
+	const char *variant;        /* NULL (both), "minimal", "full" or "both" */
 	const char *kernel;         /* kernel image override */
 	int verbose;
 	/* output */

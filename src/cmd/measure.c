@@ -82,6 +82,7 @@ static void boot_opts(const struct kcli *c, const char *libexec, double timeout,
 	o->samples = c->samples;
 	o->batch = c->batch;
 	o->ring3_if = c->ring3_if < 0 ? NULL : c->ring3_if ? "1" : "0";
+	o->variant = c->variant;
 	o->quick = c->quick;
 	o->kernel_path = b->kernel;
 	o->iso_path = b->iso;
@@ -223,15 +224,22 @@ static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 		char *nl = strchr(first, '\n');
 		if (nl)
 			*nl = '\0';
+		unsigned variants = kboot_variant_mask(c->variant);
 		for (size_t i = 0; i < kboot_id_count(); i++) {
 			const char *id = kboot_id(i);
 			int wanted = n_only == 0;
 			for (size_t k = 0; k < n_only; k++)
 				if (strcmp(only[k], id) == 0)
 					wanted = 1;
-			if (wanted && !krun_find(run, id, "bare-metal"))
-				kresult_skip(krun_add(run, id, "bare-metal", "round-trip"),
-					     "bare-metal world did not complete: %s", first);
+			for (unsigned v = 0; v < KBOOT_NVARIANTS; v++) {
+				const char *var = kboot_variant_name(v);
+				if (!wanted || !((variants >> v) & 1) ||
+				    krun_find_variant(run, id, "bare-metal", var))
+					continue;
+				struct kresult *r = krun_add(run, id, "bare-metal", "round-trip");
+				kresult_set_variant(r, var);
+				kresult_skip(r, "bare-metal world did not complete: %s", first);
+			}
 		}
 	}
 	return rc;

@@ -65,6 +65,8 @@ void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len)
 		bufcat(buf, len, "%squick", buf[0] ? " " : "");
 	if (o->batch)
 		bufcat(buf, len, "%sbatch=%u", buf[0] ? " " : "", (unsigned)o->batch);
+	if (o->variant && strcmp(o->variant, "both") != 0)
+		bufcat(buf, len, "%svariant=%s", buf[0] ? " " : "", o->variant);
 	if (o->ring3_if)
 		bufcat(buf, len, "%sring3_if=%s", buf[0] ? " " : "", o->ring3_if);
 	const char *more = getenv("KENTRY_BOOT_APPEND");

@@ -15,6 +15,7 @@ struct kboot_opts {
 	const char *cpu;          /* "intel", "amd", "host", "auto" or a model name */
 	int icount;               /* QEMU -icount shift=0: counts, not cycles */
 	const char *ring3_if;     /* NULL: the kernel's default; "0" or "1": ring3_if=N */
+	const char *variant;      /* NULL or "both": both; "minimal" or "full" */
 	const char *const *only;  /* NULL or bare-metal ids (validated) */
 	size_t n_only;
 	uint32_t samples;         /* 0: the kernel's default */
@@ -34,6 +35,13 @@ size_t kboot_id_count(void);
 const char *kboot_id(size_t i);
 const char *kboot_id_summary(size_t i);
 int kboot_id_index(const char *id); /* -1 when unknown */
+
+/* The variants of every bare-metal path: 0 the minimal one (no variant
+ * name, the default form), 1 "full". kboot_variant_mask("minimal"|"full"|
+ * "both"|NULL) gives a mask of them (bit v), NULL and "both" all. */
+#define KBOOT_NVARIANTS 2
+const char *kboot_variant_name(unsigned v); /* NULL (minimal), "full" */
+unsigned kboot_variant_mask(const char *variant);
 
 /* The emulators kentry can boot its kernel under, for error messages. */
 extern const char *const kboot_emulator_choices; /* "qemu, bochs" */

@@ -42,3 +42,18 @@ int kboot_id_index(const char *id)
 			return (int)i;
 	return -1;
 }
+
+const char *kboot_variant_name(unsigned v)
+{
+	return v == 1 ? "full" : NULL;
+}
+
+unsigned kboot_variant_mask(const char *variant)
+{
+	if (variant && strcmp(variant, "minimal") == 0)
+		return 1;
+	if (variant && strcmp(variant, "full") == 0)
+		return 2;
+	return 3;
+}
+

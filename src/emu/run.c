@@ -32,6 +32,7 @@ void kemu_init(struct kemu_run *r, const struct kemu_traits *t, const struct kbo
 	r->ser.only = o->only;
 	r->ser.n_only = o->only ? o->n_only : 0;
 	r->ser.echo = o->verbose;
+	r->ser.variants = kboot_variant_mask(o->variant);
 }
 
 void kemu_free(struct kemu_run *r)

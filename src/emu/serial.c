@@ -237,11 +237,13 @@ static void add_failure(struct kserial *s, const char *line)
 	memcpy(s->failures + old, line, add + 1);
 }
 
-static void progress_line(struct kserial *s, const char *id)
+static void progress_line(struct kserial *s, const char *tok)
 {
-	snprintf(s->last_progress, sizeof(s->last_progress), "%.63s", id);
+	snprintf(s->last_progress, sizeof(s->last_progress), "%.63s", tok);
 	if (!s->progress)
 		return;
+	char id[64], variant[64];
+	split_token(tok, id, variant);
 	size_t total = s->only ? s->n_only : kboot_id_count();
 	size_t index = s->n_progress;
 	if (s->only) {
@@ -253,7 +255,7 @@ static void progress_line(struct kserial *s, const char *id)
 	}
 	if (index >= total)
 		total = index + 1;
-	s->progress(s->progress_arg, id, index, total, "running");
+	s->progress(s->progress_arg, tok, index, total, "running");
 }
 
 static int serial_record(struct kserial *s, char *line);
@@ -435,16 +437,26 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 		kresult_skip(cut, "the guest stopped during this path (%s)", missing_reason);
 
 	size_t n = expect ? n_expect : kboot_id_count();
+	unsigned variants = s->variants ? s->variants : 1;
 	for (size_t i = 0; i < n; i++) {
 		const char *id = expect ? expect[i] : kboot_id(i);
-		if (find_bm(s, id))
-			continue;
-		struct kresult *r = krun_add(s->run, id, WORLD, OP);
-		if (!s->end_seen && strcmp(id, s->last_progress) == 0)
-			kresult_skip(r, "the guest stopped during this path (%s)", missing_reason);
-		else
-			kresult_skip(r, "%s", missing_reason);
-		apply_pending_notes(s, r);
+		for (unsigned v = 0; v < KBOOT_NVARIANTS; v++) {
+			if (!((variants >> v) & 1))
+				continue;
+			char tok[160];
+			snprintf(tok, sizeof(tok), "%s%s%s", id, kboot_variant_name(v) ? "@" : "",
+				 kboot_variant_name(v) ? kboot_variant_name(v) : "");
+			if (find_bm(s, tok))
+				continue;
+			struct kresult *r = krun_add(s->run, id, WORLD, OP);
+			kresult_set_variant(r, kboot_variant_name(v));
+			if (!s->end_seen && strcmp(tok, s->last_progress) == 0)
+				kresult_skip(r, "the guest stopped during this path (%s)",
+					     missing_reason);
+			else
+				kresult_skip(r, "%s", missing_reason);
+			apply_pending_notes(s, r);
+		}
 	}
 
 	/* Registry order (stable; unknown ids last, in the kernel's order). */

@@ -39,6 +39,8 @@ struct kserial {
 	int echo;                /* kserial_feed: echo each line to stderr */
 	char boot_error[160];    /* "kentry-kernel: ..." before the header: the
 				  * boot stub's reason for halting (boot.S) */
+	unsigned variants;       /* kserial_finish: variants expected (kboot_variant_mask);
+				  * 0 means the minimal one only */
 };
 void kserial_init(struct kserial *s, struct krun *run);
 /* Returns 0 when the line was understood or ignored as console text, -1 on

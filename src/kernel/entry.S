@@ -49,13 +49,16 @@ ktrap_stubs:
 	.globl ktrap_stubs_end
 ktrap_stubs_end:                /* kernel.ld asserts 256 * 16 bytes: no stub overflowed */
 
-/* trap_common: RSP points at [vector, error, RIP, CS, RFLAGS, RSP, SS].
- * Saves every GPR (struct ktrap_frame in trap.h, lowest address first:
- * r15 ... rax, vector, error, iret frame), calls trap_dispatch(frame) on a
- * 16-byte aligned stack (the C code may use SSE), restores and iretq's to
- * the frame, which trap_dispatch may have edited (fixups, RIP skips). If
- * the trap ends a ring-3 excursion, trap_dispatch does not return: it
- * calls kuser_abort, which drops this stack altogether. */
+/* trap_common: RSP points at [vector|kind, error, RIP, CS, RFLAGS, RSP,
+ * SS]. Saves every GPR (struct kregs in regs.h, the frame every entry
+ * builds, lowest address first: r15 ... rax, vector/kind, error, iret
+ * frame), calls the one dispatcher, kentry_dispatch(frame), on a 16-byte
+ * aligned stack (the C code may use SSE), restores and iretq's to the
+ * frame, which the dispatcher may have edited (fixups, RIP skips). The
+ * generic stubs' kind is KK_IDT (0), which the dispatcher hands to
+ * trap_dispatch. If the trap ends a ring-3 excursion, trap_dispatch does
+ * not return: it calls kuser_abort, which drops this stack altogether. */
+	.globl trap_common
 trap_common:
 	ASM_CLAC                /* ring 3 may have left AC set: SMAP on again */
 	push %rax
@@ -77,7 +80,7 @@ trap_common:
 	mov %rsp, %rbx          /* callee-saved: survives the call */
 	and $-16, %rsp
 	cld
-	call trap_dispatch
+	call kentry_dispatch    /* the one dispatcher (KK_IDT: trap_dispatch) */
 	mov %rbx, %rsp
 	pop %r15
 	pop %r14

@@ -65,13 +65,16 @@ struct kconfig {
 	char cmdline[512];
 	char crash[16]; /* crash=ud|df|hang: deliberate failure (tests) */
 	int ring3_if;   /* ring3_if=0|1: RFLAGS.IF in ring 3 (default 1) */
+	unsigned variants; /* variant=minimal|full|both: bit 0 minimal, bit 1 full */
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 };
 extern struct kconfig kcfg;
 int kcfg_selected(const char *id);
 
 /* paths.c */
+void paths_init(void);
 void paths_probe_all(void);
+void describe_status(char *buf, size_t n, uint32_t status);
 unsigned paths_measure_all(unsigned *total, int *all_expected);
 
 #endif

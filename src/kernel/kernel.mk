@@ -28,11 +28,13 @@ KERNEL_OBJ  := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_CSRC)) \
 # SSE stays enabled (boot.S turns it on): the statistics use doubles.
 # -fno-math-errno: __builtin_sqrt becomes sqrtsd, no libm call.
 # -fno-tree-loop-distribute-patterns: memset/memcpy must not call themselves.
+# -fno-jump-tables: no indirect jump in the dispatcher on an entry path
+#  (a switch becomes compares, as in Linux's retpoline builds).
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -nostdlib -fno-pic -fno-pie -fno-stack-protector \
 	-mno-red-zone -mcmodel=small -fno-math-errno -fno-builtin-printf \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
-	-fno-unwind-tables -fcf-protection=none -fno-omit-frame-pointer \
+	-fno-unwind-tables -fcf-protection=none -fno-omit-frame-pointer -fno-jump-tables \
 	-DKENTRY_VERSION='"$(VERSION)"' -Isrc -Isrc/kernel
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \

@@ -28,6 +28,7 @@
 #define KF_IF1      33  /* ring 3 runs with RFLAGS.IF = 1 */
 #define KF_AMD_SS   34  /* AMD and the SYSRET SS fix-up is on */
 #define KF_OBSERVE  35  /* self-test or fuzzer boot: observing dispatcher */
+#define KF_CLAC     36  /* SMAP exists and the "flags" step is on: clac at IDT entries */
 
 #ifdef __ASSEMBLER__
 
@@ -41,7 +42,9 @@
 	.popsection
 	.endm
 
-/* KPATCH_IF feature, insns...: insns stay only when feature is on. */
+/* KPATCH_IF feature, insn: insn stays only when feature is on. gas splits
+ * a line at ';' before it expands macros, so a site of several
+ * instructions is a macro of its own, named here. */
 	.macro KPATCH_IF feature, insns:vararg
 .Lkp_s\@:
 	\insns

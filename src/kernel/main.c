@@ -79,6 +79,7 @@ static void parse_cmdline(void)
 {
 	uint32_t samples = 0;
 	kcfg.ring3_if = 1;
+	kcfg.variants = 3;
 	const char *p = kcfg.cmdline;
 	while (*p) {
 		while (*p == ' ')
@@ -89,6 +90,12 @@ static void parse_cmdline(void)
 		size_t n = (size_t)(p - w);
 		if (n == 5 && !strncmp(w, "quick", 5))
 			kcfg.quick = 1;
+		else if (n == 15 && !strncmp(w, "variant=minimal", 15))
+			kcfg.variants = 1;
+		else if (n == 12 && !strncmp(w, "variant=full", 12))
+			kcfg.variants = 2;
+		else if (n == 12 && !strncmp(w, "variant=both", 12))
+			kcfg.variants = 3;
 		else if (n == 10 && !strncmp(w, "ring3_if=", 9) && (w[9] == '0' || w[9] == '1'))
 			kcfg.ring3_if = w[9] - '0';
 		else if (n > 11 && !strncmp(w, "harden_off=", 11) && n - 11 < 256) {
@@ -178,6 +185,13 @@ static void print_env(void)
 		kprintf("env kernel.batch %u\n", kcfg.batch);
 	kprintf("env kernel.timer lfence;rdtsc;lfence in ring 3\n");
 	kprintf("env kernel.ring3_if %d\n", kcfg.ring3_if);
+	kprintf("env kernel.variants %s\n", kcfg.variants == 3 ? "minimal,full"
+					     : kcfg.variants == 1 ? "minimal" : "full");
+	kprintf("env variant.minimal the empty handler: only what the hardware needs; "
+		"not safe against hostile user state\n");
+	kprintf("env variant.full what a real kernel does: kernel stack, one register frame, "
+		"user flags and registers cleared, one C dispatcher, the fast exit only when safe "
+		"(else iretq)\n");
 	kprintf("env kernel.interrupts %s\n", kapic.state);
 	protect_env();
 	kprintf("env kernel.kpatch %u of %u sites patched at boot\n", kpatch_changed, kpatch_sites);
@@ -243,6 +257,7 @@ void kmain(uint32_t magic, uint32_t info)
 	screen_map();
 	protect_init();
 	apic_init();
+	paths_init();
 	print_env();
 
 	kprintf("TAP version 13\n");

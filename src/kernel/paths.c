@@ -1,14 +1,25 @@
 /* kentry kernel: the registry of measured paths, probing and measuring.
  *
- * One row per path: its id (the contract with the host, docs/kernel.md),
- * the ring-3 mode, how the kernel is entered and left, where the entry
- * stub is installed (IDT vector, GDT call-gate selector or MSR), the stub
- * (stubs.S), the ring-3 loops (user.S), and what the vendors' manuals say
- * the probe will see. Adding a path is one row plus its stub and loops;
- * a KPTI variant or a Linux-ABI dispatcher is a new row with its own stub,
- * not a change to this file's logic.
+ * One row per path (paths.def): its id (the contract with the host,
+ * docs/kernel.md), the ring-3 mode, how the kernel is entered and left,
+ * where the entry stub is installed (IDT vector, GDT call-gate selector or
+ * MSR), its stubs (stubs.S: minimal; full.S: full), the ring-3 loops
+ * (user.S), and what the vendors' manuals say the probe will see. Adding a
+ * path is one row plus its stubs and loops; a KPTI variant or a Linux-ABI
+ * dispatcher is another variant or personality, not a change to this
+ * file's logic.
  *
- * Each path goes through:
+ * Every path has two variants, measured with the same ring-3 loops (the
+ * mechanism is the same from user space):
+ *   minimal (no suffix)  the empty handler: only what the hardware needs;
+ *                        not safe against hostile user state;
+ *   full (<id>@full)     what a real kernel does on that entry (full.S):
+ *                        kernel stack, one frame, clean flags and
+ *                        registers, the C dispatcher, the fast exit only
+ *                        when safe.
+ * `variant=minimal|full|both` on the command line (default both).
+ *
+ * Each (path, variant) goes through:
  *   probe:   install, run the op loop once (n = 1) in ring 3, uninstall.
  *            A fault ends the excursion (trap.c) and is compared with the
  *            documented expectation: one TAP line per path.
@@ -19,6 +30,7 @@
 #include "cpu.h"
 #include "layout.h"
 #include "trap.h"
+#include "dispatch.h"
 #include "core/cpuinfo.h"
 #include "core/desc.h"
 #include "core/measure.h"
@@ -52,10 +64,12 @@ struct kpath {
 	unsigned where;
 	void (*stub)(void);    /* minimal, ring 3 at IF = 0 */
 	void (*stub_if)(void); /* minimal, ring 3 at IF = 1 */
+	void (*full)(void);    /* full (full.S) */
 	void (*op)(void);
 	void (*empty)(void);
 	enum kexpect expect;
 	unsigned exc_vector; /* KEXP_FAULTS: the vector; KEXP_UD_*: 6 */
+	unsigned skip;       /* exc-*: length of the faulting instruction */
 	const char *what;    /* one line for humans */
 	const char *note;    /* printed as `note <id>` with a measured result, or NULL */
 };
@@ -63,7 +77,7 @@ struct kpath {
 /* The registry itself is src/kernel/paths.def (shared with the host). */
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
 	      skip, what, note, summary)                                              \
-	extern void stub(void), stub_if(void), loops##_op(void), loops##_empty(void);
+	extern void stub(void), stub_if(void), full(void), loops##_op(void), loops##_empty(void);
 #include "paths.def"
 #undef KPATH
 extern char user_stack_top[];
@@ -71,37 +85,56 @@ extern char user_stack_top[];
 static const struct kpath paths[] = {
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
 	      skip, what, note, summary)                                              \
-	{ id, mode, entry, exit, where, stub, stub_if, loops##_op, loops##_empty, expect,  \
-	  exc_vector, \
-	  what, note },
+	{ id, mode, entry, exit, where, stub, stub_if, full, loops##_op, loops##_empty,   \
+	  expect, exc_vector, skip, what, note },
 #include "paths.def"
 #undef KPATH
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
-/* Per-path outcome of the probe, used by the measurement phase. */
+/* Per-(path, variant) outcome of the probe, used by the measurement phase. */
 enum pstate { PS_UNSELECTED, PS_MEASURE, PS_SKIP_EXPECTED, PS_SKIP_UNEXPECTED };
+#define NVARIANTS 2 /* 0 minimal, 1 full */
 static struct {
 	enum pstate state;
 	char reason[160];
-	char note[200];
-} pst[NPATHS];
+	char note[400];
+} pst[NPATHS][NVARIANTS];
 
 static struct kcpuinfo ci;
 static int vendor_amd;
 
+static const char *const variant_suffix[NVARIANTS] = { "", "@full" };
+
+/* The serial token of (path, variant): "<id>" or "<id>@full". */
+static const char *tok(const struct kpath *p, unsigned v)
+{
+	static char buf[80];
+	ksnprintf(buf, sizeof(buf), "%s%s", p->id, variant_suffix[v]);
+	return buf;
+}
+
+static int variant_selected(unsigned v)
+{
+	return (kcfg.variants >> v) & 1;
+}
+
 /* ---- installing entries ---------------------------------------------------- */
 
-/* The stub that runs: sysexit does not restore IF, so with ring 3 at
- * IF = 1 the sysenter paths need the stub that puts it back. */
-static void (*stub_of(const struct kpath *p))(void)
+/* The stub that runs: the full one, or the minimal one for the ring-3 IF
+ * mode (sysexit does not restore IF, so with IF = 1 the sysenter paths
+ * need the stub that puts it back). */
+static void (*stub_of(const struct kpath *p, unsigned v))(void)
 {
+	if (v)
+		return p->full;
 	return kcfg.ring3_if ? p->stub_if : p->stub;
 }
 
-static void install(const struct kpath *p)
+static void install(const struct kpath *p, unsigned v)
 {
-	void (*stub)(void) = stub_of(p);
+	void (*stub)(void) = stub_of(p, v);
+	kservice.skip = p->skip;
 	switch (p->entry) {
 	case KE_INT_GATE:
 		idt_set(p->where, stub, KDESC_SYS_INTGATE64, 3, 0);
@@ -143,12 +176,12 @@ static void uninstall(const struct kpath *p)
 }
 
 /* Installs, reads back against the encoder, uninstalls. */
-static int install_reads_back(const struct kpath *p)
+static int install_reads_back(const struct kpath *p, unsigned v)
 {
-	void (*stub)(void) = stub_of(p);
+	void (*stub)(void) = stub_of(p, v);
 	uint64_t want[2] = { 0, 0 }, got[2] = { 0, 0 };
 	struct dtr i;
-	install(p);
+	install(p, v);
 	sidt(&i);
 	const uint64_t *idt = (const uint64_t *)(uintptr_t)i.base;
 	switch (p->entry) {
@@ -184,12 +217,15 @@ static uint32_t run_loop(const struct kpath *p, void (*loop)(void), uint32_t n)
 			   (uint64_t)(uintptr_t)user_stack_top, n);
 }
 
-static void describe_status(char *buf, size_t n, uint32_t st)
+void describe_status(char *buf, size_t n, uint32_t st)
 {
 	if (st >= 0x100 && st < 0x200)
 		ksnprintf(buf, n, "%s (vector %u, error 0x%lx) at rip 0x%lx cs 0x%lx",
 			  trap_name(st - 0x100), st - 0x100, kurun.error, kurun.rip,
 			  kurun.cs);
+	else if (st >= 0x300 && st < 0x400)
+		ksnprintf(buf, n, "%s raised by the IRETQ back to ring 3 (to rip 0x%lx cs 0x%lx)",
+			  trap_name(st - 0x300), kurun.rip, kurun.cs);
 	else if (st == KURUN_STRAY_SYSCALL)
 		ksnprintf(buf, n, "stray syscall (LSTAR not installed)");
 	else if (st == KURUN_STRAY_SYSCALL32)
@@ -205,123 +241,165 @@ static const char *hv_name(void)
 	return ci.hv_signature[0] ? ci.hv_signature : "bare metal";
 }
 
-static void probe(unsigned k)
+static void set_state(unsigned k, unsigned v, enum pstate st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void set_state(unsigned k, unsigned v, enum pstate st, const char *fmt, ...)
+{
+	pst[k][v].state = st;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		kvsnprintf(pst[k][v].reason, sizeof(pst[k][v].reason), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* A round trip completed: it must also have given ring 3 its IF back. */
+static int if_kept(void)
+{
+	return (kurun.user_rflags & RFLAGS_IF) == (kuser_rflags & RFLAGS_IF);
+}
+
+static void probe(unsigned k, unsigned v)
 {
 	const struct kpath *p = &paths[k];
+	const char *t = tok(p, v);
 	char what[160];
-	kprintf("# probe %s: %s\n", p->id, p->what);
+	kprintf("# probe %s: %s%s\n", t, p->what, v ? " (full)" : "");
 
-	if (p->expect == KEXP_FAULTS) {
+	if (p->expect == KEXP_FAULTS && v == 0) {
 		/* The generic handler stays in place: the excursion ends at
 		 * the first fault and tells us which one it was. */
 		uint32_t st = run_loop(p, p->op, 1);
 		describe_status(what, sizeof(what), st);
 		int user_rip = (kurun.cs & 3) == 3;
 		if (st == KURUN_FAULT(p->exc_vector) && user_rip) {
-			pst[k].state = PS_MEASURE;
-			tap_check(1, "probe %s: %s", p->id, what);
+			set_state(k, v, PS_MEASURE, NULL);
+			tap_check(1, "probe %s: %s", t, what);
 		} else {
-			pst[k].state = PS_SKIP_UNEXPECTED;
 			if (st == KURUN_DONE)
 				ksnprintf(what, sizeof(what), "completed without %s",
 					  trap_name(p->exc_vector));
-			ksnprintf(pst[k].reason, sizeof(pst[k].reason),
-				  "expected %s from ring 3, got %s", trap_name(p->exc_vector),
-				  what);
-			tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+			set_state(k, v, PS_SKIP_UNEXPECTED, "expected %s from ring 3, got %s",
+				  trap_name(p->exc_vector), what);
+			tap_check(0, "probe %s: %s", t, pst[k][v].reason);
 		}
 		return;
 	}
 
-	install(p);
+	install(p, v);
 	uint32_t st = run_loop(p, p->op, 1);
 	uninstall(p);
 	describe_status(what, sizeof(what), st);
+
+	if (p->expect == KEXP_FAULTS) {
+		/* full exc-*: the dispatcher skips the instruction */
+		if (st == KURUN_DONE && if_kept()) {
+			set_state(k, v, PS_MEASURE, NULL);
+			tap_check(1, "probe %s: %s handled by the full path, round trip completes",
+				  t, trap_name(p->exc_vector));
+		} else {
+			set_state(k, v, PS_SKIP_UNEXPECTED, "probe failed: %s",
+				  st == KURUN_DONE ? "ring 3 lost its IF" : what);
+			tap_check(0, "probe %s: %s", t, pst[k][v].reason);
+		}
+		return;
+	}
 
 	int doc_ud = (p->expect == KEXP_UD_ON_AMD && vendor_amd) ||
 		     (p->expect == KEXP_UD_ON_INTEL && !vendor_amd);
 	const char *insn = p->entry == KE_SYSENTER ? "sysenter" : "syscall";
 	const char *where = p->mode == 64 ? "64-bit mode" : "compatibility mode";
 	const char *vendor = vendor_amd ? "AMD" : "Intel";
-	if (st == KURUN_DONE && (kurun.user_rflags & RFLAGS_IF) != (kuser_rflags & RFLAGS_IF)) {
+	if (st == KURUN_DONE && !if_kept()) {
 		/* the exit lost (or invented) ring 3's IF: a stub bug */
-		pst[k].state = PS_SKIP_UNEXPECTED;
-		ksnprintf(pst[k].reason, sizeof(pst[k].reason),
+		set_state(k, v, PS_SKIP_UNEXPECTED,
 			  "probe failed: ring 3 came back with RFLAGS 0x%lx (IF %s, expected %s)",
 			  kurun.user_rflags, (kurun.user_rflags & RFLAGS_IF) ? "1" : "0",
 			  (kuser_rflags & RFLAGS_IF) ? "1" : "0");
-		tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+		tap_check(0, "probe %s: %s", t, pst[k][v].reason);
 	} else if (st == KURUN_DONE && !doc_ud) {
-		pst[k].state = PS_MEASURE;
-		tap_check(1, "probe %s: round trip completes, ring 3 keeps IF = %d", p->id,
+		set_state(k, v, PS_MEASURE, NULL);
+		tap_check(1, "probe %s: round trip completes, ring 3 keeps IF = %d", t,
 			  (kurun.user_rflags & RFLAGS_IF) ? 1 : 0);
 	} else if (st == KURUN_DONE && doc_ud) {
-		pst[k].state = PS_MEASURE;
-		ksnprintf(pst[k].note, sizeof(pst[k].note),
+		set_state(k, v, PS_MEASURE, NULL);
+		ksnprintf(pst[k][v].note, sizeof(pst[k][v].note),
 			  "%s in %s ran on this %s model (%s, %s) although %s documents #UD: "
-			  "the CPU or emulator departs from the vendor's documentation",
-			  insn, where, vendor, ci.vendor, hv_name(), vendor);
-		tap_check(1, "probe %s: runs although %s documents #UD (noted)", p->id, vendor);
+			  "the CPU or emulator departs from the vendor's documentation%s",
+			  insn, where, vendor, ci.vendor, hv_name(), vendor,
+			  v && p->entry == KE_SYSENTER && kexit_sysexit_ud
+				  ? "; the full path returns with iretq, as SYSEXIT is #UD in long mode on AMD"
+				  : "");
+		tap_check(1, "probe %s: runs although %s documents #UD (noted)", t, vendor);
 	} else if (st == KURUN_FAULT(VEC_UD) && doc_ud && (kurun.cs & 3) == 3) {
-		pst[k].state = PS_SKIP_EXPECTED;
-		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "%s in %s: #UD, as %s documents",
-			  insn, where, vendor);
-		tap_check(1, "probe %s: %s", p->id, pst[k].reason);
+		set_state(k, v, PS_SKIP_EXPECTED, "%s in %s: #UD, as %s documents", insn, where,
+			  vendor);
+		tap_check(1, "probe %s: %s", t, pst[k][v].reason);
 	} else if (st == KURUN_FAULT(VEC_UD) && doc_ud && (kurun.cs & 3) == 0 &&
-		   kurun.rip - (uint64_t)(uintptr_t)stub_of(p) < 16) {
+		   kurun.rip - (uint64_t)(uintptr_t)stub_of(p, v) < 16) {
 		/* The entry got in although the vendor documents #UD, and
 		 * the stub's return instruction (within its 16-byte slot;
-		 * documented as #UD in long
-		 * mode as well) then raised #UD in ring 0: no round trip
-		 * exists. Seen with QEMU TCG AMD models and compat sysenter. */
-		pst[k].state = PS_SKIP_EXPECTED;
-		ksnprintf(pst[k].reason, sizeof(pst[k].reason),
+		 * documented as #UD in long mode as well) then raised #UD in
+		 * ring 0: no round trip exists. Seen with QEMU TCG AMD models
+		 * and compat sysenter (minimal stub). */
+		set_state(k, v, PS_SKIP_EXPECTED,
 			  "%s in %s: no round trip: the return instruction raised #UD in ring 0, "
 			  "as %s documents for long mode",
 			  insn, where, vendor);
-		ksnprintf(pst[k].note, sizeof(pst[k].note),
+		ksnprintf(pst[k][v].note, sizeof(pst[k][v].note),
 			  "%s in %s entered the kernel on this %s model (%s, %s) although %s "
 			  "documents #UD: the CPU or emulator departs from the vendor's documentation",
 			  insn, where, vendor, ci.vendor, hv_name(), vendor);
 		tap_check(1, "probe %s: entry departs from %s's documented #UD (noted), exit #UD as documented",
-			  p->id, vendor);
+			  t, vendor);
 	} else {
-		pst[k].state = PS_SKIP_UNEXPECTED;
-		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "probe failed: %s", what);
-		tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+		set_state(k, v, PS_SKIP_UNEXPECTED, "probe failed: %s", what);
+		tap_check(0, "probe %s: %s", t, pst[k][v].reason);
 	}
+}
+
+void paths_init(void)
+{
+	kcpuinfo_read(&ci);
+	vendor_amd = !strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine");
+	kexit_sysexit_ud = vendor_amd;
 }
 
 void paths_probe_all(void)
 {
-	kcpuinfo_read(&ci);
-	vendor_amd = !strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine");
 	int all = 1;
 	unsigned nsel = 0;
 	for (unsigned k = 0; k < NPATHS; k++) {
 		if (!kcfg_selected(paths[k].id))
 			continue;
-		nsel++;
-		if (!install_reads_back(&paths[k])) {
-			all = 0;
-			kprintf("# %s: installed entry does not read back as encoded\n",
-				paths[k].id);
+		for (unsigned v = 0; v < NVARIANTS; v++) {
+			if (!variant_selected(v))
+				continue;
+			nsel++;
+			if (!install_reads_back(&paths[k], v)) {
+				all = 0;
+				kprintf("# %s: installed entry does not read back as encoded\n",
+					tok(&paths[k], v));
+			}
 		}
 	}
-	tap_check(all, "every selected path's entry (IDT gate, call gate or MSR) reads back as encoded (%u paths)",
+	tap_check(all, "every selected path's entry (IDT gate, call gate or MSR) reads back as encoded (%u paths and variants)",
 		  nsel);
-	for (unsigned k = 0; k < NPATHS; k++) {
-		if (kcfg_selected(paths[k].id))
-			probe(k);
-		else
-			pst[k].state = PS_UNSELECTED;
-	}
+	for (unsigned k = 0; k < NPATHS; k++)
+		for (unsigned v = 0; v < NVARIANTS; v++) {
+			if (kcfg_selected(paths[k].id) && variant_selected(v))
+				probe(k, v);
+			else
+				pst[k][v].state = PS_UNSELECTED;
+		}
 }
 
 /* ---- measuring ------------------------------------------------------------- */
 
 struct bctx {
 	const struct kpath *p;
+	unsigned v;
 	uint32_t bad_status; /* first non-done status seen, 0 if none */
 };
 
@@ -329,7 +407,7 @@ static uint64_t batch(struct bctx *c, void (*loop)(void), uint32_t n)
 {
 	if (n == 0)
 		n = 1;
-	install(c->p);
+	install(c->p, c->v);
 	uint32_t st = run_loop(c->p, loop, n);
 	uninstall(c->p);
 	if (st != KURUN_DONE) {
@@ -374,6 +452,45 @@ static void print_samples(const char *id, const double *v, uint32_t n)
 	}
 }
 
+static int measure_one(unsigned k, unsigned v, uint32_t n)
+{
+	const struct kpath *p = &paths[k];
+	const char *t = tok(p, v);
+	kprintf("progress %s\n", t);
+	if (pst[k][v].state != PS_MEASURE) {
+		kprintf("result %s skipped %s\n", t, pst[k][v].reason);
+		if (pst[k][v].note[0])
+			kprintf("note %s %s\n", t, pst[k][v].note);
+		return pst[k][v].state == PS_SKIP_UNEXPECTED ? -1 : 0;
+	}
+	struct bctx c = { p, v, 0 };
+	struct kmeasure_info info;
+	memset(&info, 0, sizeof(info));
+	info.batch = kcfg.batch ? kcfg.batch
+				: kmeasure_pick_batch(batch_op, batch_empty, &c,
+						      KMEASURE_TARGET_CYCLES, KERNEL_MAX_BATCH,
+						      &info.probe_cycles);
+	kmeasure_run(batch_op, batch_empty, &c, n, KMEASURE_TARGET_CYCLES, samples, &info);
+	if (c.bad_status) {
+		char what[160];
+		describe_status(what, sizeof(what), c.bad_status);
+		kprintf("result %s skipped fault during measurement: %s\n", t, what);
+		return -1;
+	}
+	struct kstats s;
+	kstats_compute(samples, n, &s);
+	kprintf("result %s measured samples=%u batch=%u overhead=%.2f min=%.2f p25=%.2f "
+		"median=%.2f p75=%.2f p99=%.2f max=%.2f mean=%.2f stddev=%.2f\n",
+		t, n, info.batch, info.overhead_cycles, s.min, s.p25, s.median, s.p75, s.p99,
+		s.max, s.mean, s.stddev);
+	print_samples(t, samples, n);
+	if (p->note && v == 0)
+		kprintf("note %s %s\n", t, p->note);
+	if (pst[k][v].note[0])
+		kprintf("note %s %s\n", t, pst[k][v].note);
+	return 1;
+}
+
 unsigned paths_measure_all(unsigned *total, int *all_expected)
 {
 	unsigned measured = 0;
@@ -384,48 +501,16 @@ unsigned paths_measure_all(unsigned *total, int *all_expected)
 		n = MAX_SAMPLES;
 	if (n < 1)
 		n = 1;
-	for (unsigned k = 0; k < NPATHS; k++) {
-		const struct kpath *p = &paths[k];
-		if (pst[k].state == PS_UNSELECTED)
-			continue;
-		(*total)++;
-		kprintf("progress %s\n", p->id);
-		if (pst[k].state != PS_MEASURE) {
-			kprintf("result %s skipped %s\n", p->id, pst[k].reason);
-			if (pst[k].note[0])
-				kprintf("note %s %s\n", p->id, pst[k].note);
-			if (pst[k].state == PS_SKIP_UNEXPECTED)
+	for (unsigned k = 0; k < NPATHS; k++)
+		for (unsigned v = 0; v < NVARIANTS; v++) {
+			if (pst[k][v].state == PS_UNSELECTED)
+				continue;
+			(*total)++;
+			int r = measure_one(k, v, n);
+			if (r < 0)
 				*all_expected = 0;
-			continue;
+			else if (r > 0)
+				measured++;
 		}
-		struct bctx c = { p, 0 };
-		struct kmeasure_info info;
-		memset(&info, 0, sizeof(info));
-		info.batch = kcfg.batch ? kcfg.batch
-					: kmeasure_pick_batch(batch_op, batch_empty, &c,
-							      KMEASURE_TARGET_CYCLES, KERNEL_MAX_BATCH,
-							      &info.probe_cycles);
-		kmeasure_run(batch_op, batch_empty, &c, n, KMEASURE_TARGET_CYCLES, samples,
-			     &info);
-		if (c.bad_status) {
-			char what[160];
-			describe_status(what, sizeof(what), c.bad_status);
-			kprintf("result %s skipped fault during measurement: %s\n", p->id, what);
-			*all_expected = 0;
-			continue;
-		}
-		struct kstats s;
-		kstats_compute(samples, n, &s);
-		kprintf("result %s measured samples=%u batch=%u overhead=%.2f min=%.2f p25=%.2f "
-			"median=%.2f p75=%.2f p99=%.2f max=%.2f mean=%.2f stddev=%.2f\n",
-			p->id, n, info.batch, info.overhead_cycles, s.min, s.p25, s.median,
-			s.p75, s.p99, s.max, s.mean, s.stddev);
-		print_samples(p->id, samples, n);
-		if (p->note)
-			kprintf("note %s %s\n", p->id, p->note);
-		if (pst[k].note[0])
-			kprintf("note %s %s\n", p->id, pst[k].note);
-		measured++;
-	}
 	return measured;
 }

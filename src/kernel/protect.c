@@ -33,15 +33,30 @@
 struct kprot kprot;
 uint32_t kharden_off;
 
+/* In KH_BIT_* order (harden.h). */
 static const char *const hnames[KH_COUNT] = {
-#define KH_NAME(sym, name, what) name,
-	KHARDEN_LIST(KH_NAME)
-#undef KH_NAME
+	"nx", "wx", "nullpage", "smep", "smap", "umip", "ist_db", "ist_nmi", "ist_df",
+	"ist_mc", "stack", "flags", "clear_regs", "exit_canonical", "exit_regs",
+	"exit_flags", "sysret_ss",
 };
 static const char *const hwhat[KH_COUNT] = {
-#define KH_WHAT(sym, name, what) what,
-	KHARDEN_LIST(KH_WHAT)
-#undef KH_WHAT
+	"EFER.NXE and NX on every page that is not code",
+	"kernel text mapped read-only (W^X)",
+	"page 0 unmapped",
+	"CR4.SMEP: ring 0 never executes user pages",
+	"CR4.SMAP: ring 0 touches user pages only between stac/clac",
+	"CR4.UMIP: sgdt/sidt/sldt/smsw/str #GP in ring 3",
+	"#DB on its own IST stack",
+	"NMI on its own IST stack",
+	"#DF on its own IST stack",
+	"#MC on its own IST stack",
+	"syscall entries switch to the kernel stack before any push",
+	"entries clear TF, NT, AC, DF that the mechanism leaves set",
+	"user registers cleared before any C runs",
+	"fast exit only to a canonical RIP and RSP",
+	"fast exit only when the registers it clobbers match the frame",
+	"fast exit only when RFLAGS has no TF or RF",
+	"AMD: a usable SS before SYSRET (Linux's SYSRET_SS_ATTRS fix-up)",
 };
 
 const char *kharden_name(unsigned i)

@@ -38,7 +38,7 @@ const char *trap_name(unsigned vec)
 	return vec < 32 ? names[vec] : "interrupt";
 }
 
-void trap_dispatch(struct ktrap_frame *f)
+void trap_dispatch(struct kregs *f)
 {
 	if (f->vector == 13 && (f->cs & 3) == 0) {
 		for (const uint64_t *e = kfixup_table; e[0]; e += 2) {

@@ -3,14 +3,7 @@
 #define KENTRY_KERNEL_TRAP_H
 
 #include <stdint.h>
-
-/* The frame trap_common (entry.S) builds, lowest address first. */
-struct ktrap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;
-	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
-};
+#include "regs.h"
 
 /* One ring-3 excursion (entry.S reads and writes the first four fields
  * by offset: keep them first). */
@@ -30,6 +23,7 @@ extern struct kurun kurun;
 #define KURUN_STRAY_SYSCALL   0x200u
 #define KURUN_STRAY_SYSCALL32 0x201u
 #define KURUN_STRAY_SYSENTER  0x202u
+#define KURUN_BAD_RETURN(v)   (0x300u + (v)) /* the IRETQ back to ring 3 raised v */
 
 uint32_t kuser_enter(uint64_t rip, uint64_t cs, uint64_t rsp, uint64_t n);
 
@@ -45,7 +39,9 @@ __attribute__((noreturn)) void kprobe_abort(uint32_t status);
 /* RFLAGS ring 3 starts with: USER_RFLAGS_IF (default) or USER_RFLAGS. */
 extern uint64_t kuser_rflags;
 __attribute__((noreturn)) void kuser_abort(uint32_t status);
-void trap_dispatch(struct ktrap_frame *f);
+/* Everything that is not an entry from user space through a full stub:
+ * kentry_dispatch hands it KK_IDT frames and ring-0 exceptions. */
+void trap_dispatch(struct kregs *f);
 const char *trap_name(unsigned vec);
 
 #endif

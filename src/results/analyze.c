@@ -95,7 +95,8 @@ void kanalyze(struct krun *run)
 		struct kresult *r = &run->r[i];
 		if (r->status != KR_MEASURED || strcmp(r->id, "syscall") == 0 || r->anomaly)
 			continue;
-		struct kresult *base = krun_find(run, "syscall", r->world);
+		/* against syscall in the same variant (a full path against full syscall) */
+		struct kresult *base = krun_find_variant(run, "syscall", r->world, r->variant);
 		if (!base || base->status != KR_MEASURED || !(base->cycles.median > 0.0) ||
 		    strcmp(base->op, r->op) != 0)
 			continue;

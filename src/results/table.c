@@ -69,6 +69,13 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 		if (kenv_get(env, "tsc.warning"))
 			fprintf(f, "  TSC check   %s\n", env_or(env, "tsc.warning", ""));
 	}
+	if (kenv_get(env, "variant.minimal") || kenv_get(env, "variant.full")) {
+		fprintf(f, "  variants    ran: %s\n", env_or(env, "kernel.variants", "?"));
+		if (kenv_get(env, "variant.minimal"))
+			fprintf(f, "              minimal (no suffix): %s\n", env_or(env, "variant.minimal", ""));
+		if (kenv_get(env, "variant.full"))
+			fprintf(f, "              full: %s\n", env_or(env, "variant.full", ""));
+	}
 	if (kenv_get(env, "kernel.ring3_if"))
 		fprintf(f, "  ring 3      RFLAGS.IF = %s%s\n", env_or(env, "kernel.ring3_if", "?"),
 			strcmp(env_or(env, "kernel.ring3_if", "?"), "1") == 0
@@ -221,5 +228,21 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			fputc('\n', f);
 		}
 		note_line(f, r->note, count_note);
+		if (r->variant) {
+			/* what this variant adds over the path's default (minimal) form */
+			const struct kresult *base = NULL;
+			for (size_t j = 0; j < run->n; j++)
+				if (!run->r[j].variant && strcmp(run->r[j].id, r->id) == 0 &&
+				    strcmp(run->r[j].world, r->world) == 0 &&
+				    strcmp(run->r[j].op, r->op) == 0)
+					base = &run->r[j];
+			if (base && base->status == KR_MEASURED) {
+				char d[32];
+				fmt_num(d, sizeof(d), r->cycles.median - base->cycles.median);
+				fprintf(f, "  %-20s   %s adds %s%s %s (median) over minimal\n", "",
+					ktext_short(r->variant, 100),
+					r->cycles.median >= base->cycles.median ? "+" : "", d, unit);
+			}
+		}
 	}
 }

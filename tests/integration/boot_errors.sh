@@ -34,13 +34,14 @@ no_qemu_left() { ! pgrep -f "qemu-system-x86_64 -kernel $tmp/" >/dev/null; }
 
 boot pass --only syscall --kernel "$tmp/pass.elf"
 check "stand-in passing kernel: status 0 (got $rc)" test $rc -eq 0
-check "passing: syscall measured, ns from tsc.hz" jq -e '.results[] | select(.id == "syscall") | .status == "measured" and .cycles.median == 72 and .ns.median == 72' "$tmp/pass.json"
+check "passing: syscall measured, ns from tsc.hz" jq -e '.results[] | select(.id == "syscall" and .variant == null) | .status == "measured" and .cycles.median == 72 and .ns.median == 72' "$tmp/pass.json"
+check "passing: the full variant the stand-in did not print is skipped with a reason" jq -e '.results[] | select(.id == "syscall" and .variant == "full") | .status == "skipped" and (.reason | test("no result"))' "$tmp/pass.json"
 check "passing: guest environment has accel, qemu.cpu, qemu.version, icount" jq -e '.guest_environment | .accel == "tcg" and (.["qemu.version"] | test("^[0-9]+\\.")) and .icount == "off" and has("qemu.cpu") and .["cpu.vendor"] == "GenuineIntel"' "$tmp/pass.json"
 
 boot fail --only syscall --kernel "$tmp/fail.elf"
 check "failing self-check: status 4 (got $rc)" test $rc -eq 4
 check "failing self-check: message names it" grep -q "not ok 2 - star msr read back" "$tmp/fail.err"
-check "failing self-check: results still returned" jq -e '.results[] | select(.id == "syscall") | .status == "measured"' "$tmp/fail.json"
+check "failing self-check: results still returned" jq -e '.results[] | select(.id == "syscall" and .variant == null) | .status == "measured"' "$tmp/fail.json"
 
 t0=$(date +%s)
 KENTRY_BOOT_TIMEOUT=3 boot hang --kernel "$tmp/hang.elf"
@@ -84,7 +85,7 @@ if [ -f "$KERNEL" ]; then
 	KENTRY_BOOT_APPEND=crash=ud boot crashud --quick --kernel "$KERNEL"
 	check "real kernel, crash=ud: status 4 (got $rc)" test $rc -eq 4
 	check "crash=ud: says the kernel reported a failed run, with its FATAL line" sh -c "grep -q 'the kernel reported a failed run' '$tmp/crashud.err' && grep -q 'FATAL: #UD' '$tmp/crashud.err'"
-	check "crash=ud: every id still has a result" jq -e '[.results[] | select(.world == "bare-metal")] | length == 19' "$tmp/crashud.json"
+	check "crash=ud: every id still has a result, in both variants" jq -e '[.results[] | select(.world == "bare-metal")] | length == 38' "$tmp/crashud.json"
 	KENTRY_BOOT_APPEND=crash=df boot crashdf --quick --kernel "$KERNEL"
 	check "real kernel, crash=df: status 4 (got $rc), a double fault, not a reset" sh -c "test $rc -eq 4 && grep -q 'FATAL: #DF' '$tmp/crashdf.err' && ! grep -q 'guest reset' '$tmp/crashdf.err'"
 	# a word of this run's own on the kernel command line (the kernel

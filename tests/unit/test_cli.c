@@ -46,6 +46,17 @@ int main(void)
 	T_CHECK(PARSE(&c, "--only", "vdso,int-gate") == 0);
 	T_CHECK(PARSE(&c, "--only", ",") == KEXIT_USAGE);
 
+	/* the kernel side's variant and ring 3's IF mode */
+	T_CHECK(PARSE(&c, "boot", "--variant", "full", "--ring3-if", "0") == 0);
+	T_STREQ(c.variant, "full");
+	T_CHECK(c.ring3_if == 0);
+	T_CHECK(PARSE(&c, "boot") == 0);
+	T_CHECK(c.variant == NULL && c.ring3_if == -1);
+	T_CHECK(PARSE(&c, "boot", "--variant", "hardened") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "minimal, full, both") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--ring3-if", "2") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "--variant", "full") == KEXIT_USAGE);
+
 	/* bad numbers */
 	T_CHECK(PARSE(&c, "bench", "--samples", "abc") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--samples") != NULL);

@@ -471,6 +471,46 @@ static void test_samples(void)
 	krun_free(&run);
 }
 
+/* Both variants expected: every requested (id, variant) the kernel did not
+ * print becomes skipped, each in its own result; the progress of a
+ * variant token is placed by its id. */
+static void test_variants_expected(void)
+{
+	struct krun run;
+	struct kserial s;
+	struct prog_log pl = { .in_order = 1 };
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.variants = kboot_variant_mask("both");
+	static const char *const only[] = { "int-gate", "syscall" };
+	s.only = only;
+	s.n_only = 2;
+	s.progress = on_progress;
+	s.progress_arg = &pl;
+	T_CHECK(kserial_line(&s, "kentry-kernel 0.1.0 protocol 1") == 0);
+	T_CHECK(kserial_line(&s, "progress syscall@full") == 0);
+	T_EQ_U64(pl.last_index, 1);
+	T_STREQ(pl.last_id, "syscall@full");
+	T_CHECK(kserial_line(&s, "result syscall@full measured samples=3 batch=8 overhead=1.00 "
+				 "min=40.00 p25=40.00 median=41.00 p75=42.00 p99=42.00 "
+				 "max=42.00 mean=41.00 stddev=1.00") == 0);
+	kserial_finish(&s, only, 2, 0, NULL);
+	T_EQ_U64(run.n, 4);
+	const struct kresult *a = krun_find_variant(&run, "int-gate", "bare-metal", NULL);
+	const struct kresult *b = krun_find_variant(&run, "int-gate", "bare-metal", "full");
+	const struct kresult *c = krun_find_variant(&run, "syscall", "bare-metal", NULL);
+	const struct kresult *d = krun_find_variant(&run, "syscall", "bare-metal", "full");
+	T_CHECK(a && a->status == KR_SKIPPED && b && b->status == KR_SKIPPED);
+	T_CHECK(c && c->status == KR_SKIPPED);
+	T_CHECK(d && d->status == KR_MEASURED);
+	T_CHECK(kboot_variant_mask(NULL) == 3 && kboot_variant_mask("minimal") == 1 &&
+		kboot_variant_mask("full") == 2);
+	T_CHECK(kboot_variant_name(0) == NULL);
+	T_STREQ(kboot_variant_name(1), "full");
+	kserial_free(&s);
+	krun_free(&run);
+}
+
 int main(void)
 {
 	test_samples();
@@ -483,5 +523,6 @@ int main(void)
 	test_garbage();
 	test_malformed();
 	test_variants();
+	test_variants_expected();
 	return T_DONE();
 }

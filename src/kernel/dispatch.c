@@ -1,0 +1,168 @@
+/* kentry kernel: the one C dispatcher, and the exit decision.
+ *
+ * Every entry ends up here with its frame (struct kregs, regs.h): the full
+ * stubs (full.S) for every mechanism, and the generic vector stubs
+ * (entry.S trap_common) for faults and interrupts, which go on to
+ * trap_dispatch. For an entry from ring 3 through a full stub the
+ * dispatcher
+ *   1. serves it: a personality does the work (today: the measurement's
+ *      null service, the self-test's small system-call ABI and the
+ *      fuzzer's; the Linux ABI is meant to be another personality here);
+ *      it may change any field of the frame: a return value in RAX, a new
+ *      RIP or RSP, which every exit honours;
+ *   2. decides the exit: 1 (2: SYSRETL for int-gate/sysretq from 32-bit
+ *      code) when the mechanism's own fast exit reproduces the frame
+ *      exactly and safely, 0 for IRETQ, which always can. The conditions,
+ *      one per line of the table in docs/kernel.md:
+ *        - the fast exit loads fixed selectors (SYSRET, SYSEXIT) or needs
+ *          user ones (LRET): CS and SS must be those values;
+ *        - it clobbers registers (SYSRET: RCX = RIP, R11 = RFLAGS;
+ *          SYSEXIT: RDX = RIP, RCX = RSP): the frame must hold exactly
+ *          those values there, or ring 3 would see other registers than
+ *          the frame says (Linux's check in do_syscall_64);
+ *        - the return RIP (and RSP for SYSEXIT) must be canonical, 32-bit
+ *          for the 32-bit exits: Intel raises SYSRET's and SYSEXIT's #GP
+ *          in ring 0, SYSRET's on the user's RSP (CVE-2012-0217);
+ *        - no TF or RF: SYSRET cannot restore RF and traps at once after
+ *          restoring TF; SYSEXIT and LRET restore flags with popfq in
+ *          ring 0, which would single-step the kernel;
+ *        - SYSEXIT does not exist in long mode on AMD (#UD): never chosen
+ *          there (QEMU's AMD models let compat sysenter in regardless).
+ *      NT, AC, DF and IF come back through every exit (SYSRET from R11,
+ *      popfq before SYSEXIT/LRET, IRETQ from the frame). IRETQ itself
+ *      faults on a non-canonical RIP: in ring 0 on the kernel stack,
+ *      where trap_dispatch reports it as a fault on the way back.
+ * The decision is written once (decide) and compiled twice: as is into
+ * kentry_dispatch, and into kentry_dispatch_observed with each check
+ * able to be switched off (harden_off=exit_*), for the self-test boots
+ * only (their full stubs are patched at boot to call the observing
+ * wrapper, so a measuring boot never tests a flag). */
+#include "dispatch.h"
+#include "kernel.h"
+#include "layout.h"
+#include "harden.h"
+#include "trap.h"
+
+struct kservice kservice;
+int kexit_sysexit_ud; /* AMD: SYSEXIT is #UD in long mode */
+
+static inline int canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+#define CHECK(bit) (!(weak) || kharden_on(KH(bit)))
+
+static inline __attribute__((always_inline)) uint64_t
+sysret_ok(const struct kregs *r, uint64_t cs, int weak)
+{
+	if (r->cs != cs || r->ss != USER_DS)
+		return 0;
+	if (CHECK(EXIT_REGS) && (r->rcx != r->rip || r->r11 != r->rflags))
+		return 0;
+	if (CHECK(EXIT_CANON) && (cs == USER_CS64 ? !canonical(r->rip) : (r->rip >> 32) != 0))
+		return 0;
+	if (CHECK(EXIT_FLAGS) && (r->rflags & (RF_TF | RF_RF)))
+		return 0;
+	return 1;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+sysexit_ok(const struct kregs *r, uint64_t cs, uint64_t ss, int weak)
+{
+	if (kexit_sysexit_ud || r->cs != cs || r->ss != ss)
+		return 0;
+	if (CHECK(EXIT_REGS) && (r->rdx != r->rip || r->rcx != r->rsp))
+		return 0;
+	if (CHECK(EXIT_CANON) && (cs == USER_CS64 ? !canonical(r->rip) || !canonical(r->rsp)
+						   : ((r->rip | r->rsp) >> 32) != 0))
+		return 0;
+	if (CHECK(EXIT_FLAGS) && (r->rflags & (RF_TF | RF_RF)))
+		return 0;
+	return 1;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+lret_ok(const struct kregs *r, int weak)
+{
+	if ((r->cs != USER_CS64 && r->cs != USER_CS32) || (r->ss & 3) != 3)
+		return 0;
+	if (CHECK(EXIT_CANON) && (r->cs == USER_CS64 ? !canonical(r->rip) : (r->rip >> 32) != 0))
+		return 0;
+	if (CHECK(EXIT_FLAGS) && (r->rflags & (RF_TF | RF_RF)))
+		return 0;
+	return 1;
+}
+
+static inline __attribute__((always_inline)) uint64_t decide(const struct kregs *r, int weak)
+{
+	switch (r->kind) {
+	case KK_SYSCALL64:
+		return sysret_ok(r, USER_CS64, weak);
+	case KK_SYSCALL32:
+		return sysret_ok(r, USER_CS32, weak);
+	case KK_INT_SYSRET:
+		if (r->cs == USER_CS32)
+			return sysret_ok(r, USER_CS32, weak) ? 2 : 0;
+		return sysret_ok(r, USER_CS64, weak);
+	case KK_SYSENTER64:
+		return sysexit_ok(r, USER_CS64, USER_DS64, weak);
+	case KK_SYSENTER32:
+		return sysexit_ok(r, USER_CS32, USER_DS, weak);
+	case KK_CALLGATE:
+		return lret_ok(r, weak);
+	}
+	return 0;
+}
+
+uint64_t kexit_decide(const struct kregs *r)
+{
+	return decide(r, 1);
+}
+
+/* The measurement's service: every path's loop only needs to come back.
+ * System-call-like entries return 0 in RAX (a null system call);
+ * exceptions move RIP past the faulting instruction, whose length the
+ * path registry gives (paths.def `skip`). int-gate/sysretq's convention
+ * (like SYSCALL's): RCX and R11 come back as RIP and RFLAGS. */
+static inline __attribute__((always_inline)) void serve_measure(struct kregs *r)
+{
+	if (r->kind == KK_EXC) {
+		r->rip += kservice.skip;
+		return;
+	}
+	if (r->kind == KK_INT_SYSRET) {
+		r->rcx = r->rip;
+		r->r11 = r->rflags;
+	}
+	r->rax = 0;
+}
+
+uint64_t kentry_dispatch(struct kregs *r)
+{
+	if (r->kind == KK_IDT || !(r->cs & 3)) {
+		trap_dispatch(r);
+		return 0;
+	}
+	serve_measure(r);
+	return decide(r, 0);
+}
+
+/* The self-test's and fuzzer's dispatcher, reached through the observing
+ * wrapper (full.S kentry_observe), which recorded the state at the C
+ * boundary in kobs before calling here. */
+uint64_t kentry_dispatch_observed(struct kregs *r)
+{
+	if (r->kind == KK_IDT || !(r->cs & 3)) {
+		trap_dispatch(r);
+		return 0;
+	}
+	kobserve_entry(r);
+	if (kservice.serve)
+		kservice.serve(r);
+	else
+		serve_measure(r);
+	uint64_t d = decide(r, 1);
+	kobserve_exit(r, d);
+	return d;
+}

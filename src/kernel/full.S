@@ -1,0 +1,542 @@
+/* kentry kernel: the full, hardened kernel side of every path.
+ *
+ * stubs.S holds the minimal stubs: only what the hardware makes
+ * unavoidable, and not safe against hostile user state. These are what a
+ * real kernel does on the same entry (Linux arch/x86/entry/entry_64.S and
+ * entry_64_compat.S do the same things for their mechanisms):
+ *
+ *   1. get onto a kernel stack before anything is pushed (SYSCALL is the
+ *      one entry that arrives on the user's stack);
+ *   2. build one register frame, struct kregs (regs.h), the same layout
+ *      for every mechanism, at the top of the entry stack;
+ *   3. clear what ring 3 may have left in RFLAGS that the mechanism did
+ *      not (AC would switch SMAP off, DF would run string instructions
+ *      backwards, NT would make a kernel IRET #GP, TF single-steps the
+ *      kernel), and every general register, before any C runs;
+ *   4. call the one C dispatcher, kentry_dispatch(frame) (dispatch.c),
+ *      which serves the entry, may change any field of the frame, and
+ *      decides the exit;
+ *   5. leave through the mechanism's own fast exit only when it can
+ *      reproduce the frame exactly and safely (the decision table is in
+ *      docs/kernel.md), otherwise through kexit_iret (IRETQ), which can.
+ *
+ * Layout for what comes next (docs/kernel.md, "Sections"): all of this is
+ * in .entry.text, on pages of its own, and the per-CPU data it touches
+ * (kentry_scratch, the entry and IST stacks, GDT, IDT, TSS) is in
+ * .entry.data/.entry.bss, so a KPTI user page table can map only those.
+ * Each stub has exactly one ENTERED_FROM_USER point (on the kernel stack,
+ * frame saved, registers cleared) and each exit one EXIT_TO_USER point
+ * (registers restored, the return instruction next), where per-entry
+ * mitigations go. Switchable pieces are boot-time patch sites (kpatch.h):
+ * clac where the CPU has SMAP, sti/IF where ring 3 runs with IF = 1, the
+ * AMD SYSRET SS fix-up, and each hardening step (harden.h), which a test
+ * may switch off. */
+#include "layout.h"
+#include "regs.h"
+#include "kpatch.h"
+#include "harden.h"
+#include "dispatch.h"
+
+/* Hook points (empty today). */
+	.macro ENTERED_FROM_USER
+	/* on the entry stack, frame saved, registers cleared, flags clean:
+	 * the place for KPTI's CR3 switch, IBRS, BHB clearing, ... */
+	.endm
+	.macro EXIT_TO_USER
+	/* registers restored, the return instruction follows: the place for
+	 * verw, the switch back to the user CR3, ... */
+	.endm
+
+/* Save every general register below the frame's vector/kind slot, in
+ * struct kregs order (RAX highest, R15 at the base). */
+	.macro SAVE_REGS
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+
+	.macro POP_REGS
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+	.endm
+
+/* Ring 3 chose every one of these values: none reaches C, where it could
+ * steer a speculative load (Linux's PUSH_AND_CLEAR_REGS). */
+	.macro CLEAR_REGS_INSNS
+	xor %eax, %eax
+	xor %ebx, %ebx
+	xor %ecx, %ecx
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %ebp, %ebp
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+	xor %r12d, %r12d
+	xor %r13d, %r13d
+	xor %r14d, %r14d
+	xor %r15d, %r15d
+	.endm
+	.macro CLEAR_REGS
+	KPATCH_IF KH_BIT_CLEAR_REGS, CLEAR_REGS_INSNS
+	.endm
+
+/* RSP = the frame, 16-byte aligned. Self-test and fuzzer boots retarget
+ * the call to the observing wrapper (dispatch.c) at boot. Returns the
+ * exit decision in EAX. */
+	.macro CALL_DISPATCH
+	mov %rsp, %rdi
+	KPATCH_CALL_SITE kentry_dispatch, KF_OBSERVE, kentry_observe
+	.endm
+
+/* Entries through IDT gates leave AC and DF as ring 3 had them (the CPU
+ * clears TF, NT, RF and, for an interrupt gate, IF). */
+	.macro IDT_FLAGS
+	KPATCH_IF KF_CLAC, clac
+	KPATCH_IF KH_BIT_FLAGS, cld
+	.endm
+
+/* SYSENTER and call gates clear nothing useful: load clean flags
+ * (bit 1 only: TF NT AC DF IF IOPL all 0). With TF set, every instruction
+ * up to and including this popfq raises a single-step #DB in ring 0; the
+ * stub lists that range in kentry_step_regions for the #DB handler. */
+	.macro CLEAN_FLAGS_INSNS
+	pushq $2
+	popfq
+	.endm
+	.macro CLEAN_FLAGS
+	KPATCH_IF KH_BIT_FLAGS, CLEAN_FLAGS_INSNS
+	.endm
+
+	.macro STEP_REGION begin, end
+	.pushsection .rodata.kstep, "a"
+	.quad \begin, \end
+	.popsection
+	.endm
+
+	.section .rodata.kstep, "a"
+	.balign 8
+	.globl kentry_step_regions
+kentry_step_regions:            /* [begin, end] pairs follow, from STEP_REGION */
+
+	.section .entry.text, "ax"
+
+/* ---- The one IRETQ exit ------------------------------------------------------
+ * Reached with RSP = a complete frame (any kind). IRETQ restores RIP, CS,
+ * RFLAGS (TF, NT, AC, DF, RF as the frame says: every flag ring 3 may
+ * hold), RSP and SS: it reproduces any frame, so it is the exit whenever a
+ * fast one cannot. It faults in ring 0, on this stack, when the frame is
+ * not a valid return (non-canonical RIP, bad CS/SS after a dispatcher
+ * change): kexit_iretq is where trap_dispatch recognises that and reports
+ * it as a fault on the way back to user space, as Linux's bad_iret does. */
+	.balign 16
+	.globl kexit_iret, kexit_iretq
+kexit_iret:
+	POP_REGS
+	add $16, %rsp                   /* vector/kind, error code */
+	EXIT_TO_USER
+kexit_iretq:
+	iretq
+
+/* ---- int n / exceptions through IDT gates -------------------------------------
+ * Arrival (SDM 6.12.1, 6.14.2): from CPL 3 through a gate of DPL 3 (int n)
+ * or any exception gate: CS = SEL_KCODE, CPL 0, RSP = TSS.RSP0 =
+ * kentry_stack_top (16-byte aligned), SS = null; pushed SS, RSP, RFLAGS,
+ * CS, RIP and, for #GP/#PF, an error code. TF, NT, RF cleared; IF cleared
+ * by an interrupt gate, kept (1) by a trap gate. AC and DF are ring 3's.
+ * The stack is the kernel's from the first instruction. */
+	.macro INT_STUB name, vec, kind=KK_INT
+	.balign 16
+	.globl \name
+\name:
+	pushq $0                        /* no error code */
+	pushq $KK_VECKIND(\kind, \vec)
+	IDT_FLAGS
+	SAVE_REGS
+	CLEAR_REGS
+	ENTERED_FROM_USER
+	CALL_DISPATCH
+	.endm
+
+	INT_STUB kf_intgate, VEC_INTGATE    /* int-gate: interrupt gate */
+	jmp kexit_iret
+	INT_STUB kf_trapgate, VEC_TRAPGATE  /* trap-gate: trap gate, IF stays 1 in here */
+	jmp kexit_iret
+	INT_STUB kf_int80, VEC_INT80        /* compat-int80: from compatibility mode */
+	jmp kexit_iret
+
+/* Exceptions. These vectors can also be raised in ring 0 while the full
+ * gate is installed (a kernel fault, a faulting IRETQ): those go to the
+ * generic path (trap_common), as Linux's idtentry checks CS first. The
+ * dispatcher's service for the exc-* paths moves RIP past the faulting
+ * instruction (its length is the path's `skip`), like the minimal stubs. */
+	.macro EXC_STUB name, vec, has_error
+	.balign 16
+	.globl \name
+\name:
+	.if !\has_error
+	pushq $0
+	.endif
+	pushq $KK_VECKIND(KK_EXC, \vec)
+	testb $3, (KR_CS - KR_VECKIND)(%rsp)
+	jz trap_common                  /* raised in ring 0: not an entry from user space */
+	IDT_FLAGS
+	SAVE_REGS
+	CLEAR_REGS
+	ENTERED_FROM_USER
+	CALL_DISPATCH
+	jmp kexit_iret
+	.endm
+
+	EXC_STUB kf_exc_de, VEC_DE, 0
+	EXC_STUB kf_exc_bp, VEC_BP, 0       /* a trap: RIP is already past int3 */
+	EXC_STUB kf_exc_ud, VEC_UD, 0
+	EXC_STUB kf_exc_gp, VEC_GP, 1
+	EXC_STUB kf_exc_pf, VEC_PF, 1       /* CR2 = the faulting address */
+
+/* ---- SYSCALL ------------------------------------------------------------------
+ * Arrival (SDM/APM SYSCALL): CS = STAR[47:32] (0x08), SS = +8 (0x10),
+ * fixed flat attributes, CPL 0; RCX = RIP of the next instruction, R11 =
+ * RFLAGS, then RFLAGS &= ~FMASK (TF IF DF IOPL NT AC now clear: no #DB,
+ * no interrupt, clean flags from the first instruction). RSP is STILL THE
+ * USER'S: any value ring 3 chose (non-canonical, unmapped, pointing at the
+ * GDT). It is never used as a stack: it goes to the per-CPU scratch slot
+ * and the entry stack is loaded. An NMI, #MC or MOV SS-delayed #DB that
+ * arrives before that lands on its own IST stack (arch.c).
+ * From 64-bit code (LSTAR): RCX is a 64-bit RIP. From compatibility mode
+ * (CSTAR): RCX is the next EIP zero-extended, RSP's upper half is not
+ * defined (zero-extended in the frame). */
+	.macro SYSCALL_ENTRY kind, cs, compat
+	mov %rsp, kentry_scratch(%rip)
+	KPATCH_IF KH_BIT_STACK, mov $kentry_stack_top, %rsp
+	pushq $USER_DS                  /* frame.ss: what SYSRET loads */
+	pushq kentry_scratch(%rip)      /* frame.rsp */
+	.if \compat
+	movl $0, 4(%rsp)                /* ESP only: the upper half is undefined */
+	.endif
+	push %r11                       /* frame.rflags (SYSCALL saved them there) */
+	pushq $\cs                      /* frame.cs */
+	push %rcx                       /* frame.rip */
+	pushq $0
+	pushq $KK_VECKIND(\kind, 0)
+	SAVE_REGS
+	CLEAR_REGS
+	ENTERED_FROM_USER
+	CALL_DISPATCH
+	.endm
+
+/* Fast exit through SYSRET. RIP from frame.rip into RCX and RFLAGS from
+ * frame.rflags into R11 (never frame.r11: a register ring 3 controls must
+ * not become RFLAGS, IOPL included); the exit decision has checked that
+ * the frame's RCX and R11 are exactly those values, that RIP is canonical
+ * (Intel raises SYSRET's #GP in ring 0, on the user's RSP: CVE-2012-0217)
+ * and that RFLAGS has no TF or RF (SYSRET cannot restore RF and traps at
+ * once on TF). RSP is the user's from the mov to the sysret: an NMI or #MC
+ * in between is on its IST stack. SYSRET loads CS/SS from STAR (the
+ * decision checked the frame has those values). */
+	.macro SYSRET_EXIT insn
+	mov KR_RIP(%rsp), %rcx
+	mov KR_RFLAGS(%rsp), %r11
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	add $8, %rsp                    /* r11: becomes frame.rflags */
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	add $8, %rsp                    /* rcx: becomes frame.rip */
+	pop %rbx
+	pop %rax
+	EXIT_TO_USER
+	mov (KR_RSP - KR_VECKIND)(%rsp), %rsp
+	\insn
+	.endm
+
+	.balign 16
+	.globl kf_syscall64
+kf_syscall64:                   /* syscall: LSTAR */
+	SYSCALL_ENTRY KK_SYSCALL64, USER_CS64, 0
+	test %eax, %eax
+	jz kexit_iret
+	SYSRET_EXIT sysretq
+
+	.balign 16
+	.globl kf_syscall32
+kf_syscall32:                   /* compat-syscall: CSTAR */
+	SYSCALL_ENTRY KK_SYSCALL32, USER_CS32, 1
+	test %eax, %eax
+	jz kexit_iret
+	SYSRET_EXIT sysretl
+
+	.balign 16
+	.globl kf_syscall64_iret
+kf_syscall64_iret:              /* syscall/iretq: always the IRETQ exit */
+	SYSCALL_ENTRY KK_SYSCALL_IRET, USER_CS64, 0
+	jmp kexit_iret
+
+/* ---- SYSENTER -------------------------------------------------------------------
+ * Arrival (SDM SYSENTER, IA-32e mode): CS = SYSENTER_CS (0x08), SS = 0x10,
+ * RIP = SYSENTER_EIP, RSP = SYSENTER_ESP = kentry_stack_top, CPL 0; only
+ * IF, VM and RF are cleared: TF, NT, AC, DF are ring 3's. SYSENTER saves
+ * no return address at all: kentry's convention (the kernel defines it, as
+ * Linux does with the vDSO for its 32-bit sysenter) is that ring 3 puts
+ * the RIP to return to in RDX and its RSP in RCX before SYSENTER, which is
+ * what SYSEXIT takes; the stub saves them as frame.rip and frame.rsp. So
+ * on return RDX = RIP and RCX = RSP (they are clobbered, like RCX/R11 by
+ * SYSCALL). With TF set, each instruction up to the popfq that clears it
+ * raises a single-step #DB in ring 0 (on its IST stack): the #DB handler
+ * sees the RIP in this stub's step region and returns, as Linux does. AMD:
+ * SYSENTER is #UD in long mode; the probe finds that and skips the path. */
+	.macro SYSENTER_ENTRY kind, cs, ss, compat, region
+\region\()_begin:
+	.if \compat
+	mov %edx, %edx                  /* EIP, ESP: 32-bit values */
+	mov %ecx, %ecx
+	.endif
+	pushq $\ss                      /* frame.ss: what SYSEXIT loads */
+	push %rcx                       /* frame.rsp (convention) */
+	pushfq                          /* frame.rflags: ring 3's, IF cleared by SYSENTER */
+	KPATCH_IF KF_IF1, orq $RF_IF, (%rsp) /* ring 3 runs with IF = 1 */
+	pushq $\cs                      /* frame.cs */
+	push %rdx                       /* frame.rip (convention) */
+	pushq $0
+	pushq $KK_VECKIND(\kind, 0)
+	CLEAN_FLAGS
+\region\()_end:
+	STEP_REGION \region\()_begin, \region\()_end
+	SAVE_REGS
+	CLEAR_REGS
+	ENTERED_FROM_USER
+	CALL_DISPATCH
+	.endm
+
+/* Fast exit through SYSEXIT: RIP = RDX, RSP = RCX, CS/SS from SYSENTER_CS;
+ * RFLAGS is not restored by SYSEXIT, so the frame's flags are loaded with
+ * popfq first, IF cleared, and sti right before SYSEXIT sets IF again
+ * under its one-instruction shadow (as Linux's 32-bit kernels did): no
+ * interrupt can arrive in ring 0 in between. The decision checked RDX and
+ * RCX of the frame equal its RIP and RSP, both canonical (Intel: SYSEXIT
+ * #GPs in ring 0 otherwise), no TF (popfq would trap in ring 0) or RF. */
+	.macro SYSEXIT_EXIT insn
+	mov KR_RIP(%rsp), %rdx
+	mov KR_RSP(%rsp), %rcx
+	andq $~RF_IF, KR_RFLAGS(%rsp)
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	add $16, %rsp                   /* rdx, rcx: become frame.rip, frame.rsp */
+	pop %rbx
+	pop %rax
+	add $32, %rsp                   /* vector/kind, error, rip, cs */
+	popfq                           /* ring 3's flags, IF = 0 */
+	EXIT_TO_USER
+	KPATCH_IF KF_IF1, sti
+	\insn
+	.endm
+
+	.balign 16
+	.globl kf_sysenter64
+kf_sysenter64:                  /* sysenter from 64-bit code */
+	SYSENTER_ENTRY KK_SYSENTER64, USER_CS64, USER_DS64, 0, .Lstep_se64
+	test %eax, %eax
+	jz kexit_iret
+	SYSEXIT_EXIT sysexitq
+
+	.balign 16
+	.globl kf_sysenter32
+kf_sysenter32:                  /* sysenter from compatibility mode */
+	SYSENTER_ENTRY KK_SYSENTER32, USER_CS32, USER_DS, 1, .Lstep_se32
+	test %eax, %eax
+	jz kexit_iret
+	SYSEXIT_EXIT sysexitl
+
+	.balign 16
+	.globl kf_sysenter64_iret
+kf_sysenter64_iret:             /* sysenter/iretq */
+	SYSENTER_ENTRY KK_SYSENTER_IRET, USER_CS64, USER_DS64, 0, .Lstep_se64i
+	jmp kexit_iret
+
+/* ---- Far call through a call gate ---------------------------------------------
+ * Arrival (SDM 5.8.5, 5.8.6 IA-32e mode): lcall through a DPL 3, 64-bit
+ * call gate to CS = SEL_KCODE: CPL 0, RSP = TSS.RSP0, SS = null, pushed
+ * four 8-byte slots whatever the caller's mode: [RSP] RIP, [+8] CS,
+ * [+16] RSP, [+24] SS (compat-call-gate comes here too: the frame's CS
+ * says which mode to return to). RFLAGS is untouched: IF = 1 (an interrupt
+ * can be taken from the first instruction, on this stack, below what is
+ * pushed), and TF, NT, AC, DF are ring 3's (single-step #DBs up to the
+ * popfq, ignored by the #DB handler as for SYSENTER).
+ * The frame needs RFLAGS between CS and RSP: five push/pop moves rotate
+ * RIP and CS down one slot and put the flags in between, without touching
+ * a general register. */
+	.macro CALLGATE_ENTRY kind, region
+\region\()_begin:
+	pushq (%rsp)                    /* [-8] = RIP */
+	pushq 16(%rsp)                  /* [-16] = CS */
+	popq 8(%rsp)                    /* [0] = CS */
+	pushfq                          /* [-16] = RFLAGS (ring 3's) */
+	popq 16(%rsp)                   /* [+8] = RFLAGS: RSP -> RIP, CS, RFLAGS, RSP, SS */
+	pushq $0
+	pushq $KK_VECKIND(\kind, 0)
+	CLEAN_FLAGS
+\region\()_end:
+	STEP_REGION \region\()_begin, \region\()_end
+	SAVE_REGS
+	CLEAR_REGS
+	ENTERED_FROM_USER
+	CALL_DISPATCH
+	.endm
+
+/* Fast exit through LRETQ: it pops RIP, CS, RSP, SS (8-byte slots) but no
+ * RFLAGS, so the frame's flags go back with popfq (IF cleared, sti under
+ * its shadow right before LRETQ), after rotating RIP and CS up over the
+ * flags slot. The decision checked: no TF or RF, canonical RIP. */
+	.macro LRET_EXIT
+	andq $~RF_IF, KR_RFLAGS(%rsp)
+	POP_REGS
+	add $16, %rsp                   /* vector/kind, error: RSP -> RIP */
+	pushq 16(%rsp)                  /* [-8] = RFLAGS */
+	pushq 16(%rsp)                  /* [-16] = CS */
+	popq 24(%rsp)                   /* [+16] = CS */
+	pushq 8(%rsp)                   /* [-16] = RIP */
+	popq 16(%rsp)                   /* [+8] = RIP */
+	popfq                           /* ring 3's flags, IF = 0 */
+	add $8, %rsp                    /* RSP -> RIP, CS, RSP, SS */
+	EXIT_TO_USER
+	KPATCH_IF KF_IF1, sti
+	lretq
+	.endm
+
+	.balign 16
+	.globl kf_callgate
+kf_callgate:                    /* call-gate and compat-call-gate */
+	CALLGATE_ENTRY KK_CALLGATE, .Lstep_cg
+	test %eax, %eax
+	jz kexit_iret
+	LRET_EXIT
+
+	.balign 16
+	.globl kf_callgate_iret
+kf_callgate_iret:               /* call-gate/iretq */
+	CALLGATE_ENTRY KK_CALLGATE_IRET, .Lstep_cgi
+	jmp kexit_iret
+
+	.macro SS_FIXUP_INSNS
+	mov $SEL_KDATA, %ecx
+	mov %ecx, %ss
+	.endm
+
+/* ---- int n in, SYSRET out (int-gate/sysretq) ------------------------------------
+ * Arrival as INT_STUB (vector VEC_INT_SYSRET). The convention of this
+ * entry, as for SYSCALL, is that RCX and R11 come back as RIP and RFLAGS
+ * (the dispatcher records that in the frame), so SYSRET can return; to
+ * 64-bit callers with SYSRETQ, to compatibility-mode callers with SYSRETL.
+ * The interrupt entry left SS = null: on AMD, SYSRET loads the SS selector
+ * but not its attributes, so ring 3 would get an unusable SS (fatal for
+ * 32-bit code); the fix-up (AMD only, Linux's X86_BUG_SYSRET_SS_ATTRS)
+ * loads a valid kernel SS first. */
+	INT_STUB kf_intgate_sysret, VEC_INT_SYSRET, KK_INT_SYSRET
+	test %eax, %eax
+	jz kexit_iret
+	KPATCH_IF KF_AMD_SS, SS_FIXUP_INSNS
+	cmp $2, %eax
+	je 1f
+	SYSRET_EXIT sysretq
+1:	SYSRET_EXIT sysretl
+
+/* ---- Per-CPU entry data ------------------------------------------------------------ */
+	.section .entry.data, "aw"
+	.balign 64
+	.globl kentry_scratch
+kentry_scratch:                 /* SYSCALL: the user's RSP, until it is in the frame */
+	.quad 0
+
+	.section .rodata.kstep, "a"
+	.globl kentry_step_regions_end
+kentry_step_regions_end:
+
+/* ---- The observing wrapper (self-test and fuzzer boots only) -------------------
+ * Every CALL_DISPATCH site calls this instead of kentry_dispatch when the
+ * boot patched them (KF_OBSERVE). Entered with RDI = the frame and RSP =
+ * frame - 8 (the call's return address): records RFLAGS and the registers
+ * the stub handed to C (struct kobs, dispatch.h), calls the observed
+ * dispatcher, then poisons every general register but RAX (the decision):
+ * the exits must restore all of them from the frame, and ring 3 checks
+ * that no KPOISON came back. */
+	.text
+	.globl kentry_observe
+kentry_observe:
+	pushfq
+	popq kobs+KOBS_RFLAGS(%rip)
+	mov %rax, kobs+KOBS_REGS+0(%rip)
+	mov %rbx, kobs+KOBS_REGS+8(%rip)
+	mov %rcx, kobs+KOBS_REGS+16(%rip)
+	mov %rdx, kobs+KOBS_REGS+24(%rip)
+	mov %rsi, kobs+KOBS_REGS+32(%rip)
+	mov %rbp, kobs+KOBS_REGS+40(%rip)
+	mov %r8, kobs+KOBS_REGS+48(%rip)
+	mov %r9, kobs+KOBS_REGS+56(%rip)
+	mov %r10, kobs+KOBS_REGS+64(%rip)
+	mov %r11, kobs+KOBS_REGS+72(%rip)
+	mov %r12, kobs+KOBS_REGS+80(%rip)
+	mov %r13, kobs+KOBS_REGS+88(%rip)
+	mov %r14, kobs+KOBS_REGS+96(%rip)
+	mov %r15, kobs+KOBS_REGS+104(%rip)
+	mov %rsp, kobs+KOBS_RSP(%rip)
+	sub $8, %rsp                    /* 16-byte alignment for C */
+	call kentry_dispatch_observed
+	add $8, %rsp
+	movabs $KPOISON, %rcx
+	mov %rcx, %rbx
+	mov %rcx, %rdx
+	mov %rcx, %rsi
+	mov %rcx, %rdi
+	mov %rcx, %rbp
+	mov %rcx, %r8
+	mov %rcx, %r9
+	mov %rcx, %r10
+	mov %rcx, %r11
+	mov %rcx, %r12
+	mov %rcx, %r13
+	mov %rcx, %r14
+	mov %rcx, %r15
+	ret
