@@ -23,5 +23,8 @@ void apic_eoi(void);
 void apic_timer_start(uint32_t count, int periodic);
 void apic_timer_stop(void);
 void apic_self_nmi(void);
+uint32_t apic_timer_current(void);
+/* NMIs from PIT channel 0 through the I/O APIC, every divisor/1.193182 MHz; 0 when there is no I/O APIC */
+int apic_pit_nmi(int on, unsigned divisor);
 
 #endif

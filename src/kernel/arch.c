@@ -117,6 +117,19 @@ void callgate_set(unsigned sel, void (*target)(void))
 	}
 }
 
+/* A call gate at `sel` with its present bit clear: a far call to it
+ * raises #NP (self-test case 7). */
+void callgate_set_notpresent(unsigned sel, void (*target)(void))
+{
+	callgate_set(sel, target);
+	kgdt[sel / 8] &= ~(1ull << 47);
+}
+
+const void *arch_tss(void)
+{
+	return &ktss;
+}
+
 void fast_msrs_stray(void)
 {
 	wrmsr(KMSR_LSTAR, (uint64_t)(uintptr_t)kstray_syscall);

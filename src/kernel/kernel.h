@@ -43,6 +43,8 @@ void idt_set(unsigned vec, void (*handler)(void), unsigned type, unsigned dpl, u
 void idt_set_generic(unsigned vec);
 void callgate_set(unsigned sel, void (*target)(void));
 void fast_msrs_stray(void); /* LSTAR/CSTAR/SYSENTER_EIP -> kstray_* */
+void callgate_set_notpresent(unsigned sel, void (*target)(void));
+const void *arch_tss(void);
 const char *lfence_msr_state(void);
 const char *arch_ist_state(void); /* which of #DB, NMI, #DF, #MC have an IST */
 
@@ -66,15 +68,31 @@ struct kconfig {
 	char crash[16]; /* crash=ud|df|hang: deliberate failure (tests) */
 	int ring3_if;   /* ring3_if=0|1: RFLAGS.IF in ring 3 (default 1) */
 	unsigned variants; /* variant=minimal|full|both: bit 0 minimal, bit 1 full */
+	int selftest;      /* selftest[=n,n]: run the hostile-ring-3 cases instead */
+	uint32_t cases;    /* selftest=n,n: bit n (0 = every case) */
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 };
 extern struct kconfig kcfg;
 int kcfg_selected(const char *id);
+int kcfg_case_selected(unsigned n);
+/* main.c: the self-test's end line and exit */
+void selftest_end(int pass, unsigned passed, unsigned total) __attribute__((noreturn));
 
 /* paths.c */
 void paths_init(void);
 void paths_probe_all(void);
 void describe_status(char *buf, size_t n, uint32_t status);
+int kpath_index(const char *id);
+unsigned kpath_count(void);
+const char *kpath_id(unsigned k);
+int kpath_full_ok(unsigned k);
+const char *kpath_full_reason(unsigned k);
+void kpath_install_full(unsigned k);
+void kpath_uninstall(unsigned k);
+int kpath_is_exception(unsigned k);
+unsigned kpath_mode(unsigned k);
+uint64_t kpath_clobbers(unsigned k);
+unsigned kpath_full_stubs(void (*const **out)(void));
 unsigned paths_measure_all(unsigned *total, int *all_expected);
 
 #endif

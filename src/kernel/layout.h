@@ -73,6 +73,11 @@
 #define USER_FUZZ_PAGE  0x005fe000  /* the fuzzer's code page (user R+X, kernel writes it
 				     * through its identity alias) */
 #define IDENTITY_TOP    0x40000000  /* 1 GiB identity-mapped for the kernel */
+/* The self-test's page just below the canonical boundary (user R+X,
+ * mapped only by the self-test): a 2-byte syscall at its last two bytes
+ * makes RCX = 0x800000000000, the first non-canonical address. */
+#define USER_CANON_PAGE 0x00007ffffffff000
+#define USER_CANON_EDGE 0x00007ffffffffffe
 
 /* TSS field offsets (SDM figure 7-11). */
 #define TSS_RSP0        4

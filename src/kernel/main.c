@@ -12,6 +12,7 @@
 #include "harden.h"
 #include "kpatch.h"
 #include "protect.h"
+#include "selftest.h"
 #include "vm.h"
 #include "layout.h"
 #include "core/cpuinfo.h"
@@ -90,7 +91,19 @@ static void parse_cmdline(void)
 		size_t n = (size_t)(p - w);
 		if (n == 5 && !strncmp(w, "quick", 5))
 			kcfg.quick = 1;
-		else if (n == 15 && !strncmp(w, "variant=minimal", 15))
+		else if (n == 8 && !strncmp(w, "selftest", 8))
+			kcfg.selftest = 1;
+		else if (n > 9 && !strncmp(w, "selftest=", 9)) {
+			kcfg.selftest = 1;
+			for (size_t i = 9; i < n;) {
+				uint32_t v = parse_u32(w + i, n - i);
+				if (v < 32)
+					kcfg.cases |= 1u << v;
+				while (i < n && w[i] != ',')
+					i++;
+				i++;
+			}
+		} else if (n == 15 && !strncmp(w, "variant=minimal", 15))
 			kcfg.variants = 1;
 		else if (n == 12 && !strncmp(w, "variant=full", 12))
 			kcfg.variants = 2;
@@ -118,6 +131,18 @@ static void parse_cmdline(void)
 	}
 	kcfg.samples = samples ? samples : kcfg.quick ? 30 : 200;
 	kuser_rflags = kcfg.ring3_if ? USER_RFLAGS_IF : USER_RFLAGS;
+}
+
+int kcfg_case_selected(unsigned n)
+{
+	return !kcfg.cases || (n < 32 && (kcfg.cases >> n) & 1);
+}
+
+void selftest_end(int pass, unsigned passed, unsigned total)
+{
+	g_measured = passed;
+	g_total = total;
+	finish(pass && tap_failed == 0);
 }
 
 int kcfg_selected(const char *id)
@@ -234,6 +259,10 @@ static void patch_code(void)
 		f |= 1ull << KF_IF1;
 	if (amd && kharden_on(KH(SYSRET_SS)))
 		f |= 1ull << KF_AMD_SS;
+	if (ci.has_smap && kharden_on(KH(FLAGS)))
+		f |= 1ull << KF_CLAC;
+	if (kcfg.selftest)
+		f |= 1ull << KF_OBSERVE;
 	kpatch_apply(f);
 }
 
@@ -274,6 +303,8 @@ void kmain(uint32_t magic, uint32_t info)
 
 	if (kcfg.crash[0])
 		deliberate_crash();
+	if (kcfg.selftest)
+		selftest_run();
 
 	int all_expected = 1;
 	g_measured = paths_measure_all(&g_total, &all_expected);

@@ -219,7 +219,10 @@ static uint32_t run_loop(const struct kpath *p, void (*loop)(void), uint32_t n)
 
 void describe_status(char *buf, size_t n, uint32_t st)
 {
-	if (st >= 0x100 && st < 0x200)
+	if (st == KURUN_FAULT(14))
+		ksnprintf(buf, n, "%s (vector 14, error 0x%lx, cr2 0x%lx) at rip 0x%lx cs 0x%lx",
+			  trap_name(14), kurun.error, kurun.cr2, kurun.rip, kurun.cs);
+	else if (st >= 0x100 && st < 0x200)
 		ksnprintf(buf, n, "%s (vector %u, error 0x%lx) at rip 0x%lx cs 0x%lx",
 			  trap_name(st - 0x100), st - 0x100, kurun.error, kurun.rip,
 			  kurun.cs);
@@ -513,4 +516,84 @@ unsigned paths_measure_all(unsigned *total, int *all_expected)
 				measured++;
 		}
 	return measured;
+}
+
+/* ---- for the self-test and the fuzzer --------------------------------------- */
+
+int kpath_index(const char *id)
+{
+	for (unsigned k = 0; k < NPATHS; k++)
+		if (!strcmp(paths[k].id, id))
+			return (int)k;
+	return -1;
+}
+
+unsigned kpath_count(void)
+{
+	return NPATHS;
+}
+
+const char *kpath_id(unsigned k)
+{
+	return paths[k].id;
+}
+
+/* The full variant runs on this CPU: its probe completed a round trip,
+ * or failed unexpectedly (a self-test then shows how); 0 only when the
+ * vendor documents that the mechanism does not exist here. */
+int kpath_full_ok(unsigned k)
+{
+	return pst[k][1].state != PS_SKIP_EXPECTED;
+}
+
+const char *kpath_full_reason(unsigned k)
+{
+	return pst[k][1].reason;
+}
+
+void kpath_install_full(unsigned k)
+{
+	install(&paths[k], 1);
+}
+
+void kpath_uninstall(unsigned k)
+{
+	uninstall(&paths[k]);
+}
+
+int kpath_is_exception(unsigned k)
+{
+	return paths[k].entry == KE_EXCEPTION;
+}
+
+unsigned kpath_mode(unsigned k)
+{
+	return paths[k].mode;
+}
+
+/* Registers the mechanism (or kentry's convention for it) changes, as bits
+ * of the self-test's register order (rax rbx rcx rdx rsi rdi rbp r8..r15):
+ * SYSCALL (and int-gate/sysretq's convention) RCX and R11, SYSENTER RDX
+ * and RCX. */
+uint64_t kpath_clobbers(unsigned k)
+{
+	switch (paths[k].entry) {
+	case KE_SYSCALL64:
+	case KE_SYSCALL32:
+		return (1u << 2) | (1u << 10);
+	case KE_SYSENTER:
+		return (1u << 2) | (1u << 3);
+	default:
+		return paths[k].exit == KX_SYSRETQ ? (1u << 2) | (1u << 10) : 0;
+	}
+}
+
+/* Every full stub, for the event counters (where interrupts land). */
+static void (*full_stubs[NPATHS])(void);
+unsigned kpath_full_stubs(void (*const **out)(void))
+{
+	for (unsigned k = 0; k < NPATHS; k++)
+		full_stubs[k] = paths[k].full;
+	*out = full_stubs;
+	return NPATHS;
 }

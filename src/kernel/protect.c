@@ -197,6 +197,20 @@ static uint32_t contained(void (*fn)(void *), void *arg, char *what, size_t n)
 
 #define PF_FAULT (0x100u + VEC_PF)
 
+/* A simulated kernel bug, contained (self-test case 12): 0 when it went
+ * through, else 0x100 + the vector that stopped it. */
+unsigned kbug_run(unsigned which)
+{
+	switch (which) {
+	case 1: return kprobe_run(read_at, kuser_probe_word);        /* SMAP */
+	case 2: return kprobe_run(exec_at, (void *)kuser_ret);        /* SMEP */
+	case 3: return kprobe_run(exec_at, (void *)&knx_ret);         /* NX */
+	case 4: return kprobe_run(write_text, __text_start + 0x10);   /* W^X */
+	case 5: return kprobe_run(read_at, (void *)0);                /* page 0 */
+	}
+	return 0xffff;
+}
+
 void protect_selfcheck(void)
 {
 	char w[160];

@@ -14,5 +14,6 @@ extern struct kprot kprot;
 void protect_init(void);
 void protect_env(void);        /* env prot.* lines */
 void protect_selfcheck(void);  /* TAP: every protection exercised */
+unsigned kbug_run(unsigned which); /* a contained kernel bug (KBUG_*, selftest.h) */
 
 #endif

@@ -14,6 +14,8 @@
 #include "cpu.h"
 #include "kernel.h"
 #include "layout.h"
+#include "events.h"
+#include "harden.h"
 
 struct kurun kurun;
 struct kprobe_state kprobe;
@@ -38,8 +40,41 @@ const char *trap_name(unsigned vec)
 	return vec < 32 ? names[vec] : "interrupt";
 }
 
+extern char kexit_iretq[];
+
 void trap_dispatch(struct kregs *f)
 {
+	/* NMIs (always), and #DB / timer while a self-test or fuzz run is
+	 * armed: events.c */
+	if (kevent_trap(f))
+		return;
+	/* The IRETQ of the full paths' exit faulted (a non-canonical RIP, a
+	 * bad CS or SS the dispatcher put in the frame): in ring 0, on the
+	 * kernel stack, with the iret frame it was popping at f->rsp. It is a
+	 * fault on the way back to user space, reported as such (Linux's
+	 * bad_iret delivers SIGSEGV). */
+	if ((f->cs & 3) == 0 && f->rip == (uint64_t)(uintptr_t)kexit_iretq && kurun.active &&
+	    f->vector < 32) {
+		const uint64_t *ir = (const uint64_t *)(uintptr_t)f->rsp;
+		kurun.vector = f->vector;
+		kurun.error = f->error;
+		kurun.rip = ir[0];
+		kurun.cs = ir[1];
+		kurun.cr2 = 0;
+		kuser_abort(KURUN_BAD_RETURN((uint32_t)f->vector));
+	}
+	/* A double fault during a ring-3 excursion (a hardening step switched
+	 * off for a test lets ring 3 put the kernel on a bad stack): it
+	 * arrived on its IST stack, so the excursion can still be ended and
+	 * the failure reported (crash=df, outside any excursion, stays fatal). */
+	if (f->vector == VEC_DF && kurun.active && kharden_off) {
+		kurun.vector = f->vector;
+		kurun.error = f->error;
+		kurun.rip = f->rip;
+		kurun.cs = f->cs;
+		kurun.cr2 = read_cr2();
+		kuser_abort(KURUN_FAULT(VEC_DF));
+	}
 	if (f->vector == 13 && (f->cs & 3) == 0) {
 		for (const uint64_t *e = kfixup_table; e[0]; e += 2) {
 			if (f->rip == e[0]) {

@@ -209,6 +209,7 @@ u64_umip_probe:
 kuser_probe_word:               /* ring 0 reads it to show that SMAP stops it */
 	.quad 0x6b656e7472790a00
 	/* far pointers m16:32: offset (ignored through a gate), selector|RPL 3 */
+	.globl far_cgate, far_cgate_iret
 far_cgate:
 	.long 0
 	.word SEL_CGATE | RPL3
