@@ -94,25 +94,38 @@ lret_ok(const struct kregs *r, int weak)
 	return 1;
 }
 
+/* Which fast exit each kind of entry has (XC_IRET: none, IRETQ always).
+ * A table, not a switch: no jump table (an indirect jump) and no chain
+ * of compares on the entry path. */
+enum { XC_IRET, XC_SYSRET64, XC_SYSRET32, XC_INT_SYSRET, XC_SYSEXIT64, XC_SYSEXIT32, XC_LRET };
+static const uint8_t exit_class[KK_COUNT] = {
+	[KK_IDT] = XC_IRET,           [KK_INT] = XC_IRET,
+	[KK_EXC] = XC_IRET,           [KK_SYSCALL64] = XC_SYSRET64,
+	[KK_SYSCALL32] = XC_SYSRET32, [KK_SYSENTER64] = XC_SYSEXIT64,
+	[KK_SYSENTER32] = XC_SYSEXIT32, [KK_CALLGATE] = XC_LRET,
+	[KK_INT_SYSRET] = XC_INT_SYSRET, [KK_SYSCALL_IRET] = XC_IRET,
+	[KK_SYSENTER_IRET] = XC_IRET, [KK_CALLGATE_IRET] = XC_IRET,
+};
+
 static inline __attribute__((always_inline)) uint64_t decide(const struct kregs *r, int weak)
 {
-	switch (r->kind) {
-	case KK_SYSCALL64:
+	unsigned x = r->kind < KK_COUNT ? exit_class[r->kind] : XC_IRET;
+	if (x == XC_IRET)
+		return 0;
+	if (x == XC_SYSRET64)
 		return sysret_ok(r, USER_CS64, weak);
-	case KK_SYSCALL32:
+	if (x == XC_SYSRET32)
 		return sysret_ok(r, USER_CS32, weak);
-	case KK_INT_SYSRET:
+	if (x == XC_INT_SYSRET) {
 		if (r->cs == USER_CS32)
 			return sysret_ok(r, USER_CS32, weak) ? 2 : 0;
 		return sysret_ok(r, USER_CS64, weak);
-	case KK_SYSENTER64:
-		return sysexit_ok(r, USER_CS64, USER_DS64, weak);
-	case KK_SYSENTER32:
-		return sysexit_ok(r, USER_CS32, USER_DS, weak);
-	case KK_CALLGATE:
-		return lret_ok(r, weak);
 	}
-	return 0;
+	if (x == XC_SYSEXIT64)
+		return sysexit_ok(r, USER_CS64, USER_DS64, weak);
+	if (x == XC_SYSEXIT32)
+		return sysexit_ok(r, USER_CS32, USER_DS, weak);
+	return lret_ok(r, weak);
 }
 
 uint64_t kexit_decide(const struct kregs *r)

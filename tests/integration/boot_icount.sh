@@ -53,25 +53,25 @@ call-gate/iretq 10 10
 # id, then the full variant's budget on the Intel model and on the AMD
 # model ("-": skipped there, as the vendor documents)
 FULL="
-int-gate 71 71
-trap-gate 71 71
-call-gate 105 105
-sysenter 109 -
-syscall 98 98
-compat-int80 71 71
-compat-sysenter 104 85
-compat-syscall 96 96
-compat-call-gate 102 102
+int-gate 73 73
+trap-gate 73 73
+call-gate 115 115
+sysenter 117 -
+syscall 100 100
+compat-int80 73 73
+compat-sysenter 114 95
+compat-syscall 100 100
+compat-call-gate 112 112
 exc-ud 69 69
 exc-ud-locknop 69 69
 exc-bp 69 69
 exc-pf 67 67
 exc-de 68 68
 exc-gp 68 68
-syscall/iretq 76 76
-sysenter/iretq 77 -
+syscall/iretq 78 78
+sysenter/iretq 79 -
 int-gate/sysretq 97 98
-call-gate/iretq 76 76
+call-gate/iretq 78 78
 "
 
 # boot NAME ARGS...: one icount boot, its JSON in $tmp/NAME.json and
