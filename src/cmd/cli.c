@@ -34,6 +34,11 @@ static const struct opt opts[] = {
 	{ "icount", 0, A_BOOT | A_ALL },
 	{ "ring3-if", 1, A_BOOT | A_ALL },
 	{ "variant", 1, A_BOOT | A_ALL },
+	{ "selftest", 0, A_BOOT },
+	{ "case", 1, A_BOOT },
+	{ "fuzz", 1, A_BOOT },
+	{ "seed", 1, A_BOOT },
+	{ "replay", 1, A_BOOT },
 	{ "kernel", 1, A_BOOT | A_ALL },
 	{ "verbose", 0, A_BOOT | A_ALL },
 	{ "json", 1, A_EXPORT },
@@ -98,6 +103,22 @@ int kcli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = (uint32_t)v;
+	return 0;
+}
+
+int kcli_parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -1;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -297,6 +318,46 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 		c->accel = val;
 	} else if (strcmp(name, "icount") == 0) {
 		c->icount = 1;
+	} else if (strcmp(name, "selftest") == 0) {
+		c->selftest = 1;
+	} else if (strcmp(name, "case") == 0) {
+		int ok = *val != '\0' && strlen(val) < 64;
+		for (const char *p = val; *p; p++)
+			if (!((*p >= '0' && *p <= '9') || (*p == ',' && p[1] && p != val &&
+							   p[-1] != ',')))
+				ok = 0;
+		for (const char *p = val; ok && *p;) {
+			uint32_t n = 0;
+			for (; *p >= '0' && *p <= '9'; p++)
+				n = n * 10 + (uint32_t)(*p - '0');
+			if (n > 12)
+				ok = 0;
+			if (*p == ',')
+				p++;
+		}
+		if (!ok) {
+			snprintf(err, errlen, "bad --case '%s': give case numbers 0 to 12, comma separated (docs/selftest.md)", v);
+			return KEXIT_USAGE;
+		}
+		c->cases = val;
+	} else if (strcmp(name, "fuzz") == 0) {
+		if (kcli_parse_u64(val, &c->fuzz_n) || c->fuzz_n < 1 || c->fuzz_n > 100000000) {
+			snprintf(err, errlen, "bad --fuzz '%s': give a number of sequences from 1 to 100000000", v);
+			return KEXIT_USAGE;
+		}
+	} else if (strcmp(name, "seed") == 0) {
+		if (kcli_parse_u64(val, &c->seed)) {
+			snprintf(err, errlen, "bad --seed '%s': give a whole number from 0 to 18446744073709551615", v);
+			return KEXIT_USAGE;
+		}
+		c->has_seed = 1;
+	} else if (strcmp(name, "replay") == 0) {
+		uint64_t k;
+		if (kcli_parse_u64(val, &k) || k > 100000000) {
+			snprintf(err, errlen, "bad --replay '%s': give the sequence number a fuzz run printed", v);
+			return KEXIT_USAGE;
+		}
+		c->replay = (int64_t)k;
 	} else if (strcmp(name, "variant") == 0) {
 		if (strcmp(val, "minimal") && strcmp(val, "full") && strcmp(val, "both")) {
 			snprintf(err, errlen, "unknown --variant '%s': valid values are minimal, full, both", v);
@@ -415,6 +476,56 @@ static int final_checks(struct kcli *c, char *err, size_t errlen)
 			return KEXIT_USAGE;
 		}
 	}
+	if (c->selftest && (c->fuzz_n || c->replay >= 0)) {
+		snprintf(err, errlen, "--selftest and --fuzz are two different runs: give one of them");
+		return KEXIT_USAGE;
+	}
+	if (c->cases && !c->selftest) {
+		snprintf(err, errlen, "--case selects self-test cases: it needs --selftest");
+		return KEXIT_USAGE;
+	}
+	if ((c->has_seed || c->replay >= 0) && !c->fuzz_n && c->replay < 0) {
+		snprintf(err, errlen, "--seed needs --fuzz N (or --replay K)");
+		return KEXIT_USAGE;
+	}
+	if (c->replay >= 0 && !c->has_seed) {
+		snprintf(err, errlen, "--replay K needs the --seed S of the run that printed K");
+		return KEXIT_USAGE;
+	}
+	if ((c->selftest || c->fuzz_n || c->replay >= 0) && (c->n_only || c->variant || c->samples)) {
+		snprintf(err, errlen, "--only, --variant and --samples are for measuring runs, not --selftest or --fuzz (which use the full variant of every path)");
+		return KEXIT_USAGE;
+	}
+	/* --cpu A,B: one boot per model, for --selftest and --fuzz */
+	if (c->guest_cpu && strchr(c->guest_cpu, ',')) {
+		if (!c->selftest && !c->fuzz_n && c->replay < 0) {
+			snprintf(err, errlen, "a list of CPU models ('%s') is for --selftest and --fuzz; measure one model per run", ktext_arg(c->guest_cpu));
+			return KEXIT_USAGE;
+		}
+		if (strlen(c->guest_cpu) >= sizeof(c->models_buf)) {
+			snprintf(err, errlen, "--cpu: list too long");
+			return KEXIT_USAGE;
+		}
+		strcpy(c->models_buf, c->guest_cpu);
+		char *save = NULL;
+		for (char *t = strtok_r(c->models_buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (c->n_models == sizeof(c->models) / sizeof(c->models[0])) {
+				snprintf(err, errlen, "--cpu: at most 8 models");
+				return KEXIT_USAGE;
+			}
+			c->models[c->n_models++] = t;
+		}
+	} else if (c->selftest || c->fuzz_n || c->replay >= 0) {
+		if (c->guest_cpu) {
+			c->models[c->n_models++] = c->guest_cpu;
+		} else if (c->replay >= 0) {
+			c->models[c->n_models++] = "intel";
+		} else {
+			/* both vendors' rules by default */
+			c->models[c->n_models++] = "intel";
+			c->models[c->n_models++] = "amd";
+		}
+	}
 	/* Two outputs that are one file, or an output that is an input, are
 	 * the command's to refuse (outputs.c): it compares the files
 	 * themselves, not their names. */
@@ -437,6 +548,7 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 	c->progress = -1;
 	c->threshold = -1;
 	c->ring3_if = -1;
+	c->replay = -1;
 	err[0] = '\0';
 
 	int i = 1;
@@ -622,6 +734,17 @@ void kcli_usage(const char *topic)
 		       "                      frame, user flags and registers cleared, one C\n"
 		       "                      dispatcher, the fast exit only when safe); the table\n"
 		       "                      shows what full adds over minimal (+N)\n"
+		       "  --selftest          instead of measuring: run the hostile ring-3 cases\n"
+		       "                      (docs/selftest.md) against the full variant of every\n"
+		       "                      path, one boot per CPU model (default --cpu intel,amd,\n"
+		       "                      under -icount unless --accel kvm); prints case,\n"
+		       "                      expected and observed per model; status 1 on a failure\n"
+		       "  --case N,N          with --selftest: only these cases (0 to 12)\n"
+		       "  --fuzz N            instead of measuring: N random ring-3 sequences through\n"
+		       "                      the full paths, each followed by the kernel's integrity\n"
+		       "                      checks; stops at the first broken invariant\n"
+		       "  --seed S            the fuzzer's seed (default: from the clock, printed)\n"
+		       "  --replay K          with --seed S: run only sequence K, shown in detail\n"
 		       "  --ring3-if 0|1      RFLAGS.IF while ring 3 runs: 1 (default) as in a real\n"
 		       "                      kernel, every interrupt source masked at the PIC and\n"
 		       "                      APIC; 0 the older mode (no sti before sysexit)\n"

@@ -51,6 +51,15 @@ struct kcli {
 	int icount;
 	int ring3_if;               /* -1: the kernel's default (1); 0 or 1 */
 	const char *variant;        /* NULL (both), "minimal", "full" or "both" */
+	int selftest;               /* --selftest: the hostile ring-3 cases */
+	const char *cases;          /* --case N,N (validated digits and commas) */
+	uint64_t fuzz_n;            /* --fuzz N */
+	uint64_t seed;              /* --seed S */
+	int has_seed;
+	int64_t replay;             /* --replay K, -1 when absent */
+	const char *models[8];      /* --cpu A,B with --selftest/--fuzz */
+	size_t n_models;
+	char models_buf[256];
 	const char *kernel;         /* kernel image override */
 	int verbose;
 	/* output */
@@ -95,5 +104,8 @@ int kcli_env_number(const char *name, double min, double max, double *out, char 
 void kcli_usage(const char *topic);
 
 int kentry_main(int argc, char **argv);
+
+/* Parses a decimal uint64 (no sign, no spaces); 0 on success. */
+int kcli_parse_u64(const char *s, uint64_t *out);
 
 #endif

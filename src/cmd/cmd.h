@@ -29,7 +29,12 @@ void print_world(FILE *f, const struct krun *run, const char *world, const char 
  * malformed) with the message printed. */
 int load_run(const char *path, struct krun *run);
 
+/* The kernel image kentry boot runs: --kernel, else the libexec one. */
+void kernel_image_path(const struct kcli *c, char *out, size_t n);
+
 int cmd_measure(const struct kcli *c);
+int cmd_selftest(const struct kcli *c);
+int cmd_fuzz(const struct kcli *c);
 int cmd_list(const struct kcli *c);
 int cmd_show(const struct kcli *c);
 int cmd_compare(const struct kcli *c);

@@ -254,6 +254,10 @@ static void print_linux(const struct kcli *c, const struct krun *run, FILE *rep)
 
 int cmd_measure(const struct kcli *c)
 {
+	if (c->cmd == KCMD_BOOT && c->selftest)
+		return cmd_selftest(c);
+	if (c->cmd == KCMD_BOOT && (c->fuzz_n || c->replay >= 0))
+		return cmd_fuzz(c);
 	struct koutputs outs = { 0 };
 	plan_run_outputs(c, &outs);
 	int rc = koutputs_plan(&outs);

@@ -67,6 +67,14 @@ void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len)
 		bufcat(buf, len, "%sbatch=%u", buf[0] ? " " : "", (unsigned)o->batch);
 	if (o->variant && strcmp(o->variant, "both") != 0)
 		bufcat(buf, len, "%svariant=%s", buf[0] ? " " : "", o->variant);
+	if (o->selftest)
+		bufcat(buf, len, "%sselftest%s%s", buf[0] ? " " : "", o->selftest_cases ? "=" : "",
+		       o->selftest_cases ? o->selftest_cases : "");
+	if (o->fuzz_n || o->fuzz_has_replay)
+		bufcat(buf, len, "%sfuzz=%llu seed=%llu", buf[0] ? " " : "",
+		       (unsigned long long)o->fuzz_n, (unsigned long long)o->fuzz_seed);
+	if (o->fuzz_has_replay)
+		bufcat(buf, len, " replay=%llu", (unsigned long long)o->fuzz_replay);
 	if (o->ring3_if)
 		bufcat(buf, len, "%sring3_if=%s", buf[0] ? " " : "", o->ring3_if);
 	const char *more = getenv("KENTRY_BOOT_APPEND");

@@ -9,6 +9,9 @@
 #include "core/result.h"
 #include "linux/linux.h" /* kprogress_fn */
 
+struct kst_report;   /* serial.h */
+struct kfuzz_report; /* serial.h */
+
 struct kboot_opts {
 	const char *emulator;     /* "qemu" (NULL: the default) or "bochs" */
 	const char *accel;        /* QEMU: "auto", "kvm" or "tcg" (validated by the caller) */
@@ -16,6 +19,16 @@ struct kboot_opts {
 	int icount;               /* QEMU -icount shift=0: counts, not cycles */
 	const char *ring3_if;     /* NULL: the kernel's default; "0" or "1": ring3_if=N */
 	const char *variant;      /* NULL or "both": both; "minimal" or "full" */
+	/* the self-test instead of the measurement (kernel option selftest):
+	 * its records go to selftest_report (serial.h), which the caller owns */
+	int selftest;
+	const char *selftest_cases;      /* NULL: every case; else "n,n" */
+	struct kst_report *selftest_report;
+	/* the fuzzer instead of the measurement (kernel option fuzz=N seed=S) */
+	uint64_t fuzz_n, fuzz_seed;
+	int fuzz_has_replay;             /* replay=fuzz_replay (one sequence) */
+	uint64_t fuzz_replay;
+	struct kfuzz_report *fuzz_report;
 	const char *const *only;  /* NULL or bare-metal ids (validated) */
 	size_t n_only;
 	uint32_t samples;         /* 0: the kernel's default */

@@ -33,6 +33,12 @@ void kemu_init(struct kemu_run *r, const struct kemu_traits *t, const struct kbo
 	r->ser.n_only = o->only ? o->n_only : 0;
 	r->ser.echo = o->verbose;
 	r->ser.variants = kboot_variant_mask(o->variant);
+	r->ser.selftest = o->selftest_report;
+	if (o->selftest_report)
+		kst_report_free(o->selftest_report); /* an earlier attempt's (KVM) */
+	r->ser.fuzz = o->fuzz_report;
+	if (o->fuzz_report)
+		kfuzz_report_free(o->fuzz_report);
 }
 
 void kemu_free(struct kemu_run *r)
@@ -390,7 +396,18 @@ int kemu_judge(const struct kemu_run *r, char *err, size_t errlen, const char **
 void kemu_finish(struct kemu_run *r, const struct kboot_opts *o, const char *count_note,
 		 const char *missing, struct krun *out)
 {
-	kserial_finish(&r->ser, o->only && o->n_only ? o->only : NULL, o->only ? o->n_only : 0,
-		       count_note, missing);
+	/* the self-test and the fuzzer measure nothing: no result is missing */
+	static const char *const none[1] = { NULL };
+	int measuring = !o->selftest && !o->fuzz_n && !o->fuzz_has_replay;
+	kserial_finish(&r->ser, !measuring ? none : o->only && o->n_only ? o->only : NULL,
+		       !measuring ? 0 : o->only ? o->n_only : 0, count_note, missing);
+	if (o->selftest_report) {
+		o->selftest_report->end_seen = r->ser.end_seen;
+		o->selftest_report->tap_failed = r->ser.tap_not_ok;
+	}
+	if (o->fuzz_report) {
+		o->fuzz_report->end_seen = r->ser.end_seen;
+		o->fuzz_report->tap_failed = r->ser.tap_not_ok;
+	}
 	krun_merge(out, &r->run);
 }

@@ -260,6 +260,158 @@ static void progress_line(struct kserial *s, const char *tok)
 
 static int serial_record(struct kserial *s, char *line);
 
+void kst_report_free(struct kst_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->rows[i].path);
+		free(r->rows[i].verdict);
+		free(r->rows[i].expected);
+		free(r->rows[i].observed);
+	}
+	for (size_t i = 0; i < r->ncases; i++)
+		free(r->cases[i].title);
+	free(r->rows);
+	free(r->cases);
+	memset(r, 0, sizeof(*r));
+}
+
+/* "selftest-case <n> <title>" and
+ * "selftest <n> <path> <pass|fail|skip> <expected> -- <observed>". */
+static int selftest_record(struct kserial *s, char *p)
+{
+	struct kst_report *r = s->selftest;
+	char *end;
+	if (strncmp(p, "selftest-case ", 14) == 0) {
+		unsigned long n = strtoul(p + 14, &end, 10);
+		if (end == p + 14 || *end != ' ' || n > 1000)
+			return -1;
+		if (r) {
+			r->cases = xrealloc(r->cases, (r->ncases + 1) * sizeof(*r->cases));
+			r->cases[r->ncases].n = (unsigned)n;
+			r->cases[r->ncases].title = xstrdup(end + 1);
+			r->ncases++;
+		}
+		return 0;
+	}
+	unsigned long n = strtoul(p + 9, &end, 10);
+	if (end == p + 9 || *end != ' ' || n > 1000)
+		return -1;
+	char *path = end + 1, *sp = strchr(path, ' ');
+	if (!sp)
+		return -1;
+	*sp = '\0';
+	char *verdict = sp + 1;
+	sp = strchr(verdict, ' ');
+	if (!sp)
+		return -1;
+	*sp = '\0';
+	if (strcmp(verdict, "pass") && strcmp(verdict, "fail") && strcmp(verdict, "skip"))
+		return -1;
+	char *expected = sp + 1, *sep = strstr(expected, " -- ");
+	if (!sep)
+		return -1;
+	*sep = '\0';
+	if (r) {
+		r->rows = xrealloc(r->rows, (r->n + 1) * sizeof(*r->rows));
+		struct kst_row *row = &r->rows[r->n++];
+		row->ncase = (unsigned)n;
+		row->path = xstrdup(path);
+		row->verdict = xstrdup(verdict);
+		row->expected = xstrdup(expected);
+		row->observed = xstrdup(sep + 4);
+	}
+	return 0;
+}
+
+void kfuzz_report_free(struct kfuzz_report *r)
+{
+	for (size_t i = 0; i < r->nvectors; i++)
+		free(r->vectors[i].what);
+	for (size_t i = 0; i < r->nentries; i++)
+		free(r->entries[i].what);
+	for (size_t i = 0; i < r->nlines; i++)
+		free(r->lines[i]);
+	free(r->vectors);
+	free(r->entries);
+	free(r->lines);
+	free(r->broken_what);
+	memset(r, 0, sizeof(*r));
+}
+
+static int fuzz_u64(const char *s, const char *key, uint64_t *out)
+{
+	const char *p = strstr(s, key);
+	if (!p)
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(p + strlen(key), &end, 10);
+	if (errno || end == p + strlen(key))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "fuzz done ran=R seed=S ticks=T hz=H", "fuzz vector <count> <what>",
+ * "fuzz entry <count> <what>", "fuzz broken seq=K <what>", "fuzz seq ...". */
+static int fuzz_record(struct kserial *s, char *p)
+{
+	struct kfuzz_report *r = s->fuzz;
+	p += 5;
+	if (strncmp(p, "done ", 5) == 0) {
+		uint64_t ran, seed, ticks, hz;
+		if (fuzz_u64(p, "ran=", &ran) || fuzz_u64(p, "seed=", &seed) ||
+		    fuzz_u64(p, "ticks=", &ticks) || fuzz_u64(p, "hz=", &hz))
+			return -1;
+		if (r) {
+			r->done = 1;
+			r->ran = ran;
+			r->seed = seed;
+			r->ticks = ticks;
+			r->hz = hz;
+		}
+		return 0;
+	}
+	int vec = strncmp(p, "vector ", 7) == 0, ent = strncmp(p, "entry ", 6) == 0;
+	if (vec || ent) {
+		char *q = p + (vec ? 7 : 6), *end;
+		errno = 0;
+		unsigned long long c = strtoull(q, &end, 10);
+		if (errno || end == q || *end != ' ' || !end[1])
+			return -1;
+		if (r) {
+			struct kfuzz_count **a = vec ? &r->vectors : &r->entries;
+			size_t *n = vec ? &r->nvectors : &r->nentries;
+			*a = xrealloc(*a, (*n + 1) * sizeof(**a));
+			(*a)[*n].what = xstrdup(end + 1);
+			(*a)[*n].count = c;
+			(*n)++;
+		}
+		return 0;
+	}
+	if (strncmp(p, "broken ", 7) == 0) {
+		uint64_t k;
+		char *sp = strchr(p + 7, ' ');
+		if (fuzz_u64(p, "seq=", &k) || !sp)
+			return -1;
+		if (r) {
+			r->broken = 1;
+			r->broken_seq = k;
+			free(r->broken_what);
+			r->broken_what = xstrdup(sp + 1);
+		}
+		return 0;
+	}
+	if (strncmp(p, "seq ", 4) == 0) {
+		if (r && r->nlines < 4096) {
+			r->lines = xrealloc(r->lines, (r->nlines + 1) * sizeof(*r->lines));
+			r->lines[r->nlines++] = xstrdup(p + 4);
+		}
+		return 0;
+	}
+	return 0; /* other fuzz lines (start, progress) are console text */
+}
+
 int kserial_line(struct kserial *s, const char *raw)
 {
 	char line[KSERIAL_LINE_MAX];
@@ -319,6 +471,11 @@ static int serial_record(struct kserial *s, char *line)
 		s->tap_plan = atoi(p + 3);
 		return 0;
 	}
+	if (strncmp(p, "fuzz ", 5) == 0)
+		return fuzz_record(s, p);
+	if (strncmp(p, "selftest-case ", 14) == 0 ||
+	    (strncmp(p, "selftest ", 9) == 0 && isdigit((unsigned char)p[9])))
+		return selftest_record(s, p);
 	if (strncmp(p, "progress ", 9) == 0) {
 		if (!valid_id(p + 9))
 			return -1;

@@ -11,6 +11,46 @@
 #define KSERIAL_TAIL 10
 #define KSERIAL_LINE_MAX 1024
 
+/* The self-test's records (docs/serial-protocol.md): one row per run. */
+struct kst_row {
+	unsigned ncase;
+	char *path;      /* "<id>@full" or "-" */
+	char *verdict;   /* "pass", "fail" or "skip" */
+	char *expected, *observed;
+};
+struct kst_case {
+	unsigned n;
+	char *title;     /* with the bug or CVE behind it in [...] */
+};
+struct kst_report {
+	struct kst_row *rows;
+	size_t n;
+	struct kst_case *cases;
+	size_t ncases;
+	int end_seen;    /* set by kboot_run: the kernel finished (end line) */
+	int tap_failed;  /* ... and this many of its self-checks failed */
+};
+void kst_report_free(struct kst_report *r);
+
+/* The fuzzer's records (docs/serial-protocol.md). */
+struct kfuzz_count {
+	char *what;     /* "#GP general protection", "syscall", ... */
+	uint64_t count;
+};
+struct kfuzz_report {
+	int done;                 /* the "fuzz done" line came */
+	uint64_t seed, ran, ticks, hz;
+	struct kfuzz_count *vectors, *entries;
+	size_t nvectors, nentries;
+	int end_seen, tap_failed; /* set by kboot_run, as for kst_report */
+	int broken;
+	uint64_t broken_seq;
+	char *broken_what;
+	char **lines;             /* "fuzz seq" lines: what a replay shows */
+	size_t nlines;
+};
+void kfuzz_report_free(struct kfuzz_report *r);
+
 /* Feed whole lines (without the
  * newline). */
 struct kserial {
@@ -39,6 +79,8 @@ struct kserial {
 	int echo;                /* kserial_feed: echo each line to stderr */
 	char boot_error[160];    /* "kentry-kernel: ..." before the header: the
 				  * boot stub's reason for halting (boot.S) */
+	struct kst_report *selftest; /* collects selftest records when not NULL */
+	struct kfuzz_report *fuzz;   /* collects fuzz records when not NULL */
 	unsigned variants;       /* kserial_finish: variants expected (kboot_variant_mask);
 				  * 0 means the minimal one only */
 };
