@@ -18,9 +18,14 @@ static const char *const msr_names[8] = {
 void kinv_take(struct kinv *v)
 {
 	struct dtr d;
-	memcpy(v->gdt, kgdt, sizeof(v->gdt));
+	/* word copies: lib.c's memcpy goes byte by byte, and the fuzzer takes
+	 * this twice per sequence */
+	for (unsigned i = 0; i < 13; i++)
+		v->gdt[i] = kgdt[i];
 	sidt(&d);
-	memcpy(v->idt, (const void *)(uintptr_t)d.base, sizeof(v->idt));
+	const uint64_t *idt = (const uint64_t *)(uintptr_t)d.base;
+	for (unsigned i = 0; i < 512; i++)
+		v->idt[i] = idt[i];
 	memcpy(v->tss, arch_tss(), sizeof(v->tss));
 	for (unsigned i = 0; i < 8; i++)
 		v->msr[i] = rdmsr(msrs[i]);

@@ -52,6 +52,9 @@ const char *arch_ist_state(void); /* which of #DB, NMI, #DF, #MC have an IST */
 void vm_init(void);
 void vm_selfcheck(void);
 
+/* main.c: the TSC frequency the env lines give (0: unknown) */
+extern uint64_t kernel_tsc_hz;
+
 /* tscfreq.c */
 uint64_t pit_measure_tsc_hz(void);
 
@@ -70,6 +73,8 @@ struct kconfig {
 	unsigned variants; /* variant=minimal|full|both: bit 0 minimal, bit 1 full */
 	int selftest;      /* selftest[=n,n]: run the hostile-ring-3 cases instead */
 	uint32_t cases;    /* selftest=n,n: bit n (0 = every case) */
+	uint64_t fuzz_n, fuzz_seed; /* fuzz=N seed=S */
+	int64_t fuzz_replay;        /* replay=K, -1 when absent */
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 };
 extern struct kconfig kcfg;

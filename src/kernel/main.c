@@ -13,11 +13,13 @@
 #include "kpatch.h"
 #include "protect.h"
 #include "selftest.h"
+#include "fuzz.h"
 #include "vm.h"
 #include "layout.h"
 #include "core/cpuinfo.h"
 
 struct kconfig kcfg;
+uint64_t kernel_tsc_hz;
 unsigned tap_count, tap_failed;
 static unsigned g_measured, g_total;
 
@@ -66,6 +68,14 @@ static void copy_cmdline(uint32_t magic, uint32_t info)
 	kcfg.cmdline[i] = 0;
 }
 
+static uint64_t parse_u64(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	return v;
+}
+
 static uint32_t parse_u32(const char *s, size_t n)
 {
 	uint32_t v = 0;
@@ -81,6 +91,8 @@ static void parse_cmdline(void)
 	uint32_t samples = 0;
 	kcfg.ring3_if = 1;
 	kcfg.variants = 3;
+	kcfg.fuzz_replay = -1;
+	kcfg.fuzz_replay = -1;
 	const char *p = kcfg.cmdline;
 	while (*p) {
 		while (*p == ' ')
@@ -91,6 +103,12 @@ static void parse_cmdline(void)
 		size_t n = (size_t)(p - w);
 		if (n == 5 && !strncmp(w, "quick", 5))
 			kcfg.quick = 1;
+		else if (n > 5 && !strncmp(w, "fuzz=", 5))
+			kcfg.fuzz_n = parse_u64(w + 5, n - 5);
+		else if (n > 5 && !strncmp(w, "seed=", 5))
+			kcfg.fuzz_seed = parse_u64(w + 5, n - 5);
+		else if (n > 7 && !strncmp(w, "replay=", 7))
+			kcfg.fuzz_replay = (int64_t)parse_u64(w + 7, n - 7);
 		else if (n == 8 && !strncmp(w, "selftest", 8))
 			kcfg.selftest = 1;
 		else if (n > 9 && !strncmp(w, "selftest=", 9)) {
@@ -191,6 +209,7 @@ static void print_env(void)
 	struct ktsc_freq f;
 	ktsc_freq_decide(&ci.tsc, pit, &f);
 	kprintf("env tsc.hz %lu\n", f.hz);
+	kernel_tsc_hz = f.hz;
 	kprintf("env tsc.method %s\n", f.method == KTSC_FREQ_MEASURED ? "pit"
 								: ktsc_freq_method_name(f.method));
 	if (f.cpuid_hz) {
@@ -261,7 +280,7 @@ static void patch_code(void)
 		f |= 1ull << KF_AMD_SS;
 	if (ci.has_smap && kharden_on(KH(FLAGS)))
 		f |= 1ull << KF_CLAC;
-	if (kcfg.selftest)
+	if (kcfg.selftest || kcfg.fuzz_n || kcfg.fuzz_replay >= 0)
 		f |= 1ull << KF_OBSERVE;
 	kpatch_apply(f);
 }
@@ -305,6 +324,8 @@ void kmain(uint32_t magic, uint32_t info)
 		deliberate_crash();
 	if (kcfg.selftest)
 		selftest_run();
+	if (kcfg.fuzz_n || kcfg.fuzz_replay >= 0)
+		fuzz_run();
 
 	int all_expected = 1;
 	g_measured = paths_measure_all(&g_total, &all_expected);

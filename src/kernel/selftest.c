@@ -78,7 +78,7 @@ static uint64_t *ret2_reg(struct kregs *r)
 		       : &r->rcx;
 }
 
-static void st_serve(struct kregs *r)
+void kst_serve(struct kregs *r)
 {
 	if (r->kind == KK_EXC) {
 		r->rip += kservice.skip;
@@ -414,7 +414,7 @@ attempt:
 			apic_timer_start(1999, 1); /* every ~2000 bus ticks, periodic */
 			pit_nmis = apic_pit_nmi(1, 3); /* and ~400 kHz NMIs from outside */
 		} else {
-			apic_timer_start(200000000, 0); /* a runaway-program watchdog */
+			apic_timer_start(200000000, 1); /* a runaway-program watchdog (periodic: until a tick lands in ring 3) */
 		}
 	}
 	kobserve_reset();
@@ -586,7 +586,7 @@ void selftest_run(void)
 	void (*const *stubs)(void);
 	unsigned ns = kpath_full_stubs(&stubs);
 	kevents_set_stubs(stubs, ns);
-	kservice.serve = st_serve;
+	kservice.serve = kst_serve;
 	int last = -1;
 	for (const struct st_rec *c = st_cases; c < st_cases_end; c++) {
 		if (!kcfg_case_selected(c->ncase))

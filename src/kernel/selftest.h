@@ -108,6 +108,9 @@ struct st_rec {
 _Static_assert(sizeof(struct st_rec) == ST_REC_SIZE, "st_rec");
 
 void selftest_run(void); /* boot option `selftest`: every case, then end */
+struct kregs;
+/* the self-test's system-call personality (also the fuzzer's) */
+void kst_serve(struct kregs *r);
 #endif
 
 #endif

@@ -61,6 +61,7 @@ void trap_dispatch(struct kregs *f)
 		kurun.rip = ir[0];
 		kurun.cs = ir[1];
 		kurun.cr2 = 0;
+		kurun.frame = *f;
 		kuser_abort(KURUN_BAD_RETURN((uint32_t)f->vector));
 	}
 	/* A double fault during a ring-3 excursion (a hardening step switched
@@ -97,6 +98,7 @@ void trap_dispatch(struct kregs *f)
 		kurun.rip = f->rip;
 		kurun.cs = f->cs;
 		kurun.cr2 = f->vector == 14 ? read_cr2() : 0;
+		kurun.frame = *f;
 		kuser_abort(KURUN_FAULT((uint32_t)f->vector));
 	}
 	kprintf("\n# FATAL: %s (vector %lu) error=0x%lx\n", trap_name((unsigned)f->vector),

@@ -14,6 +14,7 @@ struct kurun {
 	uint64_t user_rflags; /* ring 3's RFLAGS at the done entry (status 0) */
 	/* filled by trap_dispatch when a trap ends the excursion */
 	uint64_t vector, error, rip, cs, cr2;
+	struct kregs frame; /* the registers at that trap */
 };
 extern struct kurun kurun;
 
