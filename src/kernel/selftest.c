@@ -275,9 +275,9 @@ static int expect_ok(const struct st_rec *c, uint32_t st)
 		       (kurun.cs & 3) == 3 &&
 		       (kurun.rip == c->arg || kurun.rip == (uint32_t)c->arg);
 	case EXP_UMIP:
-		/* with UMIP the instruction #GPs; without, it runs and the ud2
-		 * after it raises #UD */
-		return kprot.umip ? st == KURUN_FAULT(VEC_GP) && kurun.error == 0 &&
+		/* where the CPU offers UMIP the instruction must #GP; on a CPU
+		 * without it, it runs and the ud2 after it raises #UD */
+		return kprot.cpu_umip ? st == KURUN_FAULT(VEC_GP) && kurun.error == 0 &&
 					    kurun.rip == c->prog
 				  : st == KURUN_FAULT(VEC_UD) && kurun.rip > c->prog;
 	}
@@ -523,6 +523,11 @@ attempt:
 	} else {
 		ok = expect_ok(c, st);
 		observed_of(st, o, sizeof(o));
+		if (c->kind == EXP_RESULT && st == KURUN_DONE)
+			ksnprintf(o, sizeof(o), "returned 0x%lx (%s)", kurun.result,
+				  kurun.result == 0 ? "the bug went through"
+				  : kurun.result >= 0x100 && kurun.result < 0x120 ? trap_name((unsigned)kurun.result - 0x100)
+										: "?");
 	}
 	/* case-specific observations */
 	unsigned kind = 0;

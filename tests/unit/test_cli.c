@@ -57,6 +57,33 @@ int main(void)
 	T_CHECK(PARSE(&c, "boot", "--ring3-if", "2") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "bench", "--variant", "full") == KEXIT_USAGE);
 
+	/* the self-test and the fuzzer */
+	T_CHECK(PARSE(&c, "boot", "--selftest") == 0);
+	T_CHECK(c.selftest == 1 && c.n_models == 2);
+	T_STREQ(c.models[0], "intel");
+	T_STREQ(c.models[1], "amd");
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "2,9", "--cpu", "EPYC") == 0);
+	T_STREQ(c.cases, "2,9");
+	T_CHECK(c.n_models == 1);
+	T_STREQ(c.models[0], "EPYC");
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "2,,9") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "99") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--case", "2") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--selftest") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--fuzz", "1000", "--seed", "7", "--cpu", "intel,amd") == 0);
+	T_CHECK(c.fuzz_n == 1000 && c.seed == 7 && c.has_seed && c.replay == -1 && c.n_models == 2);
+	T_CHECK(PARSE(&c, "boot", "--seed", "7", "--replay", "12") == 0);
+	T_CHECK(c.replay == 12 && c.n_models == 1);
+	T_CHECK(PARSE(&c, "boot", "--replay", "12") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--seed", "7") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--fuzz", "0") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--fuzz", "-3") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--fuzz", "5") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--fuzz", "5", "--only", "syscall") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--cpu", "intel,amd") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--selftest and --fuzz") != NULL);
+	T_CHECK(PARSE(&c, "bench", "--selftest") == KEXIT_USAGE);
+
 	/* bad numbers */
 	T_CHECK(PARSE(&c, "bench", "--samples", "abc") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--samples") != NULL);

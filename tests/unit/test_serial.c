@@ -511,6 +511,59 @@ static void test_variants_expected(void)
 	krun_free(&run);
 }
 
+/* The self-test's and the fuzzer's records. */
+static void test_selftest_fuzz_records(void)
+{
+	struct krun run;
+	struct kserial s;
+	struct kst_report st;
+	struct kfuzz_report fz;
+	memset(&st, 0, sizeof(st));
+	memset(&fz, 0, sizeof(fz));
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.selftest = &st;
+	s.fuzz = &fz;
+	T_CHECK(kserial_line(&s, "selftest-case 2 return to a non-canonical RIP [CVE-2012-0217]") == 0);
+	T_CHECK(kserial_line(&s, "selftest 2 syscall@full pass no fast exit -- #GP in ring 3; exits: 0 fast") == 0);
+	T_CHECK(kserial_line(&s, "selftest 2 sysenter@full skip no fast exit -- not run: #UD") == 0);
+	T_CHECK(kserial_line(&s, "selftest 2 x maybe text -- y") < 0);
+	T_CHECK(kserial_line(&s, "selftest 2 x pass no separator") < 0);
+	T_CHECK(kserial_line(&s, "selftest-case x title") < 0);
+	T_EQ_U64(st.ncases, 1);
+	T_STREQ(st.cases[0].title, "return to a non-canonical RIP [CVE-2012-0217]");
+	T_EQ_U64(st.n, 2);
+	T_CHECK(st.rows[0].ncase == 2);
+	T_STREQ(st.rows[0].path, "syscall@full");
+	T_STREQ(st.rows[0].verdict, "pass");
+	T_STREQ(st.rows[0].expected, "no fast exit");
+	T_STREQ(st.rows[0].observed, "#GP in ring 3; exits: 0 fast");
+	T_STREQ(st.rows[1].verdict, "skip");
+
+	T_CHECK(kserial_line(&s, "fuzz start seed=5 n=10") == 0);
+	T_CHECK(kserial_line(&s, "fuzz vector 7 #GP general protection") == 0);
+	T_CHECK(kserial_line(&s, "fuzz entry 12 syscall") == 0);
+	T_CHECK(kserial_line(&s, "fuzz broken seq=4 entry promise broken: x") == 0);
+	T_CHECK(kserial_line(&s, "fuzz seq 4 code at 0x5fe000: 0f05") == 0);
+	T_CHECK(kserial_line(&s, "fuzz done ran=5 seed=5 ticks=1000 hz=1000000000") == 0);
+	T_CHECK(kserial_line(&s, "fuzz vector x y") < 0);
+	T_CHECK(kserial_line(&s, "fuzz done ran=5") < 0);
+	T_CHECK(fz.done && fz.ran == 5 && fz.seed == 5 && fz.ticks == 1000 && fz.hz == 1000000000);
+	T_EQ_U64(fz.nvectors, 1);
+	T_CHECK(fz.vectors[0].count == 7);
+	T_STREQ(fz.vectors[0].what, "#GP general protection");
+	T_EQ_U64(fz.nentries, 1);
+	T_STREQ(fz.entries[0].what, "syscall");
+	T_CHECK(fz.broken && fz.broken_seq == 4);
+	T_STREQ(fz.broken_what, "entry promise broken: x");
+	T_EQ_U64(fz.nlines, 1);
+	T_STREQ(fz.lines[0], "4 code at 0x5fe000: 0f05");
+	kst_report_free(&st);
+	kfuzz_report_free(&fz);
+	kserial_free(&s);
+	krun_free(&run);
+}
+
 int main(void)
 {
 	test_samples();
@@ -524,5 +577,6 @@ int main(void)
 	test_malformed();
 	test_variants();
 	test_variants_expected();
+	test_selftest_fuzz_records();
 	return T_DONE();
 }
