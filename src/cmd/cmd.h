@@ -4,9 +4,11 @@
 #ifndef KENTRY_CMD_CMD_H
 #define KENTRY_CMD_CMD_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "cli.h"
+#include "emu/boot.h"
 #include "outputs.h"
 #include "core/result.h"
 
@@ -29,8 +31,15 @@ void print_world(FILE *f, const struct krun *run, const char *world, const char 
  * malformed) with the message printed. */
 int load_run(const char *path, struct krun *run);
 
-/* The kernel image kentry boot runs: --kernel, else the libexec one. */
-void kernel_image_path(const struct kcli *c, char *out, size_t n);
+/* The boot options of the command line (measure.c): kernel and boot image
+ * from the libexec directory unless given, the bare-metal ids of --only;
+ * timeout 0: the emulator's default limit. */
+struct boot_setup {
+	struct kboot_opts o;
+	const char *only[KCLI_MAX_ONLY];
+	char kernel[PATH_MAX + 32], iso[PATH_MAX + 32];
+};
+void boot_opts(const struct kcli *c, const char *libexec, double timeout, struct boot_setup *b);
 
 int cmd_measure(const struct kcli *c);
 int cmd_selftest(const struct kcli *c);

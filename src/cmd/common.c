@@ -70,17 +70,6 @@ void find_libexec(char *out, size_t n)
 		snprintf(out, n, ".");
 }
 
-void kernel_image_path(const struct kcli *c, char *out, size_t n)
-{
-	if (c->kernel) {
-		snprintf(out, n, "%s", c->kernel);
-		return;
-	}
-	char libexec[PATH_MAX];
-	find_libexec(libexec, sizeof(libexec));
-	snprintf(out, n, "%s/kentry-kernel.elf", libexec);
-}
-
 void stamp(struct krun *run)
 {
 	char buf[64];

@@ -26,8 +26,8 @@ int cmd_fuzz(const struct kcli *c)
 		fprintf(stderr, "kentry boot --fuzz: the report is printed only (no --json/--csv/--markdown)\n");
 		return KEXIT_USAGE;
 	}
-	char kernel[4200];
-	kernel_image_path(c, kernel, sizeof(kernel));
+	char libexec[PATH_MAX];
+	find_libexec(libexec, sizeof(libexec));
 	uint64_t seed = c->has_seed ? c->seed : (uint64_t)time(NULL);
 	uint64_t n = c->replay >= 0 ? 1 : c->fuzz_n;
 	struct progress pg = { c->progress < 0 ? isatty(2) : c->progress, "fuzz" };
@@ -43,18 +43,16 @@ int cmd_fuzz(const struct kcli *c)
 	for (size_t k = 0; k < c->n_models; k++) {
 		struct kfuzz_report rep;
 		memset(&rep, 0, sizeof(rep));
-		struct kboot_opts o = { 0 };
-		o.accel = c->accel;
+		struct boot_setup b;
+		boot_opts(c, libexec, 0, &b);
+		struct kboot_opts o = b.o;
 		o.cpu = c->models[k];
-		o.icount = c->icount;
-		o.ring3_if = c->ring3_if < 0 ? NULL : c->ring3_if ? "1" : "0";
-		o.kernel_path = kernel;
-		o.verbose = c->verbose;
 		o.progress = progress_cb;
 		o.progress_arg = &pg;
 		o.fuzz_n = n;
 		o.fuzz_seed = seed;
-		o.fuzz_replay = c->replay;
+		o.fuzz_has_replay = c->replay >= 0;
+		o.fuzz_replay = c->replay >= 0 ? (uint64_t)c->replay : 0;
 		o.fuzz_report = &rep;
 		/* about 0.2 ms a sequence under TCG here: a generous limit */
 		o.timeout_s = 60.0 + (double)n * (c->icount ? 0.004 : 0.002);

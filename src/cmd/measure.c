@@ -52,14 +52,7 @@ static int wants_boot(const struct kcli *c)
 /* The boot options of the command line, the same for the checks before
  * the run and for the run: the bare-metal ids of --only, the kernel image
  * and the boot image (from the libexec directory unless given). */
-struct boot_setup {
-	struct kboot_opts o;
-	const char *only[KCLI_MAX_ONLY];
-	char kernel[PATH_MAX + 32], iso[PATH_MAX + 32];
-};
-
-static void boot_opts(const struct kcli *c, const char *libexec, double timeout,
-		      struct boot_setup *b)
+void boot_opts(const struct kcli *c, const char *libexec, double timeout, struct boot_setup *b)
 {
 	struct kboot_opts *o = &b->o;
 	memset(o, 0, sizeof(*o));

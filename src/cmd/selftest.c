@@ -136,8 +136,8 @@ int cmd_selftest(const struct kcli *c)
 	}
 	/* with the report on standard output (--json -), the table goes to stderr */
 	FILE *rep = koutputs_stdout(&outs) ? stderr : stdout;
-	char kernel[4200];
-	kernel_image_path(c, kernel, sizeof(kernel));
+	char libexec[PATH_MAX];
+	find_libexec(libexec, sizeof(libexec));
 	struct progress pg = { c->progress < 0 ? isatty(2) : c->progress, "selftest" };
 	struct model_run *m = calloc(c->n_models, sizeof(*m));
 	if (!m) {
@@ -149,15 +149,14 @@ int cmd_selftest(const struct kcli *c)
 	       "(docs/selftest.md)\n", KENTRY_VERSION);
 	for (size_t k = 0; k < c->n_models; k++) {
 		m[k].asked = c->models[k];
-		struct kboot_opts o = { 0 };
-		o.accel = c->accel;
+		struct boot_setup b;
+		boot_opts(c, libexec, 0, &b);
+		struct kboot_opts o = b.o;
 		o.cpu = c->models[k];
 		/* the timer of case 10 is exact only under -icount; nothing is
 		 * measured, so it costs nothing but time (about 1 s a model) */
-		o.icount = c->icount || strcmp(c->accel, "kvm") != 0;
-		o.ring3_if = c->ring3_if < 0 ? NULL : c->ring3_if ? "1" : "0";
-		o.kernel_path = kernel;
-		o.verbose = c->verbose;
+		o.icount = c->icount || (strcmp(c->accel, "kvm") != 0 &&
+					 (!c->emulator || strcmp(c->emulator, "bochs") != 0));
 		o.progress = progress_cb;
 		o.progress_arg = &pg;
 		o.selftest = 1;

@@ -9,6 +9,7 @@
 #include "layout.h"
 #include "trap.h"
 #include "harden.h"
+#include "kpatch.h"
 #include "core/cpuinfo.h"
 #include "core/desc.h"
 
@@ -235,6 +236,44 @@ void arch_init(void)
 	fast_msrs_stray();
 
 	amd_lfence_serializing();
+}
+
+/* ---- SYSRET and a null SS --------------------------------------------------
+ * An interrupt or exception from ring 3 loads SS with a null selector. AMD
+ * documents that SYSRET then loads only the SS selector (STAR + 8 | 3),
+ * keeping the null descriptor's attributes: back in 32-bit code the stack
+ * is unusable (Linux: X86_BUG_SYSRET_SS_ATTRS, set for AMD and Hygon, and
+ * the fix-up in __switch_to that reloads a kernel SS). Intel documents that
+ * SYSRET loads fixed flat attributes. Rather than trusting the vendor
+ * string, the kernel tries: ksysret_ss_probe (entry.S) loads a null SS and
+ * SYSRETs to 32-bit code that pushes, pops and ends the excursion; a fault
+ * there means the attributes were kept. The fix-up (full.S, int-gate/
+ * sysretq's exit) stays only then, unless harden_off=sysret_ss. */
+extern uint32_t ksysret_ss_probe(uint64_t eip, uint64_t esp);
+extern void u32_sysret_ss_probe(void);
+extern char user_stack_top[];
+static char sysret_ss_state[160] = "not probed";
+
+void arch_probe_sysret_ss(void)
+{
+	uint32_t st = ksysret_ss_probe((uint64_t)(uintptr_t)u32_sysret_ss_probe,
+				       (uint64_t)(uintptr_t)user_stack_top);
+	int kept = st != 0;
+	int fix = kept && kharden_on(KH(SYSRET_SS));
+	kpatch_apply_late(KF_SYSRET_SS, fix);
+	if (!kept)
+		ksnprintf(sysret_ss_state, sizeof(sysret_ss_state),
+			  "SYSRET loads SS's attributes (probed): no fix-up");
+	else
+		ksnprintf(sysret_ss_state, sizeof(sysret_ss_state),
+			  "SYSRET keeps a null SS's attributes (probed: %s in 32-bit code): fix-up %s",
+			  trap_name(st >= 0x100 && st < 0x120 ? st - 0x100 : 255),
+			  fix ? "on" : "OFF (harden_off=sysret_ss)");
+}
+
+const char *arch_sysret_ss_state(void)
+{
+	return sysret_ss_state;
 }
 
 void arch_selfcheck(void)

@@ -147,6 +147,31 @@ kuser_enter:
 	xor %r15d, %r15d
 	iretq
 
+/* uint32_t ksysret_ss_probe(uint64_t eip, uint64_t esp): a ring-3
+ * excursion (kurun, like kuser_enter) entered with SYSRETL while SS holds
+ * a null selector, as after an interrupt from ring 3 (arch.c says why).
+ * RCX = EIP, R11 = ring 3's RFLAGS, RSP = ESP; CS and SS come from STAR.
+ * Returns 0 when the 32-bit probe ended normally, else how it faulted. */
+	.globl ksysret_ss_probe
+ksysret_ss_probe:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, kurun+URUN_KERNEL_RSP(%rip)
+	movq $1, kurun+URUN_ACTIVE(%rip)
+	mov $USER_DS, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %rdi, %rcx
+	mov kuser_rflags(%rip), %r11
+	xor %eax, %eax
+	mov %eax, %ss                   /* null SS at CPL 0 (allowed in 64-bit mode) */
+	mov %rsi, %rsp
+	sysretl
+
 /* kdone_entry: IDT vector VEC_DONE, interrupt gate, DPL 3.
  * Arrival: from a ring-3 loop (64-bit or compatibility mode) that
  * executed `int $VEC_DONE` with its TSC delta in EDX:EAX (both modes use

@@ -477,7 +477,7 @@ kf_callgate_iret:               /* call-gate/iretq */
 	INT_STUB kf_intgate_sysret, VEC_INT_SYSRET, KK_INT_SYSRET
 	test %eax, %eax
 	jz kexit_iret
-	KPATCH_IF KF_AMD_SS, SS_FIXUP_INSNS
+	KPATCH_IF KF_SYSRET_SS, SS_FIXUP_INSNS
 	cmp $2, %eax
 	je 1f
 	SYSRET_EXIT sysretq

@@ -47,6 +47,10 @@ void callgate_set_notpresent(unsigned sel, void (*target)(void));
 const void *arch_tss(void);
 const char *lfence_msr_state(void);
 const char *arch_ist_state(void); /* which of #DB, NMI, #DF, #MC have an IST */
+/* Does SYSRET leave SS's attributes as they were (AMD's behaviour)? Tried
+ * once from ring 3; patches the SYSRET SS fix-up in or out. */
+void arch_probe_sysret_ss(void);
+const char *arch_sysret_ss_state(void);
 
 /* vm.c */
 void vm_init(void);

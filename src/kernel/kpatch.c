@@ -1,6 +1,7 @@
 /* kentry kernel: boot-time code patching. See kpatch.h. */
 #include "kpatch.h"
 #include "kernel.h"
+#include "cpu.h"
 
 extern const struct kpatch_site __kpatch_start[], __kpatch_end[];
 unsigned kpatch_sites, kpatch_changed;
@@ -34,12 +35,17 @@ static void nop_out(uint8_t *p, unsigned len)
 		p[i] = 0xcc;
 }
 
-unsigned kpatch_apply(uint64_t features)
+static unsigned apply(uint64_t features, int only, unsigned feature)
 {
-	kpatch_sites = 0;
-	kpatch_changed = 0;
+	if (!only) {
+		kpatch_sites = 0;
+		kpatch_changed = 0;
+	}
 	for (const struct kpatch_site *s = __kpatch_start; s < __kpatch_end; s++) {
-		kpatch_sites++;
+		if (only && s->feature != feature)
+			continue;
+		if (!only)
+			kpatch_sites++;
 		int on = (features >> s->feature) & 1;
 		uint8_t *p = (uint8_t *)(uintptr_t)s->site;
 		if (s->kind == KPATCH_NOP && !on) {
@@ -57,4 +63,18 @@ unsigned kpatch_apply(uint64_t features)
 		}
 	}
 	return kpatch_changed;
+}
+
+unsigned kpatch_apply(uint64_t features)
+{
+	return apply(features, 0, 0);
+}
+
+unsigned kpatch_apply_late(unsigned feature, int on)
+{
+	uint64_t cr0 = read_cr0();
+	write_cr0(cr0 & ~(1ull << 16)); /* WP off: ring 0 may write read-only pages */
+	unsigned n = apply(on ? 1ull << feature : 0, 1, feature);
+	write_cr0(cr0);
+	return n;
 }

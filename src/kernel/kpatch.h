@@ -7,8 +7,8 @@
  *                replaced by one NOP of the same length (one instruction;
  *                longer ranges by a jmp over them): clac where the CPU has
  *                SMAP, sti before sysexit with ring 3 at IF = 1, each
- *                hardening step unless harden_off names it, AMD's SYSRET SS
- *                fix-up on AMD only;
+ *                hardening step unless harden_off names it, the SYSRET SS
+ *                fix-up where the CPU needs it (probed);
  *   KPATCH_CALL  a 5-byte call whose target becomes `alt` when its feature
  *                is on: the full stubs call kentry_dispatch, and the
  *                self-test and fuzzer boots retarget them to an observing
@@ -26,7 +26,8 @@
  * harden_off names them); these follow. */
 #define KF_SMAP     32  /* CPUID.7.0:EBX[20]: stac/clac exist */
 #define KF_IF1      33  /* ring 3 runs with RFLAGS.IF = 1 */
-#define KF_AMD_SS   34  /* AMD and the SYSRET SS fix-up is on */
+#define KF_SYSRET_SS 34 /* the CPU keeps SS's attributes across SYSRET (AMD's
+			 * behaviour, probed at boot) and the fix-up is on */
 #define KF_OBSERVE  35  /* self-test or fuzzer boot: observing dispatcher */
 #define KF_CLAC     36  /* SMAP exists and the "flags" step is on: clac at IDT entries */
 
@@ -81,6 +82,10 @@ _Static_assert(sizeof(struct kpatch_site) == 24, "kpatch record");
 /* Applies every site against the feature mask (bit f = feature f on);
  * returns how many sites were changed. */
 unsigned kpatch_apply(uint64_t features);
+/* The same for the sites of one feature only, decided later: sites that
+ * the first pass kept because their feature was on. Text is read-only by
+ * then: CR0.WP is cleared around the writes. */
+unsigned kpatch_apply_late(unsigned feature, int on);
 extern unsigned kpatch_sites, kpatch_changed;
 
 #endif

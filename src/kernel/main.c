@@ -239,6 +239,7 @@ static void print_env(void)
 	kprintf("env kernel.interrupts %s\n", kapic.state);
 	protect_env();
 	kprintf("env kernel.kpatch %u of %u sites patched at boot\n", kpatch_changed, kpatch_sites);
+	kprintf("env cpu.sysret_ss %s\n", arch_sysret_ss_state());
 	kprintf("env cmdline %s\n", kcfg.cmdline);
 }
 
@@ -270,14 +271,13 @@ static void patch_code(void)
 {
 	struct kcpuinfo ci;
 	kcpuinfo_read(&ci);
-	int amd = !strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine");
 	uint64_t f = (uint64_t)(uint32_t)~kharden_off;
 	if (ci.has_smap)
 		f |= 1ull << KF_SMAP;
 	if (kcfg.ring3_if)
 		f |= 1ull << KF_IF1;
-	if (amd && kharden_on(KH(SYSRET_SS)))
-		f |= 1ull << KF_AMD_SS;
+	/* kept for now; decided by probing once ring 3 can run (arch.c) */
+	f |= 1ull << KF_SYSRET_SS;
 	if (ci.has_smap && kharden_on(KH(FLAGS)))
 		f |= 1ull << KF_CLAC;
 	if (kcfg.selftest || kcfg.fuzz_n || kcfg.fuzz_replay >= 0)
@@ -306,6 +306,7 @@ void kmain(uint32_t magic, uint32_t info)
 	protect_init();
 	apic_init();
 	paths_init();
+	arch_probe_sysret_ss();
 	print_env();
 
 	kprintf("TAP version 13\n");

@@ -547,7 +547,7 @@ st_setrip_syscall32:
 	POPSS32 st_popss_sysenter, "mov $1f, %edx; mov $st_pb_ssslot4, %ecx", sysenter
 	.code64
 
-#define MOVSS_TEXT "the delayed #DB lands on its IST stack (or, on an emulator without the MOV SS shadow, in ring 3); ring-0 state intact, the round trip completes"
+#define MOVSS_TEXT "the delayed #DB, wherever the CPU delivers it (in ring 0 at the stub's first instruction with RSP still the user's), lands on its IST stack; ring-0 state intact, the round trip completes"
 	ST 5, "syscall", st_movss_syscall, 0, 64, KVICTIM, EXP_DONE, 0, 0, MOVSS_TEXT
 	ST 5, "syscall", st_dbg_syscall, 0, 64, KVICTIM, EXP_DONE, 0, 0, "an instruction breakpoint on the syscall stub's first instruction stands in for the delayed #DB (a #DB in ring 0 while RSP is the user's): it lands on its IST stack, the round trip completes"
 	ST 5, "sysenter", st_movss_sysenter, 0, 64, KVICTIM, EXP_DONE, 0, 0, MOVSS_TEXT

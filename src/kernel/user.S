@@ -56,7 +56,7 @@
 	 * is placed at 64k + ((-d) mod 64), which puts its dec at a 64-byte
 	 * boundary: the 5-byte pair (3 in 32-bit code) neither crosses nor
 	 * ends on a 32-byte boundary. <fn>_back marks the end of each jnz
-	 * (tests/integration/kernel_loop_align.sh checks these symbols). */
+	 * (tests/integration/loop_alignment.sh checks these symbols). */
 	.macro ALIGNED_FN fn, head:vararg
 	.pushsection .discard.loopsize, "a"
 .Lhs_\fn:
@@ -202,6 +202,19 @@ u64_umip_probe:
 	shr $32, %rdx
 	int $VEC_DONE
 	ud2
+
+	/* arch.c's SYSRET SS probe: a push and a pop with the SS SYSRETL left */
+	.code32
+	.balign 16
+	.globl u32_sysret_ss_probe
+u32_sysret_ss_probe:
+	push %eax
+	pop %eax
+	xor %eax, %eax
+	xor %edx, %edx
+	int $VEC_DONE
+	ud2
+	.code64
 
 	.section .user.data, "aw"
 	.balign 16

@@ -72,7 +72,7 @@ wait
 
 rc=$(cat "$tmp/pass.rc")
 check "passing stand-in: status 0 (got $rc)" test $rc -eq 0
-check "passing: its result read (instructions, no ns)" jq -e '.results[] | select(.id == "syscall") | .status == "measured" and .cycles.median == 72 and .ns == null' "$tmp/pass.json"
+check "passing: its result read (instructions, no ns)" jq -e '.results[] | select(.id == "syscall" and .variant == null) | .status == "measured" and .cycles.median == 72 and .ns == null' "$tmp/pass.json"
 check "passing: emulator bochs, its version and model" jq -e '.guest_environment | .emulator == "bochs" and (.["emulator.version"] | length > 0) and (.["emulator.cpu"] | length > 0)' "$tmp/pass.json"
 
 rc=$(cat "$tmp/triple.rc")

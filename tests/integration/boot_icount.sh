@@ -17,7 +17,8 @@
 # own budget per path and vendor model: the same in both IF modes (a patch
 # site is an sti/orq or a NOP of one instruction); AMD differs where its
 # exit differs (compat-sysenter returns with iretq there, SYSEXIT being #UD
-# in long mode; int-gate/sysretq loads a usable SS before SYSRET).
+# in long mode). The SYSRET SS fix-up is patched in only where the CPU
+# keeps a null SS's attributes (probed): not under QEMU, either vendor.
 set -u
 . "$(dirname "$0")/../lib.sh"
 KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
@@ -70,7 +71,7 @@ exc-de 68 68
 exc-gp 68 68
 syscall/iretq 78 78
 sysenter/iretq 79 -
-int-gate/sysretq 97 98
+int-gate/sysretq 97 97
 call-gate/iretq 78 78
 "
 

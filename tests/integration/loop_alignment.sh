@@ -3,8 +3,8 @@
 #
 # Each path has an op loop and an empty twin whose cost is subtracted; both
 # export <loop>_back, the address right after the loop's closing jcc
-# (src/linux/loops64.S, src/linux/compat32/loops32.S, and the kernel's
-# src/kernel/user.S once it exports them). Two rules:
+# (src/linux/loops64.S, src/linux/compat32/loops32.S and the kernel's
+# src/kernel/user.S). Two rules:
 #   1. <x>_op_back and <x>_empty_back sit at the same offset modulo 64 (the
 #      same place in a cache line: same fetch, decode and predictor
 #      boundaries for the loop and its calibration);

@@ -16,7 +16,7 @@ check "syscall: single calls cost more than nothing and less than a millisecond"
 check "bench --batch 7: batches of 7, per-batch" jq -e '.results[0] | .batch == 7 and .mode == "per-batch"' "$tmp/b.json"
 
 if command -v qemu-system-x86_64 >/dev/null && [ -f "$BUILD/kentry-kernel.elf" ]; then
-	KENTRY_LIBEXEC="$BUILD" "$K" boot --icount --quick --batch 1 --only syscall,int-gate --no-progress --json "$tmp/k.json" >"$tmp/k.out" 2>"$tmp/k.err"
+	KENTRY_LIBEXEC="$BUILD" "$K" boot --icount --quick --batch 1 --variant minimal --only syscall,int-gate --no-progress --json "$tmp/k.json" >"$tmp/k.out" 2>"$tmp/k.err"
 	rc=$?
 	check "boot --icount --batch 1: status 0 (got $rc)" test $rc -eq 0
 	check "the kernel was told batch=1" jq -e '.guest_environment["kernel.batch"] == 1' "$tmp/k.json"
