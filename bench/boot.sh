@@ -20,7 +20,7 @@ echo "  --icount run: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b - a}')
 echo
 echo "  TCG medians over 5 runs (ticks) and their spread, beside --icount (instructions)"
 printf "  %-18s %10s %10s %8s %8s\n" path "mean" "sd" "CV %" icount
-for id in $(jq -r '.results[].id' "$BTMP/tcg1.json"); do
+for id in $(jq -r '.results[] | select(.variant == null) | .id' "$BTMP/tcg1.json"); do
 	for i in 1 2 3 4 5; do json_median "$BTMP/tcg$i.json" "$id"; done >"$BTMP/m"
 	ic=$(json_median "$BTMP/icount.json" "$id")
 	if grep -q skipped "$BTMP/m"; then

@@ -13,7 +13,7 @@ for v in intel amd; do
 		flags="--icount"
 		[ $e = bochs ] && flags="--emulator bochs"
 		t0=$(now)
-		"$K" boot $flags --cpu $v --no-progress --json "$BTMP/$e-$v.json" >/dev/null 2>&1 ||
+		"$K" boot $flags --variant minimal --cpu $v --no-progress --json "$BTMP/$e-$v.json" >/dev/null 2>&1 ||
 			{ echo "  $e $v: the run failed"; exit 1; }
 		t1=$(now)
 		awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b - a}' >"$BTMP/$e-$v.s"
@@ -21,7 +21,7 @@ for v in intel amd; do
 done
 printf "  %-18s %12s %12s   %12s %12s\n" "" "Intel" "" "AMD" ""
 printf "  %-18s %12s %12s   %12s %12s\n" path "QEMU -icount" Bochs "QEMU -icount" Bochs
-for id in $(jq -r '.results[].id' "$BTMP/qemu-intel.json"); do
+for id in $(jq -r '.results[] | select(.variant == null) | .id' "$BTMP/qemu-intel.json"); do
 	row=""
 	for v in intel amd; do
 		q=$(json_median "$BTMP/qemu-$v.json" "$id")

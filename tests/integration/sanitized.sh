@@ -69,6 +69,14 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$BUILD/kentry-kernel.elf" ]
 	KENTRY_LIBEXEC="$BUILD" "$S" boot --quick --accel tcg --no-progress --json "$tmp/b.json" >"$tmp/o" 2>"$tmp/e"
 	check "boot under sanitizers exits 0" test $? -eq 0
 	check "boot: no sanitizer report" clean "$tmp/e"
+	KENTRY_LIBEXEC="$BUILD" "$S" boot --selftest --case 2,9 --accel tcg --cpu intel,amd --no-progress \
+		--json "$tmp/st.json" >"$tmp/o" 2>"$tmp/e"
+	check "boot --selftest under sanitizers exits 0" test $? -eq 0
+	KENTRY_LIBEXEC="$BUILD" "$S" boot --fuzz 300 --seed 3 --accel tcg --cpu amd --no-progress >"$tmp/o" 2>>"$tmp/e"
+	check "boot --fuzz under sanitizers exits 0" test $? -eq 0
+	KENTRY_LIBEXEC="$BUILD" "$S" boot --seed 3 --replay 12 --accel tcg --cpu intel --no-progress >"$tmp/o" 2>>"$tmp/e"
+	check "boot --replay under sanitizers exits 0" test $? -eq 0
+	check "selftest/fuzz/replay: no sanitizer report" clean "$tmp/e"
 fi
 echo "1..$n"
 [ $bad -eq 0 ]
