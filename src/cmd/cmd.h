@@ -31,6 +31,12 @@ void print_world(FILE *f, const struct krun *run, const char *world, const char 
  * malformed) with the message printed. */
 int load_run(const char *path, struct krun *run);
 
+/* One line naming the emulator of a bare-metal run from its guest
+ * environment: "QEMU 7.2.22, accel tcg, icount shift=0" or "Bochs 2.7
+ * (counts instructions)". */
+struct kenv;
+void emulator_line(const struct kenv *env, char *out, size_t n);
+
 /* The boot options of the command line (measure.c): kernel and boot image
  * from the libexec directory unless given, the bare-metal ids of --only;
  * timeout 0: the emulator's default limit. */

@@ -6,6 +6,7 @@
 #include "results/table.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,4 +134,15 @@ int load_run(const char *path, struct krun *run)
 		return 0;
 	fprintf(stderr, "kentry: %s\n", err);
 	return rc == KINPUT_UNREADABLE ? KEXIT_MISSING : KEXIT_DATA;
+}
+
+void emulator_line(const struct kenv *env, char *out, size_t n)
+{
+	const char *e = kenv_get(env, "emulator"), *v = kenv_get(env, "emulator.version");
+	if (e && strcmp(e, "bochs") == 0)
+		snprintf(out, n, "Bochs %s (counts instructions)", v ? v : "?");
+	else
+		snprintf(out, n, "QEMU %s, accel %s, icount %s", v ? v : "?",
+			 kenv_get(env, "accel") ? kenv_get(env, "accel") : "?",
+			 kenv_get(env, "icount") ? kenv_get(env, "icount") : "off");
 }

@@ -61,13 +61,15 @@ int cmd_fuzz(const struct kcli *c)
 		char err[8192];
 		int brc = kboot_run(&o, &guest, err, sizeof(err));
 		progress_done(&pg);
-		const char *model = kenv_get(&guest.guest_env, "qemu.cpu") ? kenv_get(&guest.guest_env, "qemu.cpu")
-									   : c->models[k];
+		const char *model = kenv_get(&guest.guest_env, "emulator.cpu") ? kenv_get(&guest.guest_env, "emulator.cpu")
+									       : c->models[k];
 		const char *secs = kenv_get(&guest.guest_env, "qemu.seconds");
-		printf("\n%s (%s), QEMU %s, icount %s\n", model,
-		       kenv_get(&guest.guest_env, "cpu.vendor") ? kenv_get(&guest.guest_env, "cpu.vendor") : "?",
-		       kenv_get(&guest.guest_env, "qemu.version") ? kenv_get(&guest.guest_env, "qemu.version") : "?",
-		       kenv_get(&guest.guest_env, "icount") ? kenv_get(&guest.guest_env, "icount") : "?");
+		if (!secs)
+			secs = kenv_get(&guest.guest_env, "bochs.seconds");
+		char em[200];
+		emulator_line(&guest.guest_env, em, sizeof(em));
+		printf("\n%s (%s), %s\n", model,
+		       kenv_get(&guest.guest_env, "cpu.vendor") ? kenv_get(&guest.guest_env, "cpu.vendor") : "?", em);
 		if (!rep.done) {
 			fprintf(stderr, "kentry boot --fuzz (%s): %s\n", model, err);
 			rc = KEXIT_GUEST;
@@ -78,7 +80,7 @@ int cmd_fuzz(const struct kcli *c)
 				printf(" in %.2f s of guest time (%.0f sequences/s)", guest_s,
 				       (double)rep.ran / guest_s);
 			if (secs)
-				printf("; QEMU ran %s s", secs);
+				printf("; the emulator ran %s s", secs);
 			printf("\n");
 			for (size_t i = 0; i < rep.nlines; i++)
 				printf("  sequence %s\n", rep.lines[i]);

@@ -167,16 +167,16 @@ int cmd_selftest(const struct kcli *c)
 		m[k].rc = kboot_run(&o, &guest, m[k].err, sizeof(m[k].err));
 		progress_done(&pg);
 		snprintf(m[k].model, sizeof(m[k].model), "%s",
-			 kenv_get(&guest.guest_env, "qemu.cpu") ? kenv_get(&guest.guest_env, "qemu.cpu")
-								 : c->models[k]);
+			 kenv_get(&guest.guest_env, "emulator.cpu") ? kenv_get(&guest.guest_env, "emulator.cpu")
+								     : c->models[k]);
 		snprintf(m[k].vendor, sizeof(m[k].vendor), "%s",
 			 kenv_get(&guest.guest_env, "cpu.vendor") ? kenv_get(&guest.guest_env, "cpu.vendor")
 								  : "?");
-		if (k == 0)
-			fprintf(rep, "  QEMU %s, accel %s, icount %s\n",
-			       kenv_get(&guest.guest_env, "qemu.version") ? kenv_get(&guest.guest_env, "qemu.version") : "?",
-			       kenv_get(&guest.guest_env, "accel") ? kenv_get(&guest.guest_env, "accel") : "?",
-			       kenv_get(&guest.guest_env, "icount") ? kenv_get(&guest.guest_env, "icount") : "?");
+		if (k == 0) {
+			char em[200];
+			emulator_line(&guest.guest_env, em, sizeof(em));
+			fprintf(rep, "  %s\n", em);
+		}
 		const char *ho = kenv_get(&guest.guest_env, "kernel.harden_off");
 		fprintf(rep, "  %s (%s): protections nx %s, smep %s, smap %s, umip %s; %s%s\n", m[k].model,
 		       m[k].vendor, kenv_get(&guest.guest_env, "prot.nx") ? kenv_get(&guest.guest_env, "prot.nx") : "?",

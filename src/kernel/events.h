@@ -19,7 +19,7 @@ struct kevents {
 	/* observations */
 	uint64_t trace[KEV_TRACE_MAX];
 	unsigned ntrace;
-	uint64_t db_user, db_kstep, db_kbp, db_kbp_at_stub, db_kother, db_off_ist;
+	uint64_t db_user, db_kstep, db_kbp, db_kbp_at_stub, db_kother, db_off_ist, db_syscall_tf;
 	uint64_t db_first_rip;          /* the first ring-0 #DB outside a step region */
 	uint64_t nmis, nmi_ring0, nmi_at_stub, nmi_user_rsp, nmi_off_ist;
 	uint64_t ticks, tick_ring0, tick_at_stub;

@@ -78,7 +78,7 @@
 #define EXP_FAULT     1 /* a fault `vec` (error `err`, -1: any) from ring 3 */
 #define EXP_BADRET    2 /* fault `vec` raised by the kernel's IRETQ back to
 			   * ring 3: a clean fault reported (Linux: bad_iret) */
-#define EXP_GP_OR_UD  3 /* #GP(0) on Intel, #UD on AMD */
+#define EXP_GP_OR_UD  3 /* #GP(0) where 64-bit SYSEXIT exists, else #UD */
 #define EXP_INTN      4 /* case 6: int n for every vector: #GP((n << 3) | 2)
 			   * where the gate is DPL 0 */
 #define EXP_RESULT    5 /* done, EDX:EAX == err */

@@ -675,7 +675,7 @@ st_iretq:
 	PRIVREC st_p_clts, EXP_FAULT, VEC_GP, 0, "clts: #GP(0)"
 	PRIVREC st_p_swapgs, EXP_FAULT, VEC_GP, 0, "swapgs: #GP(0)"
 	PRIVREC st_p_sysret, EXP_FAULT, VEC_GP, 0, "sysret at CPL 3: #GP(0)"
-	PRIVREC st_p_sysexit, EXP_GP_OR_UD, 0, 0, "sysexit at CPL 3: #GP(0) (Intel), #UD (AMD: not in long mode)"
+	PRIVREC st_p_sysexit, EXP_GP_OR_UD, 0, 0, "sysexit at CPL 3: #GP(0) where SYSEXIT exists in long mode (Intel), #UD where not (AMD documents it absent)"
 	PRIVREC st_p_rdpmc, EXP_FAULT, VEC_GP, 0, "rdpmc with CR4.PCE = 0: #GP(0)"
 	PRIVREC st_p_sgdt, EXP_UMIP, 0, 0, "sgdt: #GP(0) with UMIP (no kernel address for ring 3), allowed without"
 	PRIVREC st_p_sidt, EXP_UMIP, 0, 0, "sidt: #GP(0) with UMIP, allowed without"
