@@ -309,7 +309,7 @@ int cmd_measure(const struct kcli *c)
 			 emulator_name(c));
 		krender_env(rep, &run.guest_env, title);
 		fprintf(rep, "\n");
-		print_world(rep, &run, "bare-metal", "Bare-metal world, round trips to an empty handler");
+		print_world(rep, &run, "bare-metal", "Bare-metal world, round trips from ring 3 into kentry's kernel");
 	}
 	kstdio_flush(rep);
 	krun_free(&run);

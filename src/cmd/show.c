@@ -80,7 +80,7 @@ int cmd_show(const struct kcli *c)
 		if (run.guest_env.n)
 			printf("\n");
 		print_world(stdout, &run, "bare-metal",
-			    "Bare-metal world, round trips to an empty handler");
+			    "Bare-metal world, round trips from ring 3 into kentry's kernel");
 	}
 	krun_free(&run);
 	koutputs_free(&outs);

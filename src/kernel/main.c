@@ -92,7 +92,6 @@ static void parse_cmdline(void)
 	kcfg.ring3_if = 1;
 	kcfg.variants = 3;
 	kcfg.fuzz_replay = -1;
-	kcfg.fuzz_replay = -1;
 	const char *p = kcfg.cmdline;
 	while (*p) {
 		while (*p == ' ')
