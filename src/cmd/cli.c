@@ -708,7 +708,9 @@ void kcli_usage(const char *topic)
 	if (topic && strcmp(topic, "boot") == 0) {
 		printf("usage: kentry boot [options]\n\n"
 		       "Boots kentry's own kernel under QEMU or Bochs: it installs every x86 entry\n"
-		       "mechanism and times round trips to empty handlers from ring 3.\n\n"
+		       "mechanism and times round trips from ring 3, to an empty handler and\n"
+		       "through a full kernel path (--variant), or runs hostile ring-3 programs\n"
+		       "against the full paths (--selftest, --fuzz).\n\n"
 		       "  --emulator qemu|bochs\n"
 		       "                      qemu (default): loads the kernel itself, KVM or TCG;\n"
 		       "                      bochs: boots the GRUB image (make kernel-iso), counts\n"
