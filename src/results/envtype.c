@@ -59,6 +59,15 @@ static const struct {
 	{ "bochs.vgabios", T_TEXT },
 	{ "capture.file", T_TEXT },      { "capture.lines", T_TEXT },
 	{ "capture.runs", T_NUMBER },
+	/* the kernel's variants, interrupt mode and protections (kernel.md) */
+	{ "kernel.ring3_if", T_NUMBER }, { "kernel.interrupts", T_TEXT },
+	{ "kernel.variants", T_TEXT },   { "variant.minimal", T_TEXT },
+	{ "variant.full", T_TEXT },      { "kernel.harden_off", T_TEXT },
+	{ "kernel.kpatch", T_TEXT },     { "cpu.sysret_ss", T_TEXT },
+	{ "prot.nx", T_TEXT },           { "prot.wx", T_TEXT },
+	{ "prot.nullpage", T_TEXT },     { "prot.smep", T_TEXT },
+	{ "prot.smap", T_TEXT },         { "prot.umip", T_TEXT },
+	{ "prot.ist", T_TEXT },
 };
 
 static enum ktype type_of(const char *key)

@@ -124,8 +124,8 @@ boot if0b --cpu intel --ring3-if 0
 boot if1 --cpu intel --ring3-if 1
 boot amd1 --cpu amd --ring3-if 1 --variant full
 check "guest environment says icount shift=0, accel tcg" jq -e '.guest_environment | .icount == "shift=0" and .accel == "tcg"' "$tmp/if0a.json"
-check "guest environment says ring 3 ran with IF = 0" jq -e '.guest_environment["kernel.ring3_if"] == "0"' "$tmp/if0a.json"
-check "guest environment says ring 3 ran with IF = 1" jq -e '.guest_environment["kernel.ring3_if"] == "1"' "$tmp/if1.json"
+check "guest environment says ring 3 ran with IF = 0" jq -e '.guest_environment["kernel.ring3_if"] == 0' "$tmp/if0a.json"
+check "guest environment says ring 3 ran with IF = 1" jq -e '.guest_environment["kernel.ring3_if"] == 1' "$tmp/if1.json"
 check "the same counts in both boots" cmp "$tmp/if0a.counts" "$tmp/if0b.counts"
 check "no ns under icount, and a note on the unit" jq -e '[.results[] | select(.world == "bare-metal" and .status == "measured")] | length > 0 and all(.ns == null and (.note | test("instructions")))' "$tmp/if0a.json"
 check "the table states the unit once, above its rows, not on each" sh -c "test \$(grep -c 'instructions per round trip' '$tmp/if0a.out') -eq 1 && grep -q '^  unit: QEMU -icount shift=0: figures are guest instructions' '$tmp/if0a.out'"
