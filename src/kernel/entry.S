@@ -8,6 +8,7 @@
  * per-CPU data: globals are per-CPU data. */
 #include "layout.h"
 #include "kpatch.h"
+#include "regs.h"
 
 /* struct kurun (trap.h): the one ring-3 excursion in progress. */
 #define URUN_KERNEL_RSP 0
@@ -61,42 +62,14 @@ ktrap_stubs_end:                /* kernel.ld asserts 256 * 16 bytes: no stub ove
 	.globl trap_common
 trap_common:
 	ASM_CLAC                /* ring 3 may have left AC set: SMAP on again */
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	SAVE_REGS
 	mov %rsp, %rdi
 	mov %rsp, %rbx          /* callee-saved: survives the call */
 	and $-16, %rsp
 	cld
 	call kentry_dispatch    /* the one dispatcher (KK_IDT: trap_dispatch) */
 	mov %rbx, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	POP_REGS
 	add $16, %rsp           /* vector and error code */
 	iretq
 
@@ -112,39 +85,27 @@ trap_common:
  * selectors; IRET would null any with DPL < 3).
  * Returns (through kuser_resume) the status: 0 when the loop reached
  * VEC_DONE (kurun.result holds its TSC delta), otherwise a KURUN_* code. */
-	.globl kuser_enter
-kuser_enter:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+/* A ring-3 excursion begins: the callee-saved registers and this RSP
+ * kept in kurun (kuser_resume comes back to them), DS = ES = USER_DS. */
+	.macro KURUN_START
+	PUSH_CALLEE_SAVED
 	mov %rsp, kurun+URUN_KERNEL_RSP(%rip)
 	movq $1, kurun+URUN_ACTIVE(%rip)
 	mov $USER_DS, %eax
 	mov %eax, %ds
 	mov %eax, %es
+	.endm
+
+	.globl kuser_enter
+kuser_enter:
+	KURUN_START
 	pushq $USER_DS          /* SS */
 	push %rdx               /* RSP */
 	pushq kuser_rflags(%rip) /* RFLAGS: IF as the boot option says */
 	push %rsi               /* CS: selects 64-bit or compatibility mode */
 	push %rdi               /* RIP */
 	mov %rcx, %rdi
-	xor %eax, %eax
-	xor %ebx, %ebx
-	xor %ecx, %ecx
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %ebp, %ebp
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
-	xor %r12d, %r12d
-	xor %r13d, %r13d
-	xor %r14d, %r14d
-	xor %r15d, %r15d
+	CLEAR_REGS_EXCEPT edi      /* RDI = n */
 	iretq
 
 /* uint32_t ksysret_ss_probe(uint64_t eip, uint64_t esp): a ring-3
@@ -154,17 +115,7 @@ kuser_enter:
  * Returns 0 when the 32-bit probe ended normally, else how it faulted. */
 	.globl ksysret_ss_probe
 ksysret_ss_probe:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rsp, kurun+URUN_KERNEL_RSP(%rip)
-	movq $1, kurun+URUN_ACTIVE(%rip)
-	mov $USER_DS, %eax
-	mov %eax, %ds
-	mov %eax, %es
+	KURUN_START
 	mov %rdi, %rcx
 	mov kuser_rflags(%rip), %r11
 	xor %eax, %eax
@@ -204,12 +155,7 @@ kuser_resume:
 	mov %ecx, %ss
 	mov %ecx, %ds
 	mov %ecx, %es
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	POP_CALLEE_SAVED
 	ret
 
 /* kspurious_entry: the local APIC's spurious vector (VEC_APIC_SPURIOUS).
@@ -290,12 +236,7 @@ kfixup_table:
 	.text
 	.globl kprobe_run, kprobe_abort
 kprobe_run:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	PUSH_CALLEE_SAVED
 	mov %rsp, kprobe+KPROBE_RSP(%rip)
 	movq $1, kprobe+KPROBE_ARMED(%rip)
 	mov %rdi, %rax
@@ -304,12 +245,7 @@ kprobe_run:
 	xor %eax, %eax
 kprobe_out:
 	movq $0, kprobe+KPROBE_ARMED(%rip)
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	POP_CALLEE_SAVED
 	ret
 /* void kprobe_abort(uint32_t status): from trap_dispatch; drops its stack */
 kprobe_abort:

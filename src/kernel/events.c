@@ -120,11 +120,13 @@ static int syscall_stub(uint64_t rip)
 	       rip == (uint64_t)(uintptr_t)kf_syscall64_iret;
 }
 
-static void at_stub(uint64_t rip)
+/* 1 when rip is a full stub's first instruction (counted per stub) */
+static int at_stub(uint64_t rip)
 {
 	int i = kevents_stub_index(rip);
 	if (i >= 0)
 		kev.at_stub[i]++;
+	return i >= 0;
 }
 
 static int debug_trap(struct kregs *f)
@@ -181,9 +183,7 @@ int kevent_trap(struct kregs *f)
 		kev.nmis++;
 		if ((f->cs & 3) == 0) {
 			kev.nmi_ring0++;
-			if (kevents_stub_index(f->rip) >= 0)
-				kev.nmi_at_stub++;
-			at_stub(f->rip);
+			kev.nmi_at_stub += at_stub(f->rip);
 			if (!kernel_stack(f->rsp))
 				kev.nmi_user_rsp++;
 			if (!on_stack(f, kist_nmi_top, IST_SIZE))
@@ -199,9 +199,7 @@ int kevent_trap(struct kregs *f)
 		kev.ticks++;
 		if ((f->cs & 3) == 0) {
 			kev.tick_ring0++;
-			if (kevents_stub_index(f->rip) >= 0)
-				kev.tick_at_stub++;
-			at_stub(f->rip);
+			kev.tick_at_stub += at_stub(f->rip);
 		}
 		apic_eoi();
 		if (kev.nmi_every && kev.ticks % kev.nmi_every == 0)

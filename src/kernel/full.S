@@ -47,62 +47,13 @@
 	 * verw, the switch back to the user CR3, ... */
 	.endm
 
-/* Save every general register below the frame's vector/kind slot, in
- * struct kregs order (RAX highest, R15 at the base). */
-	.macro SAVE_REGS
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	.endm
-
-	.macro POP_REGS
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
-	.endm
+/* SAVE_REGS, POP_REGS and POP_REGS_EXCEPT are in regs.h (shared with
+ * entry.S's generic stubs). */
 
 /* Ring 3 chose every one of these values: none reaches C, where it could
  * steer a speculative load (Linux's PUSH_AND_CLEAR_REGS). */
 	.macro CLEAR_REGS_INSNS
-	xor %eax, %eax
-	xor %ebx, %ebx
-	xor %ecx, %ecx
-	xor %edx, %edx
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %ebp, %ebp
-	xor %r8d, %r8d
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	xor %r11d, %r11d
-	xor %r12d, %r12d
-	xor %r13d, %r13d
-	xor %r14d, %r14d
-	xor %r15d, %r15d
+	CLEAR_REGS_EXCEPT
 	.endm
 	.macro CLEAR_REGS
 	KPATCH_IF KH_BIT_CLEAR_REGS, CLEAR_REGS_INSNS
@@ -114,6 +65,27 @@
 	.macro CALL_DISPATCH
 	mov %rsp, %rdi
 	KPATCH_CALL_SITE kentry_dispatch, KF_OBSERVE, kentry_observe
+	.endm
+
+/* The rest of every entry once the frame's top (vector/kind and up) is
+ * built: the registers below it, cleared, the hook, C. */
+	.macro SAVE_CLEAR_DISPATCH
+	SAVE_REGS
+	CLEAR_REGS
+	ENTERED_FROM_USER
+	CALL_DISPATCH
+	.endm
+
+/* The end of an entry that keeps ring 3's TF (sysenter, call gates): the
+ * frame's error and vector/kind slots, the flags cleaned, which closes the
+ * single-step region the #DB handler tolerates, then the rest. */
+	.macro STEPPED_ENTRY_END kind, region
+	pushq $0
+	pushq $KK_VECKIND(\kind, 0)
+	CLEAN_FLAGS
+\region\()_end:
+	STEP_REGION \region\()_begin, \region\()_end
+	SAVE_CLEAR_DISPATCH
 	.endm
 
 /* Entries through IDT gates leave AC and DF as ring 3 had them (the CPU
@@ -179,10 +151,7 @@ kexit_iretq:
 	pushq $0                        /* no error code */
 	pushq $KK_VECKIND(\kind, \vec)
 	IDT_FLAGS
-	SAVE_REGS
-	CLEAR_REGS
-	ENTERED_FROM_USER
-	CALL_DISPATCH
+	SAVE_CLEAR_DISPATCH
 	.endm
 
 	INT_STUB kf_intgate, VEC_INTGATE    /* int-gate: interrupt gate */
@@ -208,10 +177,7 @@ kexit_iretq:
 	testb $3, (KR_CS - KR_VECKIND)(%rsp)
 	jz trap_common                  /* raised in ring 0: not an entry from user space */
 	IDT_FLAGS
-	SAVE_REGS
-	CLEAR_REGS
-	ENTERED_FROM_USER
-	CALL_DISPATCH
+	SAVE_CLEAR_DISPATCH
 	jmp kexit_iret
 	.endm
 
@@ -246,10 +212,7 @@ kexit_iretq:
 	push %rcx                       /* frame.rip */
 	pushq $0
 	pushq $KK_VECKIND(\kind, 0)
-	SAVE_REGS
-	CLEAR_REGS
-	ENTERED_FROM_USER
-	CALL_DISPATCH
+	SAVE_CLEAR_DISPATCH
 	.endm
 
 /* Fast exit through SYSRET. RIP from frame.rip into RCX and RFLAGS from
@@ -264,21 +227,7 @@ kexit_iretq:
 	.macro SYSRET_EXIT insn
 	mov KR_RIP(%rsp), %rcx
 	mov KR_RFLAGS(%rsp), %r11
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	add $8, %rsp                    /* r11: becomes frame.rflags */
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	add $8, %rsp                    /* rcx: becomes frame.rip */
-	pop %rbx
-	pop %rax
+	POP_REGS_EXCEPT r11, rcx         /* their values: frame.rflags, frame.rip */
 	EXIT_TO_USER
 	mov (KR_RSP - KR_VECKIND)(%rsp), %rsp
 	\insn
@@ -331,15 +280,7 @@ kf_syscall64_iret:              /* syscall/iretq: always the IRETQ exit */
 	KPATCH_IF KF_IF1, orq $RF_IF, (%rsp) /* ring 3 runs with IF = 1 */
 	pushq $\cs                      /* frame.cs */
 	push %rdx                       /* frame.rip (convention) */
-	pushq $0
-	pushq $KK_VECKIND(\kind, 0)
-	CLEAN_FLAGS
-\region\()_end:
-	STEP_REGION \region\()_begin, \region\()_end
-	SAVE_REGS
-	CLEAR_REGS
-	ENTERED_FROM_USER
-	CALL_DISPATCH
+	STEPPED_ENTRY_END \kind, \region
 	.endm
 
 /* Fast exit through SYSEXIT: RIP = RDX, RSP = RCX, CS/SS from SYSENTER_CS;
@@ -353,20 +294,7 @@ kf_syscall64_iret:              /* syscall/iretq: always the IRETQ exit */
 	mov KR_RIP(%rsp), %rdx
 	mov KR_RSP(%rsp), %rcx
 	andq $~RF_IF, KR_RFLAGS(%rsp)
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	add $16, %rsp                   /* rdx, rcx: become frame.rip, frame.rsp */
-	pop %rbx
-	pop %rax
+	POP_REGS_EXCEPT rdx, rcx         /* their values: frame.rip, frame.rsp */
 	add $32, %rsp                   /* vector/kind, error, rip, cs */
 	popfq                           /* ring 3's flags, IF = 0 */
 	EXIT_TO_USER
@@ -415,15 +343,7 @@ kf_sysenter64_iret:             /* sysenter/iretq */
 	popq 8(%rsp)                    /* [0] = CS */
 	pushfq                          /* [-16] = RFLAGS (ring 3's) */
 	popq 16(%rsp)                   /* [+8] = RFLAGS: RSP -> RIP, CS, RFLAGS, RSP, SS */
-	pushq $0
-	pushq $KK_VECKIND(\kind, 0)
-	CLEAN_FLAGS
-\region\()_end:
-	STEP_REGION \region\()_begin, \region\()_end
-	SAVE_REGS
-	CLEAR_REGS
-	ENTERED_FROM_USER
-	CALL_DISPATCH
+	STEPPED_ENTRY_END \kind, \region
 	.endm
 
 /* Fast exit through LRETQ: it pops RIP, CS, RSP, SS (8-byte slots) but no

@@ -68,6 +68,86 @@
 #define RF_VM   0x20000
 #define RF_AC   0x40000
 
+#ifdef __ASSEMBLER__
+/* Push every general register, RAX first: the lower part of the frame
+ * (full.S entries, entry.S trap_common). */
+	.macro SAVE_REGS
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+
+/* Restore the general registers from the frame at RSP, except up to two
+ * that the exit instruction loads itself (sysret: rcx, r11; sysexit: rcx,
+ * rdx): their slots are stepped over, adjacent ones with one add. */
+	.macro POP_REGS_EXCEPT a=none, b=none
+	.set .Lkr_skip, 0
+	.irp r, r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax
+	.ifc \r,\a
+	.set .Lkr_skip, .Lkr_skip + 8
+	.else
+	.ifc \r,\b
+	.set .Lkr_skip, .Lkr_skip + 8
+	.else
+	.if .Lkr_skip
+	add $.Lkr_skip, %rsp
+	.set .Lkr_skip, 0
+	.endif
+	pop %\r
+	.endif
+	.endif
+	.endr
+	.if .Lkr_skip
+	add $.Lkr_skip, %rsp
+	.endif
+	.endm
+
+	.macro POP_REGS
+	POP_REGS_EXCEPT
+	.endm
+
+/* Zero every general register (32-bit xors: shorter, and they clear the
+ * upper halves), except the one named by its 32-bit name (e.g. edi). */
+	.macro CLEAR_REGS_EXCEPT keep=none
+	.irp r, eax, ebx, ecx, edx, esi, edi, ebp, r8d, r9d, r10d, r11d, r12d, r13d, r14d, r15d
+	.ifnc \r,\keep
+	xor %\r, %\r
+	.endif
+	.endr
+	.endm
+
+/* The SysV callee-saved registers, around code that leaves this stack
+ * and comes back to it (ring-3 excursions, contained probes). */
+	.macro PUSH_CALLEE_SAVED
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+	.macro POP_CALLEE_SAVED
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	.endm
+#endif
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

@@ -78,20 +78,14 @@
 
 	.macro LOOP64 name, setup, entry
 	ALIGNED_FN u64_\name\()_op, HEAD64 "\setup", "\entry"
-	mov %rdi, %r12
-	T0_64
-	\setup
-1:	\entry
+	HEAD64 "\setup", "\entry"
 2:	dec %r12
 	jnz 1b
 	.globl u64_\name\()_op_back
 u64_\name\()_op_back:
 	T1_64
 	ALIGNED_FN u64_\name\()_empty, HEAD64 "\setup", ""
-	mov %rdi, %r12
-	T0_64
-	\setup
-1:
+	HEAD64 "\setup", ""
 2:	dec %r12
 	jnz 1b
 	.globl u64_\name\()_empty_back
@@ -126,20 +120,14 @@ u64_\name\()_empty_back:
 
 	.macro LOOP32 name, setup, entry
 	ALIGNED_FN u32_\name\()_op, HEAD32 "\setup", "\entry"
-	mov %edi, %esi
-	T0_32
-	\setup
-1:	\entry
+	HEAD32 "\setup", "\entry"
 2:	dec %esi
 	jnz 1b
 	.globl u32_\name\()_op_back
 u32_\name\()_op_back:
 	T1_32
 	ALIGNED_FN u32_\name\()_empty, HEAD32 "\setup", ""
-	mov %edi, %esi
-	T0_32
-	\setup
-1:
+	HEAD32 "\setup", ""
 2:	dec %esi
 	jnz 1b
 	.globl u32_\name\()_empty_back

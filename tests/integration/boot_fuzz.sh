@@ -7,12 +7,8 @@
 # replay reproduces it.
 set -u
 . "$(dirname "$0")/../lib.sh"
-KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
 N=${KENTRY_FUZZ_N:-20000}
-
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-[ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
+need_qemu_kernel
 
 for cpu in intel amd; do
 	t0=$(date +%s)

@@ -16,11 +16,7 @@
 # guest resets).
 set -u
 . "$(dirname "$0")/../lib.sh"
-KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
-
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-[ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
+need_qemu_kernel
 
 # step case cpu path-regexp: the case's runs through matching paths must fail
 STEPS="

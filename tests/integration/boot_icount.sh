@@ -21,11 +21,7 @@
 # keeps a null SS's attributes (probed): not under QEMU, either vendor.
 set -u
 . "$(dirname "$0")/../lib.sh"
-KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
-
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-[ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
+need_qemu_kernel
 
 # id, then the budget (guest instructions per round trip) with ring 3 at
 # IF = 0 and at IF = 1, minimal variant, Intel model under TCG

@@ -7,11 +7,7 @@
 # errors.
 set -u
 . "$(dirname "$0")/../lib.sh"
-KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
-
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-[ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
+need_qemu_kernel
 
 J="$tmp/st.json"
 t0=$(date +%s)
