@@ -330,13 +330,13 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 			uint32_t n = 0;
 			for (; *p >= '0' && *p <= '9'; p++)
 				n = n * 10 + (uint32_t)(*p - '0');
-			if (n > 12)
+			if (n > 13)
 				ok = 0;
 			if (*p == ',')
 				p++;
 		}
 		if (!ok) {
-			snprintf(err, errlen, "bad --case '%s': give case numbers 0 to 12, comma separated (docs/selftest.md)", v);
+			snprintf(err, errlen, "bad --case '%s': give case numbers 0 to 13, comma separated (docs/selftest.md)", v);
 			return KEXIT_USAGE;
 		}
 		c->cases = val;
@@ -741,7 +741,7 @@ void kcli_usage(const char *topic)
 		       "                      path, one boot per CPU model (default --cpu intel,amd,\n"
 		       "                      under -icount unless --accel kvm); prints case,\n"
 		       "                      expected and observed per model; status 1 on a failure\n"
-		       "  --case N,N          with --selftest: only these cases (0 to 12)\n"
+		       "  --case N,N          with --selftest: only these cases (0 to 13)\n"
 		       "  --fuzz N            instead of measuring: N random ring-3 sequences through\n"
 		       "                      the full paths, each followed by the kernel's integrity\n"
 		       "                      checks; stops at the first broken invariant\n"

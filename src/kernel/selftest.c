@@ -64,6 +64,8 @@ static const struct {
 	  "NMI on SYSCALL's user stack: Linux's NMI IST; nested NMI" },
 	{ 11, "a returned value in a register the fast exit clobbers", "Linux do_syscall_64's RCX == RIP, R11 == RFLAGS check" },
 	{ 12, "kernel bugs the protections contain", "SMEP, SMAP, NX, W^X, page 0" },
+	{ 13, "the dispatcher moves RIP and RSP (sigreturn, a signal delivery): every exit honours both",
+	  "Linux's sigreturn and signal delivery through every entry; the exit must not assume the entry's RIP and RSP" },
 };
 
 /* ---- the dispatcher personality ---------------------------------------------- */
@@ -97,6 +99,17 @@ void kst_serve(struct kregs *r)
 		*ret2_reg(r) = r->rip;
 		r->rax = 0;
 		break;
+	case KSYS_SET_CONTEXT: {
+		/* a 32-bit caller's upper halves are not its own */
+		uint64_t m = r->cs == USER_CS32 ? 0xffffffffull : ~0ull;
+		r->rip = r->rdi & m;
+		r->rsp = r->rsi & m;
+		*ret2_reg(r) = r->rip;
+		if (ret2_reg(r) == &r->rdx)
+			r->rcx = r->rsp; /* SYSENTER's convention: RCX = RSP */
+		r->rax = 0;
+		break;
+	}
 	case KSYS_SET_RET2:
 		*ret2_reg(r) = r->rdi;
 		ret2 = 1;
@@ -569,6 +582,15 @@ attempt:
 		append(o, sizeof(o), "; exits: %lu fast, %lu iretq", kobs.fast[kind], kobs.iret[kind]);
 		ok = ok && kobs.fast[kind] == 0;
 		break;
+	case 13: {
+		/* the fast exit must serve where the mechanism has one here */
+		int fast = kind == KK_SYSCALL64 || kind == KK_SYSCALL32 || kind == KK_CALLGATE ||
+			   kind == KK_INT_SYSRET ||
+			   ((kind == KK_SYSENTER64 || kind == KK_SYSENTER32) && !kexit_sysexit_ud);
+		append(o, sizeof(o), "; exits: %lu fast, %lu iretq", kobs.fast[kind], kobs.iret[kind]);
+		ok = ok && (!fast || kobs.fast[kind] > 0);
+		break;
+	}
 	case 4:
 		if (st == KURUN_DONE) {
 			uint64_t rspa = pb_get(PB_RSPA);

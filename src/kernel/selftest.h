@@ -14,6 +14,10 @@
 #define KSYS_BUG       3  /* a simulated kernel bug, RDI = which (KBUG_*):
 			   * returns 0 if it went through, else the fault that
 			   * stopped it (0x100 + vector), contained */
+#define KSYS_SET_CONTEXT 4 /* return to RDI with RSP = RSI (like sigreturn or
+			   * a signal delivery); the mechanism's clobbered
+			   * registers follow (SYSCALL: RCX = RIP; SYSENTER:
+			   * RDX = RIP, RCX = RSP), so its fast exit can serve */
 #define KSYS_ENOSYS    38
 
 #define KBUG_READ_USER   1 /* dereference a user pointer without stac: SMAP */

@@ -763,6 +763,73 @@ st_bug:
 	ST 12, "syscall", st_bug, 0, 64, KBUG_WRITE_TEXT, EXP_RESULT, 0, 0x10e, "a write to kernel text: #PF (W^X), contained"
 	ST 12, "syscall", st_bug, 0, 64, KBUG_NULL_READ, EXP_RESULT, 0, 0x10e, "a NULL read: #PF (page 0 unmapped), contained"
 
+/* ---- Case 13: the dispatcher moves RIP and RSP ---------------------------------------
+ * KSYS_SET_CONTEXT returns to <prog>_land with RSP = ST_ALT_RSP, as
+ * sigreturn or a signal delivery do: every exit must honour both, and the
+ * fast ones (sysret, sysexit, lret) can, since the dispatcher keeps the
+ * registers they load consistent. The landing checks RSP. */
+	.equ ST_ALT_RSP, user_stack_top - 2048
+	.macro CTX64 name, setup, entry
+	.balign 16
+	.globl \name
+\name:
+	mov $KSYS_SET_CONTEXT, %eax
+	lea 2f(%rip), %rdi
+	lea ST_ALT_RSP, %rsi
+	\setup
+	\entry
+	ud2                             /* never: the return goes to 2f */
+2:	lea ST_ALT_RSP, %rdx
+	cmp %rdx, %rsp
+	jne 3f
+	DONE_OK
+3:	mov %rsp, %rdx
+	mov $STF_RSP, %eax
+	int $VEC_DONE
+	ud2
+	.endm
+	CTX64 st_ctx_syscall, "", syscall
+	CTX64 st_ctx_sysenter, "lea 1f(%rip), %rdx; mov %rsp, %rcx", "sysenter; 1:"
+	CTX64 st_ctx_int81, "", "int $s_VEC_INTGATE"
+	CTX64 st_ctx_int83, "", "int $s_VEC_INT_SYSRET"
+	CTX64 st_ctx_cg, "", "lcall *far_cgate(%rip)"
+	.macro CTX32 name, setup, entry
+	.code32
+	.balign 16
+	.globl \name
+\name:
+	mov $KSYS_SET_CONTEXT, %eax
+	mov $2f, %edi
+	mov $ST_ALT_RSP, %esi
+	\setup
+	\entry
+	ud2
+2:	cmp $ST_ALT_RSP, %esp
+	jne 3f
+	xor %eax, %eax
+	xor %edx, %edx
+	int $VEC_DONE
+3:	mov %esp, %edx
+	mov $STF_RSP, %eax
+	int $VEC_DONE
+	ud2
+	.code64
+	.endm
+	CTX32 st_ctx32_syscall, "", syscall
+	CTX32 st_ctx32_sysenter, "mov $1f, %edx; mov %esp, %ecx", "sysenter; 1:"
+	CTX32 st_ctx32_int80, "", "int $0x80"
+	CTX32 st_ctx32_cg, "", "lcall *far_cgate"
+#define CTX_TEXT "back at the RIP and RSP the dispatcher set, through the mechanism's fast exit where it has one"
+	ST 13, "syscall", st_ctx_syscall, 0, 64, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "sysenter", st_ctx_sysenter, 0, 64, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "int-gate", st_ctx_int81, 0, 64, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "int-gate/sysretq", st_ctx_int83, 0, 64, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "call-gate", st_ctx_cg, 0, 64, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "compat-syscall", st_ctx32_syscall, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "compat-sysenter", st_ctx32_sysenter, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "compat-int80", st_ctx32_int80, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "compat-call-gate", st_ctx32_cg, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
+
 	.section .rodata.stcases, "a"
 	.globl st_cases_end
 st_cases_end:

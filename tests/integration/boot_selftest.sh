@@ -19,7 +19,7 @@ check "selftest exits 0: every case passed on both models (got $rc)" test $rc -e
 [ $rc -eq 0 ] || { sed 's/^/# /' "$tmp/err"; grep -B1 -A3 ' fail ' "$tmp/out" | head -40 | sed 's/^/# /'; }
 check "JSON report written, two models" jq -e '.kind == "kentry-selftest" and (.models | length) == 2' "$J"
 check "an Intel and an AMD model" jq -e '[.models[].vendor] == ["GenuineIntel", "AuthenticAMD"]' "$J"
-for c in 0 1 2 3 4 5 6 7 8 9 10 11 12; do
+for c in 0 1 2 3 4 5 6 7 8 9 10 11 12 13; do
 	check "case $c ran on both models" jq -e --argjson c "$c" '[.models[] | [.runs[] | select(.case == $c)] | length > 0] | all' "$J"
 done
 check "no run failed" jq -e '[.models[].runs[] | select(.verdict == "fail")] | length == 0' "$J"
@@ -52,9 +52,9 @@ check "--case 9 runs only case 9 (status $?)" sh -c "grep -q '^case 9 ' '$tmp/on
 "$K" boot --selftest --case 8 --accel tcg --cpu max --no-progress --kernel "$KERNEL" --json "$tmp/umip.json" >/dev/null 2>&1
 rc=$?
 check "case 8 on QEMU's max model (which offers UMIP): passes, sgdt/sidt/str/smsw #GP (status $rc)" sh -c "test $rc -eq 0 && jq -e '.models[0].runs[] | select(.expected | test(\"^sgdt\")) | .observed | test(\"general protection\")' '$tmp/umip.json'"
-"$K" boot --selftest --case 13 >"$tmp/bad" 2>&1
+"$K" boot --selftest --case 14 >"$tmp/bad" 2>&1
 rc=$?
-check "--case 13: usage error naming the valid cases (status $rc)" sh -c "test $rc -eq 2 && grep -q 'case numbers 0 to 12' '$tmp/bad'"
+check "--case 14: usage error naming the valid cases (status $rc)" sh -c "test $rc -eq 2 && grep -q 'case numbers 0 to 13' '$tmp/bad'"
 "$K" boot --selftest --fuzz 5 >/dev/null 2>&1
 check "--selftest with --fuzz: usage error" test $? -eq 2
 "$K" boot --selftest --variant full >/dev/null 2>&1

@@ -68,6 +68,8 @@ int main(void)
 	T_STREQ(c.models[0], "EPYC");
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "2,,9") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "99") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "14") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "13") == 0);
 	T_CHECK(PARSE(&c, "boot", "--case", "2") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--selftest") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--fuzz", "1000", "--seed", "7", "--cpu", "intel,amd") == 0);
