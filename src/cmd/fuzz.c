@@ -26,6 +26,15 @@ int cmd_fuzz(const struct kcli *c)
 		fprintf(stderr, "kentry boot --fuzz: the report is printed only (no --json/--csv/--markdown)\n");
 		return KEXIT_USAGE;
 	}
+	/* the run's limit: KENTRY_BOOT_TIMEOUT when set (checked before
+	 * anything runs), else one that grows with N */
+	double limit = 0;
+	char err[256];
+	int erc = kcli_env_number("KENTRY_BOOT_TIMEOUT", 1, 86400, &limit, err, sizeof(err));
+	if (erc) {
+		fprintf(stderr, "kentry: %s seconds\n", err);
+		return erc;
+	}
 	char libexec[PATH_MAX];
 	find_libexec(libexec, sizeof(libexec));
 	uint64_t seed = c->has_seed ? c->seed : (uint64_t)time(NULL);
@@ -55,7 +64,7 @@ int cmd_fuzz(const struct kcli *c)
 		o.fuzz_replay = c->replay >= 0 ? (uint64_t)c->replay : 0;
 		o.fuzz_report = &rep;
 		/* about 0.2 ms a sequence under TCG here: a generous limit */
-		o.timeout_s = 60.0 + (double)n * (c->icount ? 0.004 : 0.002);
+		o.timeout_s = limit > 0 ? limit : 60.0 + (double)n * (c->icount ? 0.004 : 0.002);
 		struct krun guest;
 		krun_init(&guest);
 		char err[8192];
