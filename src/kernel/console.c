@@ -145,21 +145,29 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 			while (*p >= '0' && *p <= '9')
 				prec = prec * 10 + (*p++ - '0');
 		}
+		/* C's sizes, so that the same format is right in the 64-bit and
+		 * the 32-bit kernel: l = long, ll = long long, z = size_t. */
 		while (*p == 'l' || *p == 'z') {
-			lng++;
+			lng = *p == 'z' ? 3 : lng + 1;
 			p++;
 		}
 		switch (*p) {
 		case 'd':
 		case 'i': {
-			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+			int64_t v = lng == 1   ? (int64_t)va_arg(ap, long)
+				    : lng == 2 ? (int64_t)va_arg(ap, long long)
+				    : lng == 3 ? (int64_t)va_arg(ap, ptrdiff_t)
+					       : (int64_t)va_arg(ap, int);
 			uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 			put_u64(&o, u, 10, width, pad, v < 0);
 			break;
 		}
 		case 'u':
 		case 'x': {
-			uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+			uint64_t v = lng == 1   ? (uint64_t)va_arg(ap, unsigned long)
+				     : lng == 2 ? (uint64_t)va_arg(ap, unsigned long long)
+				     : lng == 3 ? (uint64_t)va_arg(ap, size_t)
+						: (uint64_t)va_arg(ap, unsigned);
 			put_u64(&o, v, *p == 'x' ? 16 : 10, width, pad, 0);
 			break;
 		}

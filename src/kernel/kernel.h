@@ -30,9 +30,36 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 
-/* tap: TAP self-check lines, counted for the plan and the end line. */
+/* report.c (shared by both kernels): TAP self-check lines, counted for
+ * the plan and the end line; the env lines; one path after its probe; the
+ * end line. */
 void tap_check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 extern unsigned tap_count, tap_failed;
+extern unsigned kreport_measured, kreport_total; /* for the end line */
+/* The env lines both kernels print, kernel.mode `mode` ("long" or
+ * "legacy32") first, more() (the kernel's own lines; may be NULL) before
+ * the last, cmdline. Sets kernel_tsc_hz. */
+void kreport_env(const char *mode, void (*more)(void));
+#include "core/measure.h"
+/* What a probe decided for a path (either kernel's registry). */
+enum pstate { PS_UNSELECTED, PS_MEASURE, PS_SKIP_EXPECTED, PS_SKIP_UNEXPECTED };
+struct kprobe {
+	enum pstate state;
+	char reason[200]; /* skipped: why */
+	char note[400];   /* the CPU or emulator departs from the manuals, or "" */
+};
+/* One path after its probe: `progress <tok>`, then `result <tok> skipped`
+ * with the probe's reason, or the measurement (core/measure.c's sampling
+ * with the op/empty batch callbacks, kcfg.samples samples) and its
+ * `result <tok> measured` and `samples` lines, then `note` lines for the
+ * row's note and the probe's. A batch that fails sets *failed; describe()
+ * puts that status into words for the skip line. Returns 1 when measured,
+ * 0 for an expected skip, -1 for an unexpected one or a failed measurement. */
+int kreport_path(const char *tok, const struct kprobe *pr, const char *note, kbatch_fn op,
+		 kbatch_fn empty, void *ctx, const uint32_t *failed,
+		 void (*describe)(char *buf, size_t n, uint32_t status));
+/* `end pass|fail`, isa-debug-exit, halt */
+__attribute__((noreturn)) void kreport_end(int pass);
 
 /* arch.c: GDT, IDT, TSS, MSRs and their self-checks. */
 void arch_init(void);
@@ -56,16 +83,16 @@ const char *arch_sysret_ss_state(void);
 void vm_init(void);
 void vm_selfcheck(void);
 
-/* main.c: the TSC frequency the env lines give (0: unknown) */
+/* report.c: the TSC frequency the env lines give (0: unknown) */
 extern uint64_t kernel_tsc_hz;
 
 /* tscfreq.c */
 uint64_t pit_measure_tsc_hz(void);
 
-/* main.c: prints `# fatal: why`, `end fail`, exits QEMU, halts. */
+/* report.c: prints `# fatal: why`, `end fail`, exits QEMU, halts. */
 void kernel_fail_end(const char *why) __attribute__((noreturn));
 
-/* main.c: command line */
+/* cmdline.c (shared by both kernels): the command line */
 struct kconfig {
 	uint32_t samples;
 	uint32_t batch;     /* batch=<n>: round trips per sample (1: single); 0: chosen */
@@ -82,6 +109,9 @@ struct kconfig {
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 };
 extern struct kconfig kcfg;
+void kcfg_copy_cmdline(uint32_t magic, uint32_t info); /* Multiboot EAX, EBX */
+/* The words both kernels know; any other word goes to own() (may be NULL) */
+void kcfg_parse(void (*own)(const char *w, size_t n));
 int kcfg_selected(const char *id);
 int kcfg_case_selected(unsigned n);
 /* main.c: the self-test's end line and exit */

@@ -1,6 +1,9 @@
-/* kentry kernel: kmain, command line, environment lines, TAP, end.
+/* kentry kernel: kmain, the order of the run, this kernel's own boot
+ * options and env lines.
  *
- * Output order is the serial protocol's (docs/serial-protocol.md):
+ * Output order is the serial protocol's (docs/serial-protocol.md), its
+ * records printed by report.c and the command line read by cmdline.c
+ * (both shared with the legacy 32-bit kernel):
  * header, env lines, TAP block (self-checks, then one probe check per
  * path), plan, then progress/result/note per path, then `end`, then the
  * isa-debug-exit write and a halt loop. */
@@ -18,55 +21,9 @@
 #include "layout.h"
 #include "core/cpuinfo.h"
 
-struct kconfig kcfg;
-uint64_t kernel_tsc_hz;
-unsigned tap_count, tap_failed;
-static unsigned g_measured, g_total;
-
-void tap_check(int ok, const char *fmt, ...)
-{
-	char buf[400];
-	va_list ap;
-	va_start(ap, fmt);
-	kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	tap_count++;
-	if (!ok)
-		tap_failed++;
-	kprintf("%sok %u - %s\n", ok ? "" : "not ", tap_count, buf);
-}
-
-static __attribute__((noreturn)) void finish(int pass)
-{
-	kprintf("end %s %u/%u\n", pass ? "pass" : "fail", g_measured, g_total);
-	/* isa-debug-exit: QEMU exits with (value << 1) | 1; nothing on real
-	 * hardware, where we just halt with the end line on the console. */
-	outb(0xf4, pass ? 0x10 : 0x11);
-	halt_forever();
-}
-
-void kernel_fail_end(const char *why)
-{
-	kprintf("# fatal: %s\n", why);
-	finish(0);
-}
-
-/* ---- command line ---------------------------------------------------------- */
-
-static void copy_cmdline(uint32_t magic, uint32_t info)
-{
-	kcfg.cmdline[0] = 0;
-	if (magic != 0x2BADB002u || !info)
-		return;
-	const uint32_t *mbi = (const uint32_t *)(uintptr_t)info;
-	if (!(mbi[0] & (1u << 2)) || !mbi[4])
-		return;
-	const char *s = (const char *)(uintptr_t)mbi[4];
-	size_t i = 0;
-	for (; s[i] && i + 1 < sizeof(kcfg.cmdline); i++)
-		kcfg.cmdline[i] = (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i];
-	kcfg.cmdline[i] = 0;
-}
+/* ---- command line ----------------------------------------------------------
+ * cmdline.c reads the words both kernels know (quick, samples=, batch=,
+ * crash=, only=, ring3_if=); these are the long-mode kernel's own. */
 
 static uint64_t parse_u64(const char *s, size_t n)
 {
@@ -76,77 +33,46 @@ static uint64_t parse_u64(const char *s, size_t n)
 	return v;
 }
 
-static uint32_t parse_u32(const char *s, size_t n)
+static void long_word(const char *w, size_t n)
 {
-	uint32_t v = 0;
-	for (size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-		v = v * 10 + (uint32_t)(s[i] - '0');
-	return v;
+	if (n > 5 && !strncmp(w, "fuzz=", 5))
+		kcfg.fuzz_n = parse_u64(w + 5, n - 5);
+	else if (n > 5 && !strncmp(w, "seed=", 5))
+		kcfg.fuzz_seed = parse_u64(w + 5, n - 5);
+	else if (n > 7 && !strncmp(w, "replay=", 7))
+		kcfg.fuzz_replay = (int64_t)parse_u64(w + 7, n - 7);
+	else if (n == 8 && !strncmp(w, "selftest", 8))
+		kcfg.selftest = 1;
+	else if (n > 9 && !strncmp(w, "selftest=", 9)) {
+		kcfg.selftest = 1;
+		for (size_t i = 9; i < n;) {
+			uint64_t v = parse_u64(w + i, n - i);
+			if (v < 32)
+				kcfg.cases |= 1u << v;
+			while (i < n && w[i] != ',')
+				i++;
+			i++;
+		}
+	} else if (n == 15 && !strncmp(w, "variant=minimal", 15))
+		kcfg.variants = 1;
+	else if (n == 12 && !strncmp(w, "variant=full", 12))
+		kcfg.variants = 2;
+	else if (n == 12 && !strncmp(w, "variant=both", 12))
+		kcfg.variants = 3;
+	else if (n > 11 && !strncmp(w, "harden_off=", 11) && n - 11 < 256) {
+		char list[256];
+		memcpy(list, w + 11, n - 11);
+		list[n - 11] = 0;
+		if (kharden_parse(list, kcfg.harden_bad, sizeof(kcfg.harden_bad)))
+			kcfg.harden_bad[sizeof(kcfg.harden_bad) - 1] = 0;
+	}
 }
 
-/* Space-separated words; unknown ones (the kernel's own path, which QEMU
- * and GRUB put first) are ignored. */
 static void parse_cmdline(void)
 {
-	uint32_t samples = 0;
-	kcfg.ring3_if = 1;
 	kcfg.variants = 3;
 	kcfg.fuzz_replay = -1;
-	const char *p = kcfg.cmdline;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		size_t n = (size_t)(p - w);
-		if (n == 5 && !strncmp(w, "quick", 5))
-			kcfg.quick = 1;
-		else if (n > 5 && !strncmp(w, "fuzz=", 5))
-			kcfg.fuzz_n = parse_u64(w + 5, n - 5);
-		else if (n > 5 && !strncmp(w, "seed=", 5))
-			kcfg.fuzz_seed = parse_u64(w + 5, n - 5);
-		else if (n > 7 && !strncmp(w, "replay=", 7))
-			kcfg.fuzz_replay = (int64_t)parse_u64(w + 7, n - 7);
-		else if (n == 8 && !strncmp(w, "selftest", 8))
-			kcfg.selftest = 1;
-		else if (n > 9 && !strncmp(w, "selftest=", 9)) {
-			kcfg.selftest = 1;
-			for (size_t i = 9; i < n;) {
-				uint32_t v = parse_u32(w + i, n - i);
-				if (v < 32)
-					kcfg.cases |= 1u << v;
-				while (i < n && w[i] != ',')
-					i++;
-				i++;
-			}
-		} else if (n == 15 && !strncmp(w, "variant=minimal", 15))
-			kcfg.variants = 1;
-		else if (n == 12 && !strncmp(w, "variant=full", 12))
-			kcfg.variants = 2;
-		else if (n == 12 && !strncmp(w, "variant=both", 12))
-			kcfg.variants = 3;
-		else if (n == 10 && !strncmp(w, "ring3_if=", 9) && (w[9] == '0' || w[9] == '1'))
-			kcfg.ring3_if = w[9] - '0';
-		else if (n > 11 && !strncmp(w, "harden_off=", 11) && n - 11 < 256) {
-			char list[256];
-			memcpy(list, w + 11, n - 11);
-			list[n - 11] = 0;
-			if (kharden_parse(list, kcfg.harden_bad, sizeof(kcfg.harden_bad)))
-				kcfg.harden_bad[sizeof(kcfg.harden_bad) - 1] = 0;
-		} else if (n > 8 && !strncmp(w, "samples=", 8))
-			samples = parse_u32(w + 8, n - 8);
-		else if (n > 6 && !strncmp(w, "batch=", 6))
-			kcfg.batch = parse_u32(w + 6, n - 6);
-		else if (n > 6 && !strncmp(w, "crash=", 6) && n - 6 < sizeof(kcfg.crash)) {
-			memcpy(kcfg.crash, w + 6, n - 6);
-			kcfg.crash[n - 6] = 0;
-		} else if (n > 5 && !strncmp(w, "only=", 5) && n - 5 < sizeof(kcfg.only)) {
-			memcpy(kcfg.only, w + 5, n - 5);
-			kcfg.only[n - 5] = 0;
-		}
-	}
-	kcfg.samples = samples ? samples : kcfg.quick ? 30 : 200;
+	kcfg_parse(long_word);
 	kuser_rflags = kcfg.ring3_if ? USER_RFLAGS_IF : USER_RFLAGS;
 }
 
@@ -157,77 +83,16 @@ int kcfg_case_selected(unsigned n)
 
 void selftest_end(int pass, unsigned passed, unsigned total)
 {
-	g_measured = passed;
-	g_total = total;
-	finish(pass && tap_failed == 0);
+	kreport_measured = passed;
+	kreport_total = total;
+	kreport_end(pass && tap_failed == 0);
 }
 
-int kcfg_selected(const char *id)
-{
-	if (!kcfg.only[0])
-		return 1;
-	size_t l = strlen(id);
-	const char *p = kcfg.only;
-	while (*p) {
-		const char *e = p;
-		while (*e && *e != ',')
-			e++;
-		if ((size_t)(e - p) == l && !strncmp(p, id, l))
-			return 1;
-		p = *e ? e + 1 : e;
-	}
-	return 0;
-}
+/* ---- environment -----------------------------------------------------------
+ * report.c prints the lines both kernels have; these are this kernel's. */
 
-/* ---- environment ----------------------------------------------------------- */
-
-static const char *yn(int v)
+static void long_env(void)
 {
-	return v ? "yes" : "no";
-}
-
-static void print_env(void)
-{
-	struct kcpuinfo ci;
-	kcpuinfo_read(&ci);
-	kprintf("env cpu.vendor %s\n", ci.vendor);
-	kprintf("env cpu.family %u\n", ci.family);
-	kprintf("env cpu.model %u\n", ci.model);
-	kprintf("env cpu.stepping %u\n", ci.stepping);
-	kprintf("env cpu.name %s\n", ci.brand[0] ? ci.brand : "unknown");
-	kprintf("env hypervisor %s\n", ci.hv_signature[0] ? ci.hv_signature : "none");
-	kprintf("env cpu.rdtscp %s\n", yn(ci.has_rdtscp));
-	kprintf("env cpu.pcid %s\n", yn(ci.has_pcid));
-	kprintf("env cpu.invariant_tsc %s\n", yn(ci.has_invariant_tsc));
-	kprintf("env cpu.sep %s\n", yn(ci.has_sep));
-	kprintf("env cpu.syscall %s\n", yn(ci.has_syscall));
-	/* TSC frequency in core/cpuinfo.h's order: leaf 0x15 with a stated
-	 * crystal, the hypervisor leaf, the PIT measurement, leaf 0x16; a
-	 * CPUID figure more than 0.5 % from the PIT's gives way to it. */
-	uint64_t pit = pit_measure_tsc_hz();
-	struct ktsc_freq f;
-	ktsc_freq_decide(&ci.tsc, pit, &f);
-	kprintf("env tsc.hz %lu\n", f.hz);
-	kernel_tsc_hz = f.hz;
-	kprintf("env tsc.method %s\n", f.method == KTSC_FREQ_MEASURED ? "pit"
-								: ktsc_freq_method_name(f.method));
-	if (f.cpuid_hz) {
-		kprintf("env tsc.cpuid_hz %lu\n", f.cpuid_hz);
-		kprintf("env tsc.cpuid_method %s\n", ktsc_freq_method_name(f.cpuid_method));
-	}
-	if (f.disagree)
-		kprintf("env tsc.warning %s says %.3f GHz, %s%.1f %% from the PIT's %.3f GHz: "
-			"the measurement is used\n",
-			ktsc_freq_method_name(f.cpuid_method), (double)f.cpuid_hz / 1e9,
-			f.diff < 0 ? "-" : "+", f.diff < 0 ? -100.0 * f.diff : 100.0 * f.diff,
-			(double)pit / 1e9);
-	kprintf("env tsc.pit_hz %lu\n", pit);
-	kprintf("env cpu.lfence_serializing_msr %s\n", lfence_msr_state());
-	kprintf("env kernel.samples %u\n", kcfg.samples);
-	if (kcfg.batch)
-		kprintf("env kernel.batch %u\n", kcfg.batch);
-	kprintf("env kernel.timer lfence;rdtsc;lfence in ring 3\n");
-	kprintf("env kernel.ring3_if %d\n", kcfg.ring3_if);
 	kprintf("env kernel.variants %s\n", kcfg.variants == 3 ? "minimal,full"
 					     : kcfg.variants == 1 ? "minimal" : "full");
 	kprintf("env variant.minimal the empty handler: only what the hardware needs; "
@@ -239,7 +104,6 @@ static void print_env(void)
 	protect_env();
 	kprintf("env kernel.kpatch %u of %u sites patched at boot\n", kpatch_changed, kpatch_sites);
 	kprintf("env cpu.sysret_ss %s\n", arch_sysret_ss_state());
-	kprintf("env cmdline %s\n", kcfg.cmdline);
 }
 
 /* crash=<kind> on the command line: fail on purpose after the TAP block,
@@ -289,7 +153,7 @@ void kmain(uint32_t magic, uint32_t info)
 {
 	/* The multiboot data may sit above the image, inside what becomes
 	 * the ring-3 window: copy what we need before vm_init(). */
-	copy_cmdline(magic, info);
+	kcfg_copy_cmdline(magic, info);
 	screen_init(magic, info);
 	console_init();
 	kprintf("\nkentry-kernel %s protocol %d\n", KENTRY_VERSION, KERNEL_PROTOCOL);
@@ -306,7 +170,7 @@ void kmain(uint32_t magic, uint32_t info)
 	apic_init();
 	paths_init();
 	arch_probe_sysret_ss();
-	print_env();
+	kreport_env("long", long_env);
 
 	kprintf("TAP version 13\n");
 	arch_selfcheck();
@@ -328,6 +192,6 @@ void kmain(uint32_t magic, uint32_t info)
 		fuzz_run();
 
 	int all_expected = 1;
-	g_measured = paths_measure_all(&g_total, &all_expected);
-	finish(tap_failed == 0 && all_expected);
+	kreport_measured = paths_measure_all(&kreport_total, &all_expected);
+	kreport_end(tap_failed == 0 && all_expected);
 }

@@ -23,9 +23,10 @@
  *   probe:   install, run the op loop once (n = 1) in ring 3, uninstall.
  *            A fault ends the excursion (trap.c) and is compared with the
  *            documented expectation: one TAP line per path.
- *   measure: kmeasure_run() (core/measure.c) with batch callbacks that
- *            install the stub, run the op or empty loop n times in ring 3,
- *            and uninstall; kstats_compute(); one `result` line. */
+ *   measure: kreport_measure() (report.c: core/measure.c's sampling and
+ *            one `result` line) with batch callbacks that install the
+ *            stub, run the op or empty loop n times in ring 3, and
+ *            uninstall. */
 #include "kernel.h"
 #include "cpu.h"
 #include "layout.h"
@@ -33,8 +34,6 @@
 #include "dispatch.h"
 #include "core/cpuinfo.h"
 #include "core/desc.h"
-#include "core/measure.h"
-#include "core/stats.h"
 
 enum kentry_kind {
 	KE_INT_GATE,   /* int n -> interrupt gate (where = vector) */
@@ -92,14 +91,10 @@ static const struct kpath paths[] = {
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
-/* Per-(path, variant) outcome of the probe, used by the measurement phase. */
-enum pstate { PS_UNSELECTED, PS_MEASURE, PS_SKIP_EXPECTED, PS_SKIP_UNEXPECTED };
+/* Per-(path, variant) outcome of the probe (kernel.h), used by the
+ * measurement phase. */
 #define NVARIANTS 2 /* 0 minimal, 1 full */
-static struct {
-	enum pstate state;
-	char reason[160];
-	char note[400];
-} pst[NPATHS][NVARIANTS];
+static struct kprobe pst[NPATHS][NVARIANTS];
 
 static struct kcpuinfo ci;
 static int vendor_amd;
@@ -433,65 +428,14 @@ static uint64_t batch_empty(void *ctx, uint32_t n)
 	return batch(c, c->p->empty, n);
 }
 
-#define MAX_SAMPLES 10000
-/* Batch cap. KMEASURE_MAX_BATCH (4096) only binds when a round trip costs
- * under 5 TSC ticks, i.e. under QEMU -icount where the TSC counts
- * instructions and every figure is exact anyway; 1024 there keeps a
- * default run in seconds. Real hardware (>= ~70 cycles) never reaches it. */
-#define KERNEL_MAX_BATCH 1024u
-static double samples[MAX_SAMPLES];
-
-/* The samples behind a result line (docs/serial-protocol.md), so the host
- * can judge a difference between two runs by their spread: 50 to a line,
- * which keeps every line far below the host's 1024-byte limit. */
-#define SAMPLES_PER_LINE 50u
-static void print_samples(const char *id, const double *v, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i += SAMPLES_PER_LINE) {
-		kprintf("samples %s", id);
-		for (uint32_t k = i; k < n && k < i + SAMPLES_PER_LINE; k++)
-			kprintf(" %.2f", v[k]);
-		kprintf("\n");
-	}
-}
-
-static int measure_one(unsigned k, unsigned v, uint32_t n)
+/* One (path, variant) after its probe: report.c prints its progress, its
+ * skip or its measurement (result and samples lines) and its notes. */
+static int measure_one(unsigned k, unsigned v)
 {
 	const struct kpath *p = &paths[k];
-	const char *t = tok(p, v);
-	kprintf("progress %s\n", t);
-	if (pst[k][v].state != PS_MEASURE) {
-		kprintf("result %s skipped %s\n", t, pst[k][v].reason);
-		if (pst[k][v].note[0])
-			kprintf("note %s %s\n", t, pst[k][v].note);
-		return pst[k][v].state == PS_SKIP_UNEXPECTED ? -1 : 0;
-	}
 	struct bctx c = { p, v, 0 };
-	struct kmeasure_info info;
-	memset(&info, 0, sizeof(info));
-	info.batch = kcfg.batch ? kcfg.batch
-				: kmeasure_pick_batch(batch_op, batch_empty, &c,
-						      KMEASURE_TARGET_CYCLES, KERNEL_MAX_BATCH,
-						      &info.probe_cycles);
-	kmeasure_run(batch_op, batch_empty, &c, n, KMEASURE_TARGET_CYCLES, samples, &info);
-	if (c.bad_status) {
-		char what[160];
-		describe_status(what, sizeof(what), c.bad_status);
-		kprintf("result %s skipped fault during measurement: %s\n", t, what);
-		return -1;
-	}
-	struct kstats s;
-	kstats_compute(samples, n, &s);
-	kprintf("result %s measured samples=%u batch=%u overhead=%.2f min=%.2f p25=%.2f "
-		"median=%.2f p75=%.2f p99=%.2f max=%.2f mean=%.2f stddev=%.2f\n",
-		t, n, info.batch, info.overhead_cycles, s.min, s.p25, s.median, s.p75, s.p99,
-		s.max, s.mean, s.stddev);
-	print_samples(t, samples, n);
-	if (p->note && v == 0)
-		kprintf("note %s %s\n", t, p->note);
-	if (pst[k][v].note[0])
-		kprintf("note %s %s\n", t, pst[k][v].note);
-	return 1;
+	return kreport_path(tok(p, v), &pst[k][v], v == 0 ? p->note : NULL, batch_op,
+			    batch_empty, &c, &c.bad_status, describe_status);
 }
 
 unsigned paths_measure_all(unsigned *total, int *all_expected)
@@ -499,17 +443,12 @@ unsigned paths_measure_all(unsigned *total, int *all_expected)
 	unsigned measured = 0;
 	*total = 0;
 	*all_expected = 1;
-	uint32_t n = kcfg.samples;
-	if (n > MAX_SAMPLES)
-		n = MAX_SAMPLES;
-	if (n < 1)
-		n = 1;
 	for (unsigned k = 0; k < NPATHS; k++)
 		for (unsigned v = 0; v < NVARIANTS; v++) {
 			if (pst[k][v].state == PS_UNSELECTED)
 				continue;
 			(*total)++;
-			int r = measure_one(k, v, n);
+			int r = measure_one(k, v);
 			if (r < 0)
 				*all_expected = 0;
 			else if (r > 0)
