@@ -82,6 +82,69 @@ void kdesc_idt_gate(uint16_t sel, uint64_t offset, uint32_t type, uint32_t dpl,
 	gate(sel, offset, type, dpl, ist, out);
 }
 
+uint64_t kdesc_tss32(uint32_t base, uint32_t limit, uint32_t dpl)
+{
+	return kdesc_segment(base, limit, KDESC_SYS_TSS32_AVAIL, 0, dpl, 1, 0);
+}
+
+/* 8-byte gate (SDM figures 5-8, 6-2, 8-4):
+ *   [15:0]  offset 15:0        [31:16] segment selector
+ *   [36:32] parameter count (call gates; 0 otherwise), [39:37] 0
+ *   [43:40] type  [44] 0  [46:45] DPL  [47] P  [63:48] offset 31:16 */
+static uint64_t gate32(uint16_t sel, uint32_t offset, uint32_t type, uint32_t dpl,
+		       uint32_t count)
+{
+	uint64_t g = 0;
+	g |= offset & 0xffffu;
+	g |= (uint64_t)sel << 16;
+	g |= (uint64_t)(count & 0x1fu) << 32;
+	g |= (uint64_t)(type & 0xfu) << 40;
+	g |= (uint64_t)(dpl & 3u) << 45;
+	g |= (uint64_t)1u << 47;
+	g |= (uint64_t)(offset >> 16) << 48;
+	return g;
+}
+
+uint64_t kdesc_callgate32(uint16_t sel, uint32_t offset, uint32_t dpl, uint32_t nparam)
+{
+	return gate32(sel, offset, KDESC_SYS_CALLGATE32, dpl, nparam);
+}
+
+uint64_t kdesc_idt_gate32(uint16_t sel, uint32_t offset, uint32_t type, uint32_t dpl)
+{
+	return gate32(sel, offset, type, dpl, 0);
+}
+
+uint64_t kdesc_taskgate(uint16_t tss_sel, uint32_t dpl)
+{
+	return gate32(tss_sel, 0, KDESC_SYS_TASKGATE, dpl, 0);
+}
+
+uint32_t kdesc_seg_base(uint64_t d)
+{
+	return (uint32_t)((d >> 16) & 0xffffffu) | (uint32_t)((d >> 56) & 0xffu) << 24;
+}
+
+uint32_t kdesc_seg_limit(uint64_t d)
+{
+	return (uint32_t)(d & 0xffffu) | (uint32_t)((d >> 48) & 0xfu) << 16;
+}
+
+uint32_t kdesc_gate32_offset(uint64_t g)
+{
+	return (uint32_t)(g & 0xffffu) | (uint32_t)(g >> 48) << 16;
+}
+
+uint16_t kdesc_gate32_selector(uint64_t g)
+{
+	return (uint16_t)(g >> 16);
+}
+
+uint32_t kdesc_gate32_count(uint64_t g)
+{
+	return (uint32_t)(g >> 32) & 0x1fu;
+}
+
 uint32_t kdesc_seg_type(uint64_t d) { return (uint32_t)(d >> 40) & 0xfu; }
 uint32_t kdesc_seg_s(uint64_t d) { return (uint32_t)(d >> 44) & 1u; }
 uint32_t kdesc_seg_dpl(uint64_t d) { return (uint32_t)(d >> 45) & 3u; }
@@ -114,6 +177,11 @@ uint64_t kmsr_star(uint16_t syscall_cs, uint16_t sysret_base)
 	return ((uint64_t)sysret_base << 48) | ((uint64_t)syscall_cs << 32);
 }
 
+uint64_t kmsr_star32(uint16_t syscall_cs, uint16_t sysret_base, uint32_t eip)
+{
+	return kmsr_star(syscall_cs, sysret_base) | eip;
+}
+
 uint64_t kmsr_sysenter_cs(uint16_t kernel_cs)
 {
 	return (uint64_t)(kernel_cs & 0xfffcu);
@@ -130,6 +198,8 @@ int kdesc_fits_role(uint64_t d, enum kdesc_role role)
 	switch (role) {
 	case KROLE_KERNEL_CODE64:
 		return code && l && !db && kdesc_seg_dpl(d) == 0;
+	case KROLE_KERNEL_CODE32:
+		return code && !l && db && kdesc_seg_dpl(d) == 0;
 	case KROLE_KERNEL_DATA:
 		return writable && kdesc_seg_dpl(d) == 0;
 	case KROLE_USER_CODE32:
@@ -150,14 +220,29 @@ static int slot_fits(const uint64_t *gdt, size_t n, uint32_t sel, enum kdesc_rol
 	return kdesc_fits_role(gdt[i], role);
 }
 
+struct layout_rule {
+	uint32_t sel;
+	enum kdesc_role role;
+	uint32_t bit;
+};
+
+static uint32_t check_rules(const uint64_t *gdt, size_t n, const struct layout_rule *rule,
+			    size_t count)
+{
+	uint32_t bad = 0;
+	for (size_t i = 0; i < count; i++)
+		if (!slot_fits(gdt, n, rule[i].sel, rule[i].role))
+			bad |= rule[i].bit;
+	return bad;
+}
+
 uint32_t kdesc_check_fast_layout(const uint64_t *gdt, size_t n, uint64_t star,
 				 uint16_t sysenter_cs)
 {
 	uint32_t k = (uint32_t)(star >> 32) & 0xffffu;
 	uint32_t u = (uint32_t)(star >> 48) & 0xffffu;
 	uint32_t c = sysenter_cs;
-	uint32_t bad = 0;
-	struct { uint32_t sel; enum kdesc_role role; uint32_t bit; } rule[] = {
+	const struct layout_rule rule[] = {
 		{ KSEL_SYSCALL_CS(k), KROLE_KERNEL_CODE64, KLAYOUT_SYSCALL_CS },
 		{ KSEL_SYSCALL_SS(k), KROLE_KERNEL_DATA, KLAYOUT_SYSCALL_SS },
 		{ KSEL_SYSRET_CS32(u), KROLE_USER_CODE32, KLAYOUT_SYSRET_CS32 },
@@ -170,8 +255,24 @@ uint32_t kdesc_check_fast_layout(const uint64_t *gdt, size_t n, uint64_t star,
 		{ KSEL_SYSEXIT_CS64(c), KROLE_USER_CODE64, KLAYOUT_SYSEXIT_CS64 },
 		{ KSEL_SYSEXIT_SS64(c), KROLE_USER_DATA, KLAYOUT_SYSEXIT_SS64 },
 	};
-	for (size_t i = 0; i < sizeof(rule) / sizeof(rule[0]); i++)
-		if (!slot_fits(gdt, n, rule[i].sel, rule[i].role))
-			bad |= rule[i].bit;
-	return bad;
+	return check_rules(gdt, n, rule, sizeof(rule) / sizeof(rule[0]));
+}
+
+uint32_t kdesc_check_legacy_fast_layout(const uint64_t *gdt, size_t n, uint64_t star,
+					uint16_t sysenter_cs)
+{
+	uint32_t k = (uint32_t)(star >> 32) & 0xffffu;
+	uint32_t u = (uint32_t)(star >> 48) & 0xffffu;
+	uint32_t c = sysenter_cs;
+	const struct layout_rule rule[] = {
+		{ KSEL_SYSCALL_CS(k), KROLE_KERNEL_CODE32, KLAYOUT_SYSCALL_CS },
+		{ KSEL_SYSCALL_SS(k), KROLE_KERNEL_DATA, KLAYOUT_SYSCALL_SS },
+		{ KSEL_SYSRET_CS32(u), KROLE_USER_CODE32, KLAYOUT_SYSRET_CS32 },
+		{ KSEL_SYSRET_SS(u), KROLE_USER_DATA, KLAYOUT_SYSRET_SS },
+		{ KSEL_SYSENTER_CS(c), KROLE_KERNEL_CODE32, KLAYOUT_SYSENTER_CS },
+		{ KSEL_SYSENTER_SS(c), KROLE_KERNEL_DATA, KLAYOUT_SYSENTER_SS },
+		{ KSEL_SYSEXIT_CS32(c), KROLE_USER_CODE32, KLAYOUT_SYSEXIT_CS32 },
+		{ KSEL_SYSEXIT_SS32(c), KROLE_USER_DATA, KLAYOUT_SYSEXIT_SS32 },
+	};
+	return check_rules(gdt, n, rule, sizeof(rule) / sizeof(rule[0]));
 }

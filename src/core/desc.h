@@ -27,6 +27,18 @@
 #define KDESC_SYS_INTGATE64   0xEu
 #define KDESC_SYS_TRAPGATE64  0xFu
 
+/* System descriptor / gate types (S = 0) in legacy protected mode
+ * (SDM vol. 3A table 3-2). The TSS types have the same numbers as the
+ * IA-32e ones above (IA-32e redefines them as 64-bit TSS types); the task
+ * gate and the 16-bit forms exist only outside IA-32e mode. */
+#define KDESC_SYS_TSS32_AVAIL 0x9u
+#define KDESC_SYS_TSS32_BUSY  0xBu
+#define KDESC_SYS_TASKGATE    0x5u
+#define KDESC_SYS_CALLGATE32  0xCu
+#define KDESC_SYS_INTGATE32   0xEu
+#define KDESC_SYS_TRAPGATE32  0xFu
+#define KDESC_TSS_BUSY_BIT    0x2u   /* the type bit a task switch or LTR sets */
+
 /* Flag nibble (bits 55:52): G, D/B, L, AVL. */
 #define KDESC_FLAG_G  0x8u
 #define KDESC_FLAG_DB 0x4u
@@ -97,6 +109,35 @@ void kdesc_callgate64(uint16_t sel, uint64_t offset, uint32_t dpl, uint64_t out[
 void kdesc_idt_gate(uint16_t sel, uint64_t offset, uint32_t type, uint32_t dpl,
 		    uint32_t ist, uint64_t out[2]);
 
+/* ---- Legacy protected mode (the 32-bit kernel, src/kernel32): 8-byte
+ * system descriptors and gates, one uint64_t each. ---------------------- */
+
+/* 32-bit TSS descriptor (SDM figure 8-3): a segment descriptor with S = 0,
+ * type 9 (available; the CPU sets bit 1 when the task is busy), G = 0,
+ * byte-granular limit (>= 0x67 for a 32-bit TSS). */
+uint64_t kdesc_tss32(uint32_t base, uint32_t limit, uint32_t dpl);
+
+/* 32-bit call gate (SDM figure 5-8, type 0xC): target selector and
+ * offset, gate DPL, and the parameter count (bits 36:32, 0..31 dwords the
+ * CPU copies from the caller's stack to the new one on a privilege
+ * change, SDM 5.8.5). */
+uint64_t kdesc_callgate32(uint16_t sel, uint32_t offset, uint32_t dpl, uint32_t nparam);
+
+/* 32-bit IDT interrupt or trap gate (SDM figure 6-2, type
+ * KDESC_SYS_INTGATE32 or KDESC_SYS_TRAPGATE32). */
+uint64_t kdesc_idt_gate32(uint16_t sel, uint32_t offset, uint32_t type, uint32_t dpl);
+
+/* Task gate (SDM figure 8-4, type 5), in the GDT, an LDT or the IDT:
+ * bits 31:16 name a TSS descriptor; the offset fields are unused. Its DPL
+ * (not the TSS descriptor's) decides who may use it. */
+uint64_t kdesc_taskgate(uint16_t tss_sel, uint32_t dpl);
+
+uint32_t kdesc_seg_base(uint64_t d);   /* 32-bit base of an 8-byte descriptor */
+uint32_t kdesc_seg_limit(uint64_t d);  /* 20-bit limit field (G not applied) */
+uint32_t kdesc_gate32_offset(uint64_t g);
+uint16_t kdesc_gate32_selector(uint64_t g);
+uint32_t kdesc_gate32_count(uint64_t g); /* call gates: parameter dwords */
+
 /* Field extraction, used by the run-time self-checks and the tests. */
 uint32_t kdesc_seg_type(uint64_t d);
 uint32_t kdesc_seg_dpl(uint64_t d);
@@ -111,6 +152,10 @@ uint64_t kdesc_sys_base(const uint64_t d[2]);
 /* STAR: [31:0] legacy SYSCALL EIP (unused in long mode, 0),
  * [47:32] SYSCALL CS (kernel code), [63:48] SYSRET base (user 32-bit code). */
 uint64_t kmsr_star(uint16_t syscall_cs, uint16_t sysret_base);
+/* STAR for legacy-mode SYSCALL (AMD APM vol. 3 SYSCALL): the same
+ * selector halves, and [31:0] the 32-bit entry EIP, which legacy mode uses
+ * instead of LSTAR/CSTAR. */
+uint64_t kmsr_star32(uint16_t syscall_cs, uint16_t sysret_base, uint32_t eip);
 
 /* IA32_SYSENTER_CS: [15:0] kernel CS selector (SYSENTER uses it with the
  * RPL bits cleared, SS = CS + 8; SYSEXIT derives the user selectors from
@@ -120,6 +165,7 @@ uint64_t kmsr_sysenter_cs(uint16_t kernel_cs);
 /* What each kind of GDT slot must hold for the fast system calls. */
 enum kdesc_role {
 	KROLE_KERNEL_CODE64, /* present, DPL 0, code, L = 1 */
+	KROLE_KERNEL_CODE32, /* present, DPL 0, code, L = 0, D = 1 */
 	KROLE_KERNEL_DATA,   /* present, DPL 0, writable data */
 	KROLE_USER_CODE32,   /* present, DPL 3, code, L = 0, D = 1 */
 	KROLE_USER_CODE64,   /* present, DPL 3, code, L = 1 */
@@ -145,5 +191,12 @@ int kdesc_fits_role(uint64_t d, enum kdesc_role role);
 #define KLAYOUT_SYSEXIT_SS64 (1u << 10)
 uint32_t kdesc_check_fast_layout(const uint64_t *gdt, size_t n, uint64_t star,
 				 uint16_t sysenter_cs);
+/* The same for legacy protected mode, where SYSCALL/SYSEXIT land in 32-bit
+ * kernel code and only the 32-bit return forms exist: SYSCALL CS/SS
+ * (STAR[47:32], +8), SYSRET CS/SS (STAR[63:48], +8), SYSENTER CS/SS
+ * (SYSENTER_CS, +8), SYSEXIT CS/SS (+16, +24). The KLAYOUT_*64 bits are
+ * never set. */
+uint32_t kdesc_check_legacy_fast_layout(const uint64_t *gdt, size_t n, uint64_t star,
+					uint16_t sysenter_cs);
 
 #endif
