@@ -91,6 +91,7 @@ $(BUILD)/tools/%: tests/tools/%.c
 	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lz
 
 -include src/kernel/kernel.mk
+-include src/kernel32/kernel32.mk
 ifndef KERNEL_ELF
 kernel:
 	@true

@@ -1,0 +1,533 @@
+/* kentry legacy kernel: the registry of measured paths, probing and
+ * measuring. The same shape as the long-mode kernel's (src/kernel/paths.c):
+ * one row per path with its id (prefix `legacy-`, the contract with the
+ * host: src/emu/ids.c), how the kernel is entered and where the entry is
+ * installed, the stub (stubs32.S), the ring-3 loops (user32.S), and what
+ * the manuals say the probe will see.
+ *
+ * Each path goes through:
+ *   probe:   install, run the op loop twice in ring 3, uninstall. A fault
+ *            ends the excursion (trap32.c) and is compared with the
+ *            documented expectation: one TAP line per path; for the task
+ *            switch paths a second TAP line checks the task state the
+ *            round trips left (task32_check_after).
+ *   measure: kreport_measure() (src/kernel/report.c, shared) with batch
+ *            callbacks that install the entry, run the op or empty loop n
+ *            times in ring 3, and uninstall. */
+#include "kernel32.h"
+#include "cpu.h"
+#include "cpu32.h"
+#include "core/cpuinfo.h"
+#include "core/desc.h"
+
+enum kentry_kind {
+	KE_INT_GATE,     /* int n -> 32-bit interrupt gate (where = vector) */
+	KE_TRAP_GATE,    /* int n -> 32-bit trap gate (where = vector) */
+	KE_CALL_GATE,    /* far call -> 32-bit call gate (where = selector; nparam) */
+	KE_TASK_INT,     /* int n -> IDT task gate -> TSS_TASK (where = vector) */
+	KE_TASK_TSS,     /* far call -> TSS_TASK's descriptor (DPL 3 while installed) */
+	KE_TASK_GDTGATE, /* far call -> GDT task gate (where = selector) -> TSS_TASK */
+	KE_SYSENTER,     /* sysenter -> SYSENTER_EIP */
+	KE_SYSCALL,      /* legacy syscall -> STAR[31:0] */
+	KE_EXCEPTION,    /* a faulting instruction -> interrupt gate (where = vector) */
+	KE_EXC_TASK,     /* a faulting instruction -> IDT task gate (where = vector) */
+};
+
+enum kexpect {
+	KEXP_RUNS,        /* round trip completes on every IA-32 CPU */
+	KEXP_FAULTS,      /* the entry instruction raises exc_vector */
+	KEXP_NEEDS_SEP,   /* SYSENTER: runs where CPUID.1:EDX[11] (SEP) says so, else #UD */
+	KEXP_AMD_SYSCALL, /* legacy SYSCALL: AMD with EFER.SCE; Intel documents #UD */
+};
+
+struct kpath32 {
+	const char *id;
+	enum kentry_kind entry;
+	unsigned where;
+	unsigned nparam;      /* KE_CALL_GATE: the gate's count field */
+	void (*stub)(void);
+	void (*resume)(void); /* task kinds: where the handler task resumes */
+	void (*op)(void);
+	void (*empty)(void);
+	enum kexpect expect;
+	unsigned exc_vector;
+	const char *what;
+	const char *note;
+};
+
+#define L(name) extern void u32_##name##_op(void), u32_##name##_empty(void)
+L(int_gate); L(trap_gate); L(int80); L(call_gate); L(call_gate_params); L(task_gate);
+L(task_call_tss); L(task_call_gate); L(sysenter); L(syscall); L(exc_ud); L(exc_bp);
+L(exc_pf); L(exc_de); L(exc_gp);
+#undef L
+extern void kp32_intgate_iret(void), kp32_trapgate_iret(void), kp32_int80_iret(void),
+	kp32_callgate_lret(void), kp32_callgate_params_lret(void),
+	kp32_sysenter_sysexit(void), kp32_syscall_sysret(void), kp32_exc_ud_skip(void),
+	kp32_exc_bp(void), kp32_exc_pf_skip(void), kp32_exc_de_skip(void),
+	kp32_exc_gp_skip(void), kt32_task_iret(void), kt32_task_iret_resume(void),
+	kt32_task_ud_skip(void), kt32_task_ud_resume(void), kt32_task_fault(void);
+extern char user32_stack_top[];
+
+#define LOOPS(name) u32_##name##_op, u32_##name##_empty
+#define TASK_NOTE "handler task: iretd, then the jmp back to it (a task resumes after its iretd)"
+
+static const struct kpath32 paths[] = {
+	{ "legacy-int-gate", KE_INT_GATE, VEC_INTGATE, 0, kp32_intgate_iret, NULL,
+	  LOOPS(int_gate), KEXP_RUNS, 0, "int 0x81 -> 32-bit interrupt gate -> iretd", NULL },
+	{ "legacy-trap-gate", KE_TRAP_GATE, VEC_TRAPGATE, 0, kp32_trapgate_iret, NULL,
+	  LOOPS(trap_gate), KEXP_RUNS, 0, "int 0x82 -> 32-bit trap gate -> iretd", NULL },
+	{ "legacy-call-gate", KE_CALL_GATE, SEL_CGATE, 0, kp32_callgate_lret, NULL,
+	  LOOPS(call_gate), KEXP_RUNS, 0, "lcall through a 32-bit call gate -> lret", NULL },
+	{ "legacy-call-gate-params", KE_CALL_GATE, SEL_CGATE_PARAM, CGATE_NPARAM,
+	  kp32_callgate_params_lret, NULL, LOOPS(call_gate_params), KEXP_RUNS, 0,
+	  "3 pushes, lcall through a call gate with count 3 -> lret $12",
+	  "the figure includes the caller's 3 pushes of the parameters; the CPU copies "
+	  "them to the kernel stack (count 3) and lret $12 releases them on both stacks" },
+	{ "legacy-task-gate", KE_TASK_INT, VEC_TASKGATE, 0, kt32_task_iret,
+	  kt32_task_iret_resume, LOOPS(task_gate), KEXP_RUNS, 0,
+	  "int 0x84 -> IDT task gate -> task switch -> iretd (NT) -> task switch back",
+	  TASK_NOTE },
+	{ "legacy-task-call-tss", KE_TASK_TSS, SEL_TSS_TASK, 0, kt32_task_iret,
+	  kt32_task_iret_resume, LOOPS(task_call_tss), KEXP_RUNS, 0,
+	  "lcall to a TSS descriptor -> task switch -> iretd (NT) -> task switch back",
+	  TASK_NOTE },
+	{ "legacy-task-call-gate", KE_TASK_GDTGATE, SEL_TASKGATE, 0, kt32_task_iret,
+	  kt32_task_iret_resume, LOOPS(task_call_gate), KEXP_RUNS, 0,
+	  "lcall to a GDT task gate -> task switch -> iretd (NT) -> task switch back",
+	  TASK_NOTE },
+	{ "legacy-sysenter", KE_SYSENTER, KMSR_SYSENTER_EIP, 0, kp32_sysenter_sysexit, NULL,
+	  LOOPS(sysenter), KEXP_NEEDS_SEP, VEC_UD, "sysenter -> sysexit (legacy mode)", NULL },
+	{ "legacy-syscall", KE_SYSCALL, KMSR_STAR, 0, kp32_syscall_sysret, NULL,
+	  LOOPS(syscall), KEXP_AMD_SYSCALL, VEC_UD,
+	  "syscall via STAR[31:0] -> sysret (legacy mode, AMD)", NULL },
+	{ "legacy-int80", KE_TRAP_GATE, VEC_INT80, 0, kp32_int80_iret, NULL, LOOPS(int80),
+	  KEXP_RUNS, 0, "int 0x80 -> DPL 3 trap gate -> iretd, as i386 Linux installed it",
+	  "trap gate, DPL 3, EAX = syscall number: i386 Linux's int 0x80 gate "
+	  "(set_system_trap_gate); the handler is empty" },
+	{ "legacy-exc-ud", KE_EXCEPTION, VEC_UD, 0, kp32_exc_ud_skip, NULL, LOOPS(exc_ud),
+	  KEXP_FAULTS, VEC_UD, "ud2 -> #UD, EIP += 2 -> iretd",
+	  "handler: addl $2 to the saved EIP, iretd" },
+	{ "legacy-exc-bp", KE_EXCEPTION, VEC_BP, 0, kp32_exc_bp, NULL, LOOPS(exc_bp),
+	  KEXP_FAULTS, VEC_BP, "int3 -> #BP -> iretd", NULL },
+	{ "legacy-exc-pf", KE_EXCEPTION, VEC_PF, 0, kp32_exc_pf_skip, NULL, LOOPS(exc_pf),
+	  KEXP_FAULTS, VEC_PF, "load from a not-present user page -> #PF, EIP += 2 -> iretd",
+	  "handler: drop the error code, addl $2 to the saved EIP, iretd" },
+	{ "legacy-exc-de", KE_EXCEPTION, VEC_DE, 0, kp32_exc_de_skip, NULL, LOOPS(exc_de),
+	  KEXP_FAULTS, VEC_DE, "div by zero -> #DE, EIP += 2 -> iretd",
+	  "handler: addl $2 to the saved EIP, iretd" },
+	{ "legacy-exc-gp", KE_EXCEPTION, VEC_GP, 0, kp32_exc_gp_skip, NULL, LOOPS(exc_gp),
+	  KEXP_FAULTS, VEC_GP, "cli at CPL 3 -> #GP, EIP += 1 -> iretd",
+	  "handler: drop the error code, addl $1 to the saved EIP, iretd" },
+	{ "legacy-exc-ud-task", KE_EXC_TASK, VEC_UD, 0, kt32_task_ud_skip,
+	  kt32_task_ud_resume, LOOPS(exc_ud), KEXP_FAULTS, VEC_UD,
+	  "ud2 -> #UD through an IDT task gate -> task switch -> iretd (NT)",
+	  "handler task: addl $2 to the EIP saved in the old TSS, iretd, then the jmp back "
+	  "(a task resumes after its iretd)" },
+	{ "legacy-exc-bp-task", KE_EXC_TASK, VEC_BP, 0, kt32_task_iret, kt32_task_iret_resume,
+	  LOOPS(exc_bp), KEXP_FAULTS, VEC_BP,
+	  "int3 -> #BP through an IDT task gate -> task switch -> iretd (NT)", TASK_NOTE },
+};
+#define NPATHS (sizeof(paths) / sizeof(paths[0]))
+
+enum pstate { PS_UNSELECTED, PS_MEASURE, PS_SKIP_EXPECTED, PS_SKIP_UNEXPECTED };
+static struct {
+	enum pstate state;
+	char reason[200];
+	char note[240];
+} pst[NPATHS];
+
+static struct kcpuinfo ci;
+static int vendor_amd;
+
+static uint32_t a(const void *p)
+{
+	return (uint32_t)(uintptr_t)p;
+}
+
+static int is_task(const struct kpath32 *p)
+{
+	return p->entry == KE_TASK_INT || p->entry == KE_TASK_TSS ||
+	       p->entry == KE_TASK_GDTGATE || p->entry == KE_EXC_TASK;
+}
+
+/* The entry a path installs: an IDT gate, a GDT descriptor or an MSR
+ * value. Exceptions keep the resting DPL of their vector (3 only for #BP). */
+static uint64_t entry_value(const struct kpath32 *p)
+{
+	switch (p->entry) {
+	case KE_INT_GATE:
+		return kdesc_idt_gate32(SEL_KCODE, a(p->stub), KDESC_SYS_INTGATE32, 3);
+	case KE_TRAP_GATE:
+		return kdesc_idt_gate32(SEL_KCODE, a(p->stub), KDESC_SYS_TRAPGATE32, 3);
+	case KE_EXCEPTION:
+		return kdesc_idt_gate32(SEL_KCODE, a(p->stub), KDESC_SYS_INTGATE32,
+					p->where == VEC_BP ? 3 : 0);
+	case KE_CALL_GATE:
+		return kdesc_callgate32(SEL_KCODE, a(p->stub), 3, p->nparam);
+	case KE_TASK_INT:
+		return kdesc_taskgate(SEL_TSS_TASK, 3);
+	case KE_EXC_TASK:
+		return kdesc_taskgate(SEL_TSS_TASK, p->where == VEC_BP ? 3 : 0);
+	case KE_TASK_GDTGATE:
+		return kdesc_taskgate(SEL_TSS_TASK, 3);
+	case KE_TASK_TSS:
+		return kdesc_tss32(a(&ktss_task), TSS_SIZE - 1, 3);
+	case KE_SYSENTER:
+		return a(p->stub);
+	case KE_SYSCALL:
+		return kmsr_star32(STAR_SYSCALL_CS, STAR_SYSRET_BASE, a(p->stub));
+	}
+	return 0;
+}
+
+static void install(const struct kpath32 *p)
+{
+	if (is_task(p))
+		task32_prepare(p->stub);
+	switch (p->entry) {
+	case KE_INT_GATE:
+	case KE_TRAP_GATE:
+	case KE_EXCEPTION:
+	case KE_TASK_INT:
+	case KE_EXC_TASK:
+		idt32_set(p->where, entry_value(p));
+		break;
+	case KE_CALL_GATE:
+	case KE_TASK_GDTGATE:
+		kgdt32[p->where / 8] = entry_value(p);
+		break;
+	case KE_TASK_TSS:
+		task32_set_tss_dpl(SEL_TSS_TASK, 3);
+		break;
+	case KE_SYSENTER:
+		if (k32_sysenter_msrs)
+			wrmsr(KMSR_SYSENTER_EIP, a(p->stub));
+		break;
+	case KE_SYSCALL:
+		k32_set_syscall_eip(a(p->stub));
+		break;
+	}
+}
+
+static void uninstall(const struct kpath32 *p)
+{
+	switch (p->entry) {
+	case KE_INT_GATE:
+	case KE_TRAP_GATE:
+	case KE_EXCEPTION:
+	case KE_TASK_INT:
+	case KE_EXC_TASK:
+		idt32_set_generic(p->where);
+		break;
+	case KE_CALL_GATE:
+	case KE_TASK_GDTGATE:
+		kgdt32[p->where / 8] = 0;
+		break;
+	case KE_TASK_TSS:
+		task32_set_tss_dpl(SEL_TSS_TASK, 0);
+		break;
+	case KE_SYSENTER:
+	case KE_SYSCALL:
+		fast32_stray();
+		break;
+	}
+}
+
+/* Installs, reads the live entry back against the encoder, uninstalls.
+ * The MSR paths read back only where the MSRs could be written. */
+static int install_reads_back(const struct kpath32 *p)
+{
+	uint64_t want = entry_value(p), got = want;
+	install(p);
+	switch (p->entry) {
+	case KE_INT_GATE:
+	case KE_TRAP_GATE:
+	case KE_EXCEPTION:
+	case KE_TASK_INT:
+	case KE_EXC_TASK:
+		got = kidt32[p->where];
+		break;
+	case KE_CALL_GATE:
+	case KE_TASK_GDTGATE:
+		got = kgdt32[p->where / 8];
+		break;
+	case KE_TASK_TSS:
+		got = kgdt32[SEL_TSS_TASK / 8];
+		break;
+	case KE_SYSENTER:
+		if (k32_sysenter_msrs)
+			got = rdmsr(KMSR_SYSENTER_EIP);
+		break;
+	case KE_SYSCALL:
+		if (k32_syscall_enabled)
+			got = rdmsr(KMSR_STAR);
+		break;
+	}
+	uninstall(p);
+	return want == got;
+}
+
+/* ---- running ring 3 -------------------------------------------------------- */
+
+static uint32_t run_loop(void (*loop)(void), uint32_t n)
+{
+	uint32_t st = kuser_enter32(a(loop), USER_CS, a(user32_stack_top), n);
+	if (st != KURUN_DONE) {
+		/* A fault inside the handler task or half-way through a task
+		 * switch can leave TR, a busy bit or NT behind: put them right
+		 * before the next excursion, and say so. */
+		char what[120];
+		if (task32_recover(what, sizeof(what)))
+			kprintf("# task state repaired after status 0x%x: %s\n", st, what);
+	}
+	return st;
+}
+
+static void describe_status(char *buf, size_t n, uint32_t st)
+{
+	if (st >= 0x100 && st < 0x200)
+		ksnprintf(buf, n, "%s (vector %u, error 0x%x) at eip 0x%x cs 0x%x",
+			  trap32_name(st - 0x100), st - 0x100, kurun32.error, kurun32.eip,
+			  kurun32.cs);
+	else if (st == KURUN_STRAY_SYSCALL)
+		ksnprintf(buf, n, "stray syscall (STAR's EIP not installed)");
+	else if (st == KURUN_STRAY_SYSENTER)
+		ksnprintf(buf, n, "stray sysenter");
+	else
+		ksnprintf(buf, n, "status 0x%x", st);
+}
+
+static const char *hv_name(void)
+{
+	return ci.hv_signature[0] ? ci.hv_signature : "bare metal";
+}
+
+/* 1 when the manuals say the entry instruction raises #UD on this CPU. */
+static int documented_ud(const struct kpath32 *p, char *why, size_t n)
+{
+	if (p->expect == KEXP_NEEDS_SEP && !ci.has_sep) {
+		ksnprintf(why, n, "sysenter: #UD, CPUID.1:EDX[11] (SEP) is 0 on this CPU");
+		return 1;
+	}
+	if (p->expect == KEXP_AMD_SYSCALL && !vendor_amd) {
+		ksnprintf(why, n, "syscall in legacy mode: #UD, as Intel documents");
+		return 1;
+	}
+	if (p->expect == KEXP_AMD_SYSCALL && !k32_syscall_enabled) {
+		ksnprintf(why, n, "syscall in legacy mode: #UD, EFER.SCE could not be set (%s)",
+			  k32_syscall_state());
+		return 1;
+	}
+	return 0;
+}
+
+static void probe(unsigned k)
+{
+	const struct kpath32 *p = &paths[k];
+	char what[200];
+	kprintf("# probe %s: %s\n", p->id, p->what);
+
+	if (p->expect == KEXP_FAULTS) {
+		/* The resting gate stays in place: the excursion ends at the
+		 * first fault and says which one it was. */
+		uint32_t st = run_loop(p->op, 2);
+		describe_status(what, sizeof(what), st);
+		if (st == KURUN_FAULT(p->exc_vector) && (kurun32.cs & 3) == 3) {
+			pst[k].state = PS_MEASURE;
+			tap_check(1, "probe %s: %s", p->id, what);
+		} else {
+			pst[k].state = PS_SKIP_UNEXPECTED;
+			if (st == KURUN_DONE)
+				ksnprintf(what, sizeof(what), "completed without %s",
+					  trap32_name(p->exc_vector));
+			ksnprintf(pst[k].reason, sizeof(pst[k].reason),
+				  "expected %s from ring 3, got %s", trap32_name(p->exc_vector), what);
+			tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+			return;
+		}
+		if (is_task(p)) {
+			/* and now through the task gate, for the task state check */
+			install(p);
+			st = run_loop(p->op, 2);
+			uninstall(p);
+			if (st != KURUN_DONE) {
+				describe_status(what, sizeof(what), st);
+				pst[k].state = PS_SKIP_UNEXPECTED;
+				ksnprintf(pst[k].reason, sizeof(pst[k].reason),
+					  "through the task gate: %s", what);
+				tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+				return;
+			}
+			task32_check_after(p->id, p->stub, p->resume);
+		}
+		return;
+	}
+
+	install(p);
+	uint32_t st = run_loop(p->op, 2);
+	uninstall(p);
+	describe_status(what, sizeof(what), st);
+
+	char why[160];
+	int doc_ud = documented_ud(p, why, sizeof(why));
+	const char *vendor = vendor_amd ? "AMD" : "Intel";
+	if (st == KURUN_DONE && !doc_ud) {
+		pst[k].state = PS_MEASURE;
+		tap_check(1, "probe %s: round trip completes", p->id);
+		if (is_task(p))
+			task32_check_after(p->id, p->stub, p->resume);
+	} else if (st == KURUN_DONE && doc_ud) {
+		pst[k].state = PS_MEASURE;
+		ksnprintf(pst[k].note, sizeof(pst[k].note),
+			  "ran on this %s model (%s, %s) although the manuals say %s: the CPU or "
+			  "emulator departs from the vendor's documentation",
+			  vendor, ci.vendor, hv_name(), why);
+		tap_check(1, "probe %s: runs although documented #UD (noted)", p->id);
+	} else if (st == KURUN_FAULT(VEC_UD) && doc_ud && (kurun32.cs & 3) == 3) {
+		pst[k].state = PS_SKIP_EXPECTED;
+		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "%s", why);
+		tap_check(1, "probe %s: %s", p->id, pst[k].reason);
+	} else if (st == KURUN_FAULT(VEC_UD) && doc_ud && (kurun32.cs & 3) == 0 &&
+		   kurun32.eip == a(p->stub)) {
+		/* in although #UD is documented, then the return raised #UD */
+		pst[k].state = PS_SKIP_EXPECTED;
+		ksnprintf(pst[k].reason, sizeof(pst[k].reason),
+			  "no round trip: the entry got in, the return instruction raised #UD in "
+			  "ring 0 (%s)", why);
+		ksnprintf(pst[k].note, sizeof(pst[k].note),
+			  "the entry instruction ran on this %s model (%s, %s) although the manuals "
+			  "say %s: the CPU or emulator departs from the vendor's documentation",
+			  vendor, ci.vendor, hv_name(), why);
+		tap_check(1, "probe %s: entry departs from the documented #UD (noted), exit #UD",
+			  p->id);
+	} else {
+		pst[k].state = PS_SKIP_UNEXPECTED;
+		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "probe failed: %s", what);
+		tap_check(0, "probe %s: %s", p->id, pst[k].reason);
+	}
+}
+
+/* A fault inside the handler task must end the excursion like any other
+ * fault, and leave a usable task state behind (run_loop repairs TR, the
+ * busy bits and NT): enter a handler task that executes ud2, then make a
+ * normal task round trip through the same TSS. Without the repair the
+ * second switch finds TSS_TASK still busy (#GP) or TR still on it. */
+static void task_fault_selfcheck(void)
+{
+	const struct kpath32 *p = NULL;
+	for (unsigned k = 0; k < NPATHS; k++)
+		if (paths[k].entry == KE_TASK_INT)
+			p = &paths[k];
+	struct kpath32 faulty = *p;
+	faulty.stub = kt32_task_fault;
+	install(&faulty);
+	uint32_t st = run_loop(p->op, 1);
+	uint32_t fcs = kurun32.cs, feip = kurun32.eip;
+	uninstall(&faulty);
+	install(p);
+	uint32_t st2 = run_loop(p->op, 2);
+	uninstall(p);
+	tap_check(st == KURUN_FAULT(VEC_UD) && fcs == SEL_KCODE && feip == a(kt32_task_fault) &&
+			  st2 == KURUN_DONE && str32() == SEL_TSS_MAIN,
+		  "a #UD inside the handler task ends the excursion (status 0x%x at %x:%x), the "
+		  "task state is repaired and the next task round trip completes (status 0x%x)",
+		  st, fcs, feip, st2);
+}
+
+void paths32_probe_all(void)
+{
+	kcpuinfo_read(&ci);
+	vendor_amd = !strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine");
+	int all = 1;
+	unsigned nsel = 0;
+	for (unsigned k = 0; k < NPATHS; k++) {
+		if (!kcfg_selected(paths[k].id))
+			continue;
+		nsel++;
+		if (!install_reads_back(&paths[k])) {
+			all = 0;
+			kprintf("# %s: installed entry does not read back as encoded\n",
+				paths[k].id);
+		}
+	}
+	tap_check(all, "every selected path's entry (IDT gate, GDT gate or TSS, MSR) reads "
+		       "back as encoded (%u paths)",
+		  nsel);
+	for (unsigned k = 0; k < NPATHS; k++) {
+		if (kcfg_selected(paths[k].id))
+			probe(k);
+		else
+			pst[k].state = PS_UNSELECTED;
+	}
+	task_fault_selfcheck();
+}
+
+/* ---- measuring ------------------------------------------------------------- */
+
+struct bctx {
+	const struct kpath32 *p;
+	uint32_t bad_status;
+};
+
+static uint64_t batch(struct bctx *c, void (*loop)(void), uint32_t n)
+{
+	if (n == 0)
+		n = 1;
+	install(c->p);
+	uint32_t st = run_loop(loop, n);
+	uninstall(c->p);
+	if (st != KURUN_DONE) {
+		if (!c->bad_status)
+			c->bad_status = st;
+		return 0;
+	}
+	return (uint64_t)kurun32.result_hi << 32 | kurun32.result_lo;
+}
+
+static uint64_t batch_op(void *ctx, uint32_t n)
+{
+	struct bctx *c = ctx;
+	return batch(c, c->p->op, n);
+}
+
+static uint64_t batch_empty(void *ctx, uint32_t n)
+{
+	struct bctx *c = ctx;
+	return batch(c, c->p->empty, n);
+}
+
+unsigned paths32_measure_all(unsigned *total, int *all_expected)
+{
+	unsigned measured = 0;
+	*total = 0;
+	*all_expected = 1;
+	for (unsigned k = 0; k < NPATHS; k++) {
+		const struct kpath32 *p = &paths[k];
+		if (pst[k].state == PS_UNSELECTED)
+			continue;
+		(*total)++;
+		kprintf("progress %s\n", p->id);
+		if (pst[k].state != PS_MEASURE) {
+			kprintf("result %s skipped %s\n", p->id, pst[k].reason);
+			if (pst[k].note[0])
+				kprintf("note %s %s\n", p->id, pst[k].note);
+			if (pst[k].state == PS_SKIP_UNEXPECTED)
+				*all_expected = 0;
+			continue;
+		}
+		struct bctx c = { p, 0 };
+		if (!kreport_measure(p->id, batch_op, batch_empty, &c, &c.bad_status)) {
+			char what[200];
+			describe_status(what, sizeof(what), c.bad_status);
+			kprintf("result %s skipped fault during measurement: %s\n", p->id, what);
+			*all_expected = 0;
+			continue;
+		}
+		if (p->note)
+			kprintf("note %s %s\n", p->id, p->note);
+		if (pst[k].note[0])
+			kprintf("note %s %s\n", p->id, pst[k].note);
+		measured++;
+	}
+	return measured;
+}
