@@ -53,13 +53,16 @@ _start:
 	jne no_features
 
 	/* CR4: OSFXSR (9), OSXMMEXCPT (10). CR0: MP (1) set, EM (2) and
-	 * TS (3) clear, NE (5) set: x87/SSE usable, errors as exceptions. */
+	 * TS (3) clear, NE (5) set: x87/SSE usable, errors as exceptions;
+	 * CD (30) and NW (29) clear: caches on. Firmware normally leaves them
+	 * so; Bochs's BIOS does not (CR0 0x60000010 at reset), and a CPU
+	 * with caches off would time something else than the entry paths. */
 	mov %cr4, %eax
 	or $((1 << 9) | (1 << 10)), %eax
 	mov %eax, %cr4
 	mov %cr0, %eax
 	or $((1 << 1) | (1 << 5)), %eax
-	and $~((1 << 2) | (1 << 3)), %eax
+	and $~((1 << 2) | (1 << 3) | (1 << 29) | (1 << 30)), %eax
 	mov %eax, %cr0
 	fninit
 

@@ -91,8 +91,8 @@ void vm32_selfcheck(void)
 	uint32_t cr0 = read_cr0_32(), cr4 = read_cr4_32();
 	tap_check((cr0 & (CR0_PG | CR0_WP | CR0_MP | CR0_PE)) ==
 				  (CR0_PG | CR0_WP | CR0_MP | CR0_PE) &&
-			  !(cr0 & (CR0_EM | CR0_TS)),
-		  "CR0: PG, WP, MP, PE set; EM, TS clear (0x%x)", cr0);
+			  !(cr0 & (CR0_EM | CR0_TS | CR0_NW | CR0_CD)),
+		  "CR0: PG, WP, MP, PE set; EM, TS, NW, CD clear (0x%x)", cr0);
 	tap_check((cr4 & (CR4_PSE | CR4_OSFXSR | CR4_OSXMMEXCPT)) ==
 				  (CR4_PSE | CR4_OSFXSR | CR4_OSXMMEXCPT) &&
 			  !(cr4 & CR4_PAE),
