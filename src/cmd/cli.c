@@ -40,6 +40,7 @@ static const struct opt opts[] = {
 	{ "seed", 1, A_BOOT },
 	{ "replay", 1, A_BOOT },
 	{ "kernel", 1, A_BOOT | A_ALL },
+	{ "mode", 1, A_BOOT | A_ALL },
 	{ "verbose", 0, A_BOOT | A_ALL },
 	{ "json", 1, A_EXPORT },
 	{ "csv", 1, A_EXPORT },
@@ -203,6 +204,52 @@ static int split_only(struct kcli *c, const char *arg, char *err, size_t errlen)
 	}
 	if (c->n_only == 0) {
 		snprintf(err, errlen, "--only: give at least one id");
+		return KEXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Which kernels the bare-metal world boots (see struct kcli). */
+static int resolve_modes(struct kcli *c, char *err, size_t errlen)
+{
+	if (c->cmd != KCMD_BOOT && c->cmd != KCMD_ALL)
+		return 0;
+	unsigned from_only = 0;
+	for (size_t i = 0; i < c->n_only; i++) {
+		int k = kboot_id_index(c->only[i]);
+		if (k < 0)
+			continue;
+		unsigned m = kboot_id_mode((size_t)k);
+		if (c->mode_given && !(m & c->mode_given)) {
+			snprintf(err, errlen, "--only %s: that path is measured by the %s kernel, "
+					      "not by --mode %s (use --mode %s or all)",
+				 c->only[i], kboot_mode_name(m), kboot_mode_name(c->mode_given),
+				 kboot_mode_name(m));
+			return KEXIT_USAGE;
+		}
+		from_only |= m;
+	}
+	if (c->mode_given)
+		c->boot_modes = c->mode_given;
+	else if (from_only)
+		c->boot_modes = from_only;
+	else
+		c->boot_modes = c->cmd == KCMD_BOOT ? KBOOT_LONG : KBOOT_LONG | KBOOT_LEGACY32;
+	if ((c->selftest || c->fuzz_n || c->replay >= 0) && (c->boot_modes & KBOOT_LEGACY32)) {
+		snprintf(err, errlen, "%s runs the long-mode kernel's full paths; the legacy 32-bit "
+				      "kernel has none: drop --mode %s",
+			 c->selftest ? "--selftest" : c->fuzz_n ? "--fuzz" : "--replay",
+			 kboot_mode_name(c->boot_modes));
+		return KEXIT_USAGE;
+	}
+	if (c->variant && strcmp(c->variant, "full") == 0 && c->boot_modes == KBOOT_LEGACY32) {
+		snprintf(err, errlen, "--variant full: the legacy 32-bit kernel has the minimal "
+				      "variant only (add --mode all to measure both kernels)");
+		return KEXIT_USAGE;
+	}
+	if (c->kernel && c->boot_modes == (KBOOT_LONG | KBOOT_LEGACY32)) {
+		snprintf(err, errlen, "--kernel names one image, but both kernels would boot: "
+				      "add --mode long or --mode legacy32");
 		return KEXIT_USAGE;
 	}
 	return 0;
@@ -372,6 +419,12 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 		c->ring3_if = val[0] - '0';
 	} else if (strcmp(name, "kernel") == 0) {
 		c->kernel = val;
+	} else if (strcmp(name, "mode") == 0) {
+		if (kboot_mode_parse(val, &c->mode_given) != 0) {
+			snprintf(err, errlen, "unknown --mode '%s': valid values are %s", v,
+				 KBOOT_MODE_CHOICES);
+			return KEXIT_USAGE;
+		}
 	} else if (strcmp(name, "verbose") == 0) {
 		c->verbose = 1;
 	} else if (strcmp(name, "json") == 0) {
@@ -533,7 +586,8 @@ static int final_checks(struct kcli *c, char *err, size_t errlen)
 		c->guest_cpu = "auto";
 	if (!c->kind)
 		c->kind = "bars";
-	return validate_only(c, err, errlen);
+	int rc = validate_only(c, err, errlen);
+	return rc ? rc : resolve_modes(c, err, errlen);
 }
 
 int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
@@ -735,7 +789,8 @@ void kcli_usage(const char *topic)
 		       "                      what a real kernel does (kernel stack, one register\n"
 		       "                      frame, user flags and registers cleared, one C\n"
 		       "                      dispatcher, the fast exit only when safe); the table\n"
-		       "                      shows what full adds over minimal (+N)\n"
+		       "                      shows what full adds over minimal (+N); the legacy\n"
+		       "                      kernel has the minimal variant only\n"
 		       "  --selftest          instead of measuring: run the hostile ring-3 cases\n"
 		       "                      (docs/selftest.md) against the full variant of every\n"
 		       "                      path, one boot per CPU model (default --cpu intel,amd,\n"
@@ -750,11 +805,19 @@ void kcli_usage(const char *topic)
 		       "  --ring3-if 0|1      RFLAGS.IF while ring 3 runs: 1 (default) as in a real\n"
 		       "                      kernel, every interrupt source masked at the PIC and\n"
 		       "                      APIC; 0 the older mode (no sti before sysexit)\n"
-		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal')\n"
+		       "  --mode long|legacy32|all\n"
+		       "                      which kernel: long (default), the 64-bit kernel;\n"
+		       "                      legacy32, the 32-bit protected-mode kernel (task\n"
+		       "                      gates, call gates with parameters, legacy\n"
+		       "                      sysenter/syscall); all, both in one run, the legacy\n"
+		       "                      paths shown beside their long-mode counterparts\n"
+		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal');\n"
+		       "                      without --mode, the kernels of the ids named\n"
 		       "  --samples N         samples per path, 10 to 10000 (default 200, quick 30)\n"
 		       "  --quick, --verbose, --progress, --no-progress\n"
 		       OUTPUTS_HELP
-		       "  --kernel FILE       boot this kernel image instead of the installed one\n\n"
+		       "  --kernel FILE       boot this kernel image instead of the installed one\n"
+		       "                      (one --mode only)\n\n"
 		       "environment: KENTRY_QEMU (the QEMU binary), KENTRY_BOCHS (the Bochs binary),\n"
 		       "KENTRY_ISO (Bochs's GRUB image), KENTRY_BOOT_TIMEOUT (seconds, the whole\n"
 		       "run's limit).\n");
@@ -825,7 +888,8 @@ void kcli_usage(const char *topic)
 	       "       kentry plot RUN... -o F.svg a chart of saved runs\n"
 	       "       kentry help COMMAND         options of one command\n\n"
 	       "options of the bare command: those of bench (--cpu N pins the Linux world)\n"
-	       "and of boot (with --guest-cpu for the emulator's model); --samples up to 10000.\n\n"
+	       "and of boot (with --guest-cpu for the emulator's model); --samples up to 10000.\n"
+	       "It boots both kernels (--mode all) unless --mode or --only says otherwise.\n\n"
 	       "exit status: 0 success, 1 a requested measurement failed, 2 bad command\n"
 	       "line (nothing ran), 3 a needed program, kernel image or input file is\n"
 	       "missing or unreadable, 4 the guest failed, hung or reset, 5 an output file\n"

@@ -60,7 +60,11 @@ struct kcli {
 	const char *models[8];      /* --cpu A,B with --selftest/--fuzz */
 	size_t n_models;
 	char models_buf[256];
-	const char *kernel;         /* kernel image override */
+	const char *kernel;         /* kernel image override (one mode only) */
+	unsigned mode_given;        /* --mode as given (KBOOT_* mask), 0 if absent */
+	unsigned boot_modes;        /* the kernels to boot (KBOOT_* mask): --mode, else
+				     * those whose ids --only names, else long (boot)
+				     * or both (the bare command) */
 	int verbose;
 	/* output */
 	const char *json, *csv, *markdown;

@@ -27,6 +27,9 @@ void plan_run_outputs(const struct kcli *c, struct koutputs *outs);
 /* Writes them; 0 or 5. */
 int write_run_outputs(const struct koutputs *outs, const struct krun *run);
 void print_world(FILE *f, const struct krun *run, const char *world, const char *title);
+/* The legacy kernel's paths beside their long-mode counterparts, when the
+ * run has results of both kernels. */
+void print_legacy_beside(FILE *f, const struct krun *run);
 /* Loads a result file: 0, or the exit status (3 missing or unreadable, 6
  * malformed) with the message printed. */
 int load_run(const char *path, struct krun *run);
@@ -37,15 +40,17 @@ int load_run(const char *path, struct krun *run);
 struct kenv;
 void emulator_line(const struct kenv *env, char *out, size_t n);
 
-/* The boot options of the command line (measure.c): kernel and boot image
- * from the libexec directory unless given, the bare-metal ids of --only;
- * timeout 0: the emulator's default limit. */
+/* The boot options of the command line for one kernel (mode: KBOOT_LONG
+ * or KBOOT_LEGACY32; measure.c): kernel and boot image from the libexec
+ * directory unless given, the bare-metal ids of --only that kernel
+ * measures; timeout 0: the emulator's default limit. */
 struct boot_setup {
 	struct kboot_opts o;
 	const char *only[KCLI_MAX_ONLY];
 	char kernel[PATH_MAX + 32], iso[PATH_MAX + 32];
 };
-void boot_opts(const struct kcli *c, const char *libexec, double timeout, struct boot_setup *b);
+void boot_opts(const struct kcli *c, const char *libexec, unsigned mode, double timeout,
+	       struct boot_setup *b);
 
 int cmd_measure(const struct kcli *c);
 int cmd_selftest(const struct kcli *c);

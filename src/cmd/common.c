@@ -4,6 +4,8 @@
 #include "results/json.h"
 #include "results/export.h"
 #include "results/table.h"
+#include "results/pairs.h"
+#include "emu/boot.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -145,4 +147,35 @@ void emulator_line(const struct kenv *env, char *out, size_t n)
 		snprintf(out, n, "QEMU %s, accel %s, icount %s", v ? v : "?",
 			 kenv_get(env, "accel") ? kenv_get(env, "accel") : "?",
 			 kenv_get(env, "icount") ? kenv_get(env, "icount") : "off");
+}
+
+/* The legacy kernel's paths beside their long-mode counterparts, when the
+ * run has results of both kernels (kentry boot --mode all, or a saved run
+ * of one). */
+void print_legacy_beside(FILE *f, const struct krun *run)
+{
+	struct kpair pairs[64];
+	size_t n = 0;
+	for (size_t i = 0; i < kboot_id_count() && n < 64; i++) {
+		if (kboot_id_mode(i) != KBOOT_LEGACY32)
+			continue;
+		pairs[n].id = kboot_id(i);
+		pairs[n].counterpart = kboot_id_counterpart(i, &pairs[n].why_none);
+		n++;
+	}
+	unsigned modes = 0;
+	for (size_t i = 0; i < run->n; i++) {
+		int k = kboot_id_index(run->r[i].id);
+		if (k >= 0 && strcmp(run->r[i].world, "bare-metal") == 0)
+			modes |= kboot_id_mode((size_t)k);
+	}
+	if (modes != (KBOOT_LONG | KBOOT_LEGACY32))
+		return;
+	const char *icount = kenv_get(&run->guest_env, "icount");
+	int instr = icount && strcmp(icount, "off") != 0;
+	fprintf(f, "Legacy 32-bit kernel beside long mode, per mechanism (headline figures, %s)\n",
+		instr ? "guest instructions" : "TSC ticks");
+	krender_pairs(f, run, "bare-metal", pairs, n, "legacy path", "long-mode path",
+		      "legacy/long");
+	fprintf(f, "\n");
 }

@@ -53,7 +53,7 @@ int cmd_fuzz(const struct kcli *c)
 		struct kfuzz_report rep;
 		memset(&rep, 0, sizeof(rep));
 		struct boot_setup b;
-		boot_opts(c, libexec, 0, &b);
+		boot_opts(c, libexec, KBOOT_LONG, 0, &b);
 		struct kboot_opts o = b.o;
 		o.cpu = c->models[k];
 		o.progress = progress_cb;

@@ -22,18 +22,27 @@ int cmd_list(const struct kcli *c)
 		}
 	}
 	if (!c->world || strcmp(c->world, "bare-metal") == 0) {
-		char kernel[PATH_MAX + 32];
-		snprintf(kernel, sizeof(kernel), "%s/kentry-kernel.elf", libexec);
-		struct stat st;
-		int have = stat(kernel, &st) == 0;
 		if (!c->world)
 			printf("\n");
-		printf("%-20s %-11s %s\n", "id", "world", "available here");
+		printf("%-24s %-11s %s\n", "id", "world", "available here");
 		for (size_t i = 0; i < kboot_id_count(); i++) {
-			printf("%-20s %-11s %s\n", kboot_id(i), "bare-metal",
-			       have ? "decided in the guest by trying (kentry boot)"
-				    : "no: kernel image not built (run make)");
-			printf("%-20s %-11s   %s\n", "", "", kboot_id_summary(i));
+			unsigned mode = kboot_id_mode(i);
+			char kernel[PATH_MAX + 32];
+			snprintf(kernel, sizeof(kernel), "%s/%s", libexec, kboot_mode_image(mode));
+			struct stat st;
+			int have = stat(kernel, &st) == 0;
+			if (have)
+				printf("%-24s %-11s decided in the guest by trying (kentry boot --mode %s)\n",
+				       kboot_id(i), "bare-metal", kboot_mode_name(mode));
+			else
+				printf("%-24s %-11s no: kernel image %s not built (run make)\n",
+				       kboot_id(i), "bare-metal", kboot_mode_image(mode));
+			printf("%-24s %-11s   %s\n", "", "", kboot_id_summary(i));
+			const char *none, *cp = kboot_id_counterpart(i, &none);
+			if (cp)
+				printf("%-24s %-11s   long-mode counterpart: %s\n", "", "", cp);
+			else if (none)
+				printf("%-24s %-11s   no long-mode counterpart: %s\n", "", "", none);
 		}
 	}
 	return 0;

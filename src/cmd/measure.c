@@ -49,23 +49,29 @@ static int wants_boot(const struct kcli *c)
 	return c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL;
 }
 
-/* The boot options of the command line, the same for the checks before
- * the run and for the run: the bare-metal ids of --only, the kernel image
- * and the boot image (from the libexec directory unless given). */
-void boot_opts(const struct kcli *c, const char *libexec, double timeout, struct boot_setup *b)
+/* The boot options of the command line for one kernel (mode), the same
+ * for the checks before the run and for the run: the bare-metal ids of
+ * --only that kernel measures, the kernel image and the boot image (from
+ * the libexec directory unless given). */
+void boot_opts(const struct kcli *c, const char *libexec, unsigned mode, double timeout,
+	       struct boot_setup *b)
 {
 	struct kboot_opts *o = &b->o;
 	memset(o, 0, sizeof(*o));
 	if (c->kernel)
 		snprintf(b->kernel, sizeof(b->kernel), "%s", c->kernel);
 	else
-		snprintf(b->kernel, sizeof(b->kernel), "%s/kentry-kernel.elf", libexec);
+		snprintf(b->kernel, sizeof(b->kernel), "%s/%s", libexec, kboot_mode_image(mode));
 	const char *env_iso = getenv("KENTRY_ISO");
 	if (env_iso && *env_iso)
 		snprintf(b->iso, sizeof(b->iso), "%s", env_iso);
 	else
 		snprintf(b->iso, sizeof(b->iso), "%s/kentry-kernel.iso", libexec);
-	size_t n_only = world_only(c, 1, b->only);
+	const char *all[KCLI_MAX_ONLY];
+	size_t n_all = world_only(c, 1, all), n_only = 0;
+	for (size_t i = 0; i < n_all; i++)
+		if (kboot_id_mode((size_t)kboot_id_index(all[i])) & mode)
+			b->only[n_only++] = all[i];
 	o->emulator = c->emulator;
 	o->accel = c->accel;
 	o->cpu = c->guest_cpu;
@@ -75,13 +81,19 @@ void boot_opts(const struct kcli *c, const char *libexec, double timeout, struct
 	o->samples = c->samples;
 	o->batch = c->batch;
 	o->ring3_if = c->ring3_if < 0 ? NULL : c->ring3_if ? "1" : "0";
-	o->variant = c->variant;
+	/* the legacy kernel has the minimal variant only: nothing to choose */
+	o->variant = mode == KBOOT_LEGACY32 ? NULL : c->variant;
 	o->quick = c->quick;
 	o->kernel_path = b->kernel;
 	o->iso_path = b->iso;
+	o->mode = mode;
 	o->timeout_s = timeout;
 	o->verbose = c->verbose;
 }
+
+/* The kernels this run boots, in order. */
+static const unsigned boot_modes[] = { KBOOT_LONG, KBOOT_LEGACY32 };
+#define N_BOOT_MODES (sizeof(boot_modes) / sizeof(boot_modes[0]))
 
 /* "QEMU" or "Bochs", for titles. */
 static const char *emulator_name(const struct kcli *c)
@@ -110,16 +122,22 @@ static int preflight(const struct kcli *c, const char *libexec, double *timeout)
 		fprintf(stderr, "kentry: %s seconds\n", err);
 		return rc;
 	}
-	struct boot_setup b;
-	boot_opts(c, libexec, *timeout, &b);
-	if (c->n_only && b.o.n_only == 0)
-		return 0; /* no bare-metal path asked for: nothing will boot */
-	/* the emulator's own checks (emu/boot.c): the program, the images,
-	 * the accelerator, the CPU model against the emulator's list */
-	rc = kboot_validate(&b.o, err, sizeof(err));
-	if (rc)
-		fprintf(stderr, "kentry boot: %s\n", err);
-	return rc;
+	for (size_t m = 0; m < N_BOOT_MODES; m++) {
+		if (!(c->boot_modes & boot_modes[m]))
+			continue;
+		struct boot_setup b;
+		boot_opts(c, libexec, boot_modes[m], *timeout, &b);
+		if (c->n_only && b.o.n_only == 0)
+			continue; /* no path of this kernel asked for: it will not boot */
+		/* the emulator's own checks (emu/boot.c): the program, the
+		 * images, the accelerator, the CPU model against its list */
+		rc = kboot_validate(&b.o, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "kentry boot: %s\n", err);
+			return rc;
+		}
+	}
+	return 0;
 }
 
 static int run_linux(const struct kcli *c, struct krun *run, const char *libexec,
@@ -175,25 +193,39 @@ static int run_linux(const struct kcli *c, struct krun *run, const char *libexec
 	return rc ? KEXIT_FAIL : 0;
 }
 
-static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
-		    struct progress *pg, double timeout)
+/* When both kernels run, the second one's guest environment goes under
+ * "legacy32." so that nothing of the first is overwritten (the same
+ * emulator, CPU model and guest facts, seen from the other kernel). */
+static void prefix_guest_env(struct krun *guest, const char *prefix)
+{
+	for (size_t i = 0; i < guest->guest_env.n; i++) {
+		char *k = guest->guest_env.e[i].key;
+		size_t n = strlen(prefix) + strlen(k) + 2;
+		char *p = malloc(n);
+		if (!p)
+			continue;
+		snprintf(p, n, "%s.%s", prefix, k);
+		free(k);
+		guest->guest_env.e[i].key = p;
+	}
+}
+
+/* Boots one kernel (mode) and merges its results into run; kvm_failed:
+ * why KVM could not be used by an earlier boot of this run, or NULL. */
+static int boot_one(const struct kcli *c, unsigned mode, struct krun *run, const char *libexec,
+		    struct progress *pg, double timeout, const char *kvm_failed)
 {
 	struct boot_setup b;
-	boot_opts(c, libexec, timeout, &b);
+	boot_opts(c, libexec, mode, timeout, &b);
 	struct kboot_opts o = b.o;
 	const char *const *only = b.o.only;
 	size_t n_only = b.o.n_only;
 	if (c->n_only && n_only == 0)
 		return 0;
-	if (run->env.n == 0) {
-		/* the host's facts beside the guest's: the machine the
-		 * emulator ran on */
-		klinux_environment(&run->env, -1);
-		kenv_unset(&run->env, "cpu.pinned");
-	}
+	o.kvm_failed = kvm_failed;
 	o.progress = progress_cb;
 	o.progress_arg = pg;
-	pg->world = "bare-metal";
+	pg->world = mode == KBOOT_LEGACY32 ? "bare-metal legacy32" : "bare-metal";
 	char err[8192];
 	struct krun guest;
 	krun_init(&guest);
@@ -203,30 +235,30 @@ static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 		fprintf(stderr, "kentry boot: %s\n", err);
 	if (rc && !kenv_get(&guest.guest_env, "kernel.version")) {
 		/* the kernel never said a word: no table of identical failed
-		 * rows, nothing of this world in a result file */
+		 * rows, nothing of this kernel in a result file */
 		krun_free(&guest);
 		return rc;
 	}
+	if (mode == KBOOT_LEGACY32 && (c->boot_modes & KBOOT_LONG))
+		prefix_guest_env(&guest, "legacy32");
 	krun_merge(run, &guest);
 	krun_free(&guest);
 	if (rc) {
-		/* keep the document whole: every requested bare-metal id gets a
-		 * result, skipped with the reason the guest gave none */
+		/* keep the document whole: every requested id of this kernel
+		 * gets a result, skipped with the reason the guest gave none */
 		char first[256];
 		snprintf(first, sizeof(first), "%.255s", err);
 		char *nl = strchr(first, '\n');
 		if (nl)
 			*nl = '\0';
-		unsigned variants = kboot_variant_mask(c->variant);
-		for (size_t i = 0; i < kboot_id_count(); i++) {
-			const char *id = kboot_id(i);
-			int wanted = n_only == 0;
-			for (size_t k = 0; k < n_only; k++)
-				if (strcmp(only[k], id) == 0)
-					wanted = 1;
+		unsigned variants = mode == KBOOT_LEGACY32 ? 1 : kboot_variant_mask(c->variant);
+		const char *ids[KCLI_MAX_ONLY];
+		size_t n = n_only ? n_only : kboot_mode_ids(mode, ids, KCLI_MAX_ONLY);
+		for (size_t i = 0; i < n; i++) {
+			const char *id = n_only ? only[i] : ids[i];
 			for (unsigned v = 0; v < KBOOT_NVARIANTS; v++) {
 				const char *var = kboot_variant_name(v);
-				if (!wanted || !((variants >> v) & 1) ||
+				if (!((variants >> v) & 1) ||
 				    krun_find_variant(run, id, "bare-metal", var))
 					continue;
 				struct kresult *r = krun_add(run, id, "bare-metal", "round-trip");
@@ -234,6 +266,28 @@ static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
 				kresult_skip(r, "bare-metal world did not complete: %s", first);
 			}
 		}
+	}
+	return rc;
+}
+
+static int run_boot(const struct kcli *c, struct krun *run, const char *libexec,
+		    struct progress *pg, double timeout)
+{
+	if (run->env.n == 0) {
+		/* the host's facts beside the guest's: the machine the
+		 * emulator ran on */
+		klinux_environment(&run->env, -1);
+		kenv_unset(&run->env, "cpu.pinned");
+	}
+	int rc = 0;
+	for (size_t m = 0; m < N_BOOT_MODES; m++) {
+		if (!(c->boot_modes & boot_modes[m]))
+			continue;
+		/* KVM found unusable by the first boot is not tried again */
+		const char *kvm_failed = kenv_get(&run->guest_env, "accel.fallback");
+		int r = boot_one(c, boot_modes[m], run, libexec, pg, timeout, kvm_failed);
+		if (r && !rc)
+			rc = r;
 	}
 	return rc;
 }
@@ -310,6 +364,7 @@ int cmd_measure(const struct kcli *c)
 		krender_env(rep, &run.guest_env, title);
 		fprintf(rep, "\n");
 		print_world(rep, &run, "bare-metal", "Bare-metal world, round trips from ring 3 into kentry's kernel");
+		print_legacy_beside(rep, &run);
 	}
 	kstdio_flush(rep);
 	krun_free(&run);

@@ -150,7 +150,7 @@ int cmd_selftest(const struct kcli *c)
 	for (size_t k = 0; k < c->n_models; k++) {
 		m[k].asked = c->models[k];
 		struct boot_setup b;
-		boot_opts(c, libexec, 0, &b);
+		boot_opts(c, libexec, KBOOT_LONG, 0, &b);
 		struct kboot_opts o = b.o;
 		o.cpu = c->models[k];
 		/* the timer of case 10 is exact only under -icount; nothing is

@@ -329,7 +329,10 @@ static int bochs_needs(const struct kboot_opts *o, struct bneeds *n, char *err, 
 						 NULL };
 	static const char *const vga_dirs[] = { "/usr/share/bochs", "/usr/share/vgabios",
 						"/usr/local/share/bochs", NULL };
-	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
+	char default_kernel[64];
+	snprintf(default_kernel, sizeof(default_kernel), "build/%s",
+		 kboot_mode_image(o->mode ? o->mode : KBOOT_LONG));
+	const char *kernel = o->kernel_path ? o->kernel_path : default_kernel;
 	memset(n, 0, sizeof(*n));
 	if (o->accel && strcmp(o->accel, "auto") != 0) {
 		snprintf(err, errlen, "--accel %s is QEMU's: Bochs always emulates every "
@@ -525,7 +528,10 @@ static void attempt_run(struct battempt *a, const struct kboot_opts *o, const ch
 int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t errlen)
 {
 	err[0] = '\0';
-	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
+	char default_kernel[64];
+	snprintf(default_kernel, sizeof(default_kernel), "build/%s",
+		 kboot_mode_image(o->mode ? o->mode : KBOOT_LONG));
+	const char *kernel = o->kernel_path ? o->kernel_path : default_kernel;
 	struct bneeds n;
 	int rc = bochs_needs(o, &n, err, errlen);
 	if (rc)

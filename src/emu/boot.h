@@ -37,17 +37,37 @@ struct kboot_opts {
 	const char *kernel_path;  /* the kernel image to boot */
 	const char *iso_path;     /* Bochs: the GRUB image (NULL: kentry-kernel.iso
 				   * beside the kernel image, or $KENTRY_ISO) */
+	unsigned mode;            /* KBOOT_LONG or KBOOT_LEGACY32: which kernel that is
+				   * (its ids are the expected ones); 0 means long */
 	double timeout_s;         /* whole-run limit; 0: default */
 	int verbose;              /* echo the serial console to stderr */
 	kprogress_fn progress;    /* may be NULL */
 	void *progress_arg;
 };
 
-/* The bare-metal path ids, in the kernel's order. */
+/* Which kernel: the long-mode one (build/kentry-kernel.elf) or the legacy
+ * 32-bit one (build/kentry-kernel32.elf). A bit mask where several are
+ * meant (kboot_mode_parse("all")). */
+#define KBOOT_LONG     1u
+#define KBOOT_LEGACY32 2u
+#define KBOOT_MODE_CHOICES "long, legacy32, all"
+int kboot_mode_parse(const char *s, unsigned *mode); /* -1 when unknown */
+const char *kboot_mode_name(unsigned mode);  /* "long", "legacy32", "all" */
+const char *kboot_mode_image(unsigned mode); /* the image file name of one mode */
+
+/* The bare-metal path ids of both kernels, in registry order (each
+ * kernel's own order, the long-mode kernel's first). */
 size_t kboot_id_count(void);
 const char *kboot_id(size_t i);
 const char *kboot_id_summary(size_t i);
 int kboot_id_index(const char *id); /* -1 when unknown */
+unsigned kboot_id_mode(size_t i);   /* KBOOT_LONG or KBOOT_LEGACY32 */
+/* A legacy id's long-mode counterpart (the same mechanism or the same
+ * instructions in IA-32e mode), or NULL with *why_none saying why there is
+ * none; NULL and NULL for long-mode ids. */
+const char *kboot_id_counterpart(size_t i, const char **why_none);
+/* The ids one kernel (mode mask) measures, in order; returns how many. */
+size_t kboot_mode_ids(unsigned mode, const char **out, size_t max);
 
 /* The variants of every bare-metal path: 0 the minimal one (no variant
  * name, the default form), 1 "full". kboot_variant_mask("minimal"|"full"|

@@ -1,20 +1,63 @@
 /* kentry emu: the bare-metal path ids the host knows, in the kernel's order. */
 
+#include "boot.h"
+
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
 /* The bare-metal path ids                                             */
 
-/* One row per path in src/kernel/paths.def, the registry the kernel is
- * built from: the host takes the id and the summary of each row. */
+/* Each id with the kernel that measures it (docs/kernel.md, docs/kernel32.md)
+ * and, for the legacy kernel's, the long-mode path that corresponds to it
+ * (the same mechanism or instructions in IA-32e mode), or why none does.
+ * The long-mode kernel's rows come from its registry, src/kernel/paths.def
+ * (the host takes the id and the summary of each row). */
 static const struct {
 	const char *id, *summary;
+	unsigned mode;
+	const char *counterpart; /* legacy ids: the long-mode id, or NULL */
+	const char *no_counterpart;
 } kboot_ids[] = {
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
 	      skip, what, note, summary)                                              \
-	{ id, summary },
+	{ id, summary, KBOOT_LONG, NULL, NULL },
 #include "kernel/paths.def"
 #undef KPATH
+	/* the legacy 32-bit kernel (kentry boot --mode legacy32) */
+	{ "legacy-int-gate", "legacy mode: int n through a 32-bit interrupt gate, back with iretd",
+	  KBOOT_LEGACY32, "int-gate", NULL },
+	{ "legacy-trap-gate", "legacy mode: int n through a 32-bit trap gate, back with iretd",
+	  KBOOT_LEGACY32, "trap-gate", NULL },
+	{ "legacy-call-gate", "legacy mode: far call through a 32-bit call gate, back with lret",
+	  KBOOT_LEGACY32, "call-gate", NULL },
+	{ "legacy-call-gate-params", "legacy mode: 3 parameters pushed and copied to the kernel stack by a call gate (count 3), back with lret $12",
+	  KBOOT_LEGACY32, NULL, "64-bit call gates have no parameter count" },
+	{ "legacy-task-gate", "legacy mode: int n through a task gate (a hardware task switch), back with iretd and NT",
+	  KBOOT_LEGACY32, NULL, "IA-32e mode has no hardware task switching" },
+	{ "legacy-task-call-tss", "legacy mode: far call to a TSS descriptor (a task switch), back with iretd and NT",
+	  KBOOT_LEGACY32, NULL, "IA-32e mode has no hardware task switching" },
+	{ "legacy-task-call-gate", "legacy mode: far call to a GDT task gate (a task switch), back with iretd and NT",
+	  KBOOT_LEGACY32, NULL, "IA-32e mode has no hardware task switching" },
+	{ "legacy-sysenter", "legacy mode: sysenter, back with sysexit (Intel and AMD)",
+	  KBOOT_LEGACY32, "compat-sysenter", NULL },
+	{ "legacy-syscall", "legacy mode: syscall via STAR's EIP, back with sysret (AMD; Intel documents #UD)",
+	  KBOOT_LEGACY32, "compat-syscall", NULL },
+	{ "legacy-int80", "legacy mode: int 0x80 through a DPL 3 trap gate, as i386 Linux entered",
+	  KBOOT_LEGACY32, "compat-int80", NULL },
+	{ "legacy-exc-ud", "legacy mode: ud2 fault through an interrupt gate, back with iretd",
+	  KBOOT_LEGACY32, "exc-ud", NULL },
+	{ "legacy-exc-bp", "legacy mode: int3 trap through an interrupt gate, back with iretd",
+	  KBOOT_LEGACY32, "exc-bp", NULL },
+	{ "legacy-exc-pf", "legacy mode: page fault through an interrupt gate, back with iretd",
+	  KBOOT_LEGACY32, "exc-pf", NULL },
+	{ "legacy-exc-de", "legacy mode: divide error through an interrupt gate, back with iretd",
+	  KBOOT_LEGACY32, "exc-de", NULL },
+	{ "legacy-exc-gp", "legacy mode: general-protection fault through an interrupt gate, back with iretd",
+	  KBOOT_LEGACY32, "exc-gp", NULL },
+	{ "legacy-exc-ud-task", "legacy mode: ud2 fault through a task gate (as #DF is handled), back with iretd and NT",
+	  KBOOT_LEGACY32, "exc-ud", NULL },
+	{ "legacy-exc-bp-task", "legacy mode: int3 trap through a task gate, back with iretd and NT",
+	  KBOOT_LEGACY32, "exc-bp", NULL },
 };
 #define KBOOT_NIDS (sizeof(kboot_ids) / sizeof(kboot_ids[0]))
 
@@ -57,3 +100,46 @@ unsigned kboot_variant_mask(const char *variant)
 	return 3;
 }
 
+unsigned kboot_id_mode(size_t i)
+{
+	return i < KBOOT_NIDS ? kboot_ids[i].mode : 0;
+}
+
+const char *kboot_id_counterpart(size_t i, const char **why_none)
+{
+	if (why_none)
+		*why_none = i < KBOOT_NIDS ? kboot_ids[i].no_counterpart : NULL;
+	return i < KBOOT_NIDS ? kboot_ids[i].counterpart : NULL;
+}
+
+size_t kboot_mode_ids(unsigned mode, const char **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < KBOOT_NIDS && n < max; i++)
+		if (kboot_ids[i].mode & mode)
+			out[n++] = kboot_ids[i].id;
+	return n;
+}
+
+const char *kboot_mode_name(unsigned mode)
+{
+	return mode == KBOOT_LEGACY32 ? "legacy32" : mode == KBOOT_LONG ? "long" : "all";
+}
+
+const char *kboot_mode_image(unsigned mode)
+{
+	return mode == KBOOT_LEGACY32 ? "kentry-kernel32.elf" : "kentry-kernel.elf";
+}
+
+int kboot_mode_parse(const char *s, unsigned *mode)
+{
+	if (strcmp(s, "long") == 0)
+		*mode = KBOOT_LONG;
+	else if (strcmp(s, "legacy32") == 0)
+		*mode = KBOOT_LEGACY32;
+	else if (strcmp(s, "all") == 0)
+		*mode = KBOOT_LONG | KBOOT_LEGACY32;
+	else
+		return -1;
+	return 0;
+}

@@ -372,7 +372,10 @@ static const char *guest_vendor_guess(const char *want, const char *host_vendor)
 int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t errlen)
 {
 	err[0] = '\0';
-	const char *kernel = o->kernel_path ? o->kernel_path : "build/kentry-kernel.elf";
+	char default_kernel[64];
+	snprintf(default_kernel, sizeof(default_kernel), "build/%s",
+		 kboot_mode_image(o->mode ? o->mode : KBOOT_LONG));
+	const char *kernel = o->kernel_path ? o->kernel_path : default_kernel;
 	const char *accel = o->accel ? o->accel : "auto";
 
 	char *qemu;

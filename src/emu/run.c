@@ -32,6 +32,7 @@ void kemu_init(struct kemu_run *r, const struct kemu_traits *t, const struct kbo
 	r->ser.only = o->only;
 	r->ser.n_only = o->only ? o->n_only : 0;
 	r->ser.echo = o->verbose;
+	r->ser.mode = o->mode ? o->mode : KBOOT_LONG;
 	r->ser.variants = kboot_variant_mask(o->variant);
 	r->ser.selftest = o->selftest_report;
 	if (o->selftest_report)
@@ -293,6 +294,20 @@ void kemu_go(struct kemu_run *r)
 /* ------------------------------------------------------------------ */
 /* Judging the run                                                     */
 
+/* The image must be the kernel of the mode asked for (its env line says
+ * which it is): another kernel reports another set of ids. Returns the
+ * mode the kernel named when it differs, else 0. */
+static unsigned other_kernel(const struct kemu_run *r)
+{
+	unsigned want = r->o->mode ? r->o->mode : KBOOT_LONG, got;
+	const char *km = kenv_get(&r->run.guest_env, "kernel.mode");
+	if (!km)
+		return 0;
+	if (kboot_mode_parse(km, &got) != 0)
+		return ~0u;
+	return got != want ? got : 0;
+}
+
 int kemu_judge(const struct kemu_run *r, char *err, size_t errlen, const char **missing)
 {
 	const struct kemu_traits *t = r->t;
@@ -390,12 +405,23 @@ int kemu_judge(const struct kemu_run *r, char *err, size_t errlen, const char **
 			 t->exit_pass, t->end_hint ? t->end_hint : "?");
 		return 4;
 	}
+	if (other_kernel(r)) {
+		unsigned want = r->o->mode ? r->o->mode : KBOOT_LONG;
+		snprintf(err, errlen, "kernel image %s is not the %s kernel (it says kernel.mode "
+				      "%s): run make, or give --kernel the %s image",
+			 r->o->kernel_path ? r->o->kernel_path : "?", kboot_mode_name(want),
+			 kenv_get(&r->run.guest_env, "kernel.mode"), kboot_mode_image(want));
+		*missing = "the image is the other kernel";
+		return 3;
+	}
 	return 0;
 }
 
 void kemu_finish(struct kemu_run *r, const struct kboot_opts *o, const char *count_note,
 		 const char *missing, struct krun *out)
 {
+	if (other_kernel(r))
+		return; /* its results are of other paths: dropped (kemu_judge said why) */
 	/* the self-test and the fuzzer measure nothing: no result is missing */
 	static const char *const none[1] = { NULL };
 	int measuring = !o->selftest && !o->fuzz_n && !o->fuzz_has_replay;

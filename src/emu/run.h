@@ -106,7 +106,8 @@ void kemu_status_text(const struct kemu_run *r, char *buf, size_t len);
 int kemu_judge(const struct kemu_run *r, char *err, size_t errlen, const char **missing);
 
 /* Finishes the results (missing ids, order, ns or the counting note,
- * emulator notes) and moves them into out. */
+ * emulator notes) and moves them into out; drops them when the image was
+ * the other kernel (kemu_judge's status 3). */
 void kemu_finish(struct kemu_run *r, const struct kboot_opts *o, const char *count_note,
 		 const char *missing, struct krun *out);
 

@@ -237,6 +237,22 @@ static void add_failure(struct kserial *s, const char *line)
 	memcpy(s->failures + old, line, add + 1);
 }
 
+/* The kernel this transcript comes from: the runner says, else the
+ * kernel's `env kernel.mode` line, else the long-mode kernel (whose
+ * transcripts predate the line). */
+static unsigned serial_mode(const struct kserial *s)
+{
+	unsigned mode;
+	const char *m = kenv_get(&s->run->guest_env, "kernel.mode");
+	if (s->mode)
+		return s->mode;
+	if (m && kboot_mode_parse(m, &mode) == 0 && (mode == KBOOT_LONG || mode == KBOOT_LEGACY32))
+		return mode;
+	return KBOOT_LONG;
+}
+
+#define MAX_MODE_IDS 64
+
 static void progress_line(struct kserial *s, const char *tok)
 {
 	snprintf(s->last_progress, sizeof(s->last_progress), "%.63s", tok);
@@ -244,15 +260,14 @@ static void progress_line(struct kserial *s, const char *tok)
 		return;
 	char id[64], variant[64];
 	split_token(tok, id, variant);
-	size_t total = s->only ? s->n_only : kboot_id_count();
+	const char *ids[MAX_MODE_IDS];
+	size_t n_ids = kboot_mode_ids(serial_mode(s), ids, MAX_MODE_IDS);
+	const char *const *list = s->only ? s->only : ids;
+	size_t total = s->only ? s->n_only : n_ids;
 	size_t index = s->n_progress;
-	if (s->only) {
-		for (size_t i = 0; i < s->n_only; i++)
-			if (strcmp(s->only[i], id) == 0)
-				index = i;
-	} else if (kboot_id_index(id) >= 0) {
-		index = (size_t)kboot_id_index(id);
-	}
+	for (size_t i = 0; i < total; i++)
+		if (strcmp(list[i], id) == 0)
+			index = i;
 	if (index >= total)
 		total = index + 1;
 	s->progress(s->progress_arg, tok, index, total, "running");
@@ -593,10 +608,15 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 	    s->partial_cut)
 		kresult_skip(cut, "the guest stopped during this path (%s)", missing_reason);
 
-	size_t n = expect ? n_expect : kboot_id_count();
-	unsigned variants = s->variants ? s->variants : 1;
-	for (size_t i = 0; i < n; i++) {
-		const char *id = expect ? expect[i] : kboot_id(i);
+	const char *ids[MAX_MODE_IDS];
+	if (!expect) {
+		n_expect = kboot_mode_ids(serial_mode(s), ids, MAX_MODE_IDS);
+		expect = ids;
+	}
+	/* the legacy kernel has the minimal variant only */
+	unsigned variants = serial_mode(s) == KBOOT_LEGACY32 ? 1 : s->variants ? s->variants : 1;
+	for (size_t i = 0; i < n_expect; i++) {
+		const char *id = expect[i];
 		for (unsigned v = 0; v < KBOOT_NVARIANTS; v++) {
 			if (!((variants >> v) & 1))
 				continue;

@@ -82,7 +82,11 @@ struct kserial {
 	struct kst_report *selftest; /* collects selftest records when not NULL */
 	struct kfuzz_report *fuzz;   /* collects fuzz records when not NULL */
 	unsigned variants;       /* kserial_finish: variants expected (kboot_variant_mask);
-				  * 0 means the minimal one only */
+				  * 0 means the minimal one only, as does the legacy
+				  * kernel (it has no other) */
+	unsigned mode;           /* the kernel booted (KBOOT_LONG, KBOOT_LEGACY32): its
+				  * ids are the expected ones; 0: the kernel's own
+				  * `env kernel.mode` line, else long */
 };
 void kserial_init(struct kserial *s, struct krun *run);
 /* Returns 0 when the line was understood or ignored as console text, -1 on
@@ -94,7 +98,7 @@ void kserial_free(struct kserial *s);
 void kserial_feed(struct kserial *s, const char *data, size_t n);
 void kserial_flush(struct kserial *s);
 /* After the last line: adds every expected id the kernel did not print
- * (expect NULL: every registry id) as skipped with missing_reason (NULL:
+ * (expect NULL: every id of the kernel's mode) as skipped with missing_reason (NULL:
  * "kernel printed no result"), puts the results in registry order, fills
  * ns from the guest's tsc.hz, or, when the TSC counted instructions
  * (count_note not NULL: QEMU -icount, Bochs), notes that on every measured

@@ -39,10 +39,10 @@ void kmain32(uint32_t magic, uint32_t info)
 	kprintf("\nkentry-kernel %s protocol %d\n", KENTRY_VERSION, KERNEL_PROTOCOL);
 	if (magic != 0x2BADB002u)
 		kprintf("# not started by a Multiboot loader (eax=0x%x)\n", magic);
-	kcfg_parse();
+	kcfg_parse(NULL);
 	vm32_init();   /* first: every TSS holds the page directory in its CR3 field */
 	arch32_init();
-	kreport_env("legacy32");
+	kreport_env("legacy32", NULL);
 
 	kprintf("TAP version 13\n");
 	arch32_selfcheck();

@@ -58,7 +58,15 @@ static char *cause_for(const struct krun *run, const struct kresult *r)
 			      kpti && strcmp(kpti, "yes") == 0 ? "; KPTI also active" : "");
 	else if (strcmp(r->world, "bare-metal") == 0) {
 		const char *accel = kenv_get(&run->guest_env, "accel");
-		if (accel && strcmp(accel, "tcg") == 0)
+		size_t l = strlen(r->id);
+		int task = strncmp(r->id, "legacy-task-", 12) == 0 ||
+			   (strncmp(r->id, "legacy-", 7) == 0 && l > 5 &&
+			    strcmp(r->id + l - 5, "-task") == 0);
+		if (accel && strcmp(accel, "tcg") == 0 && task)
+			rc = asprintf(&s, "a hardware task switch loads CR3 from the TSS, twice per"
+				      " round trip, and QEMU TCG flushes its whole TLB on every CR3"
+				      " load: the emulator's cost, not the hardware's");
+		else if (accel && strcmp(accel, "tcg") == 0)
 			rc = asprintf(&s, "emulated by QEMU TCG: the emulator's cost of this path,"
 				      " not the hardware's");
 	}

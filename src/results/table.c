@@ -158,12 +158,12 @@ static void table_legend(FILE *f, const struct krun *run, const char *world)
 
 /* A note line under a row: the note without the counting sentence, which
  * the table states once above its rows. */
-static void note_line(FILE *f, const char *note, const char *count_note)
+static void note_line(FILE *f, int w, const char *note, const char *count_note)
 {
 	char *rest = knote_without(note, count_note);
 	if (!rest)
 		return;
-	fprintf(f, "  %-20s   note: ", "");
+	fprintf(f, "  %-*s   note: ", w, "");
 	ktext_fputs(f, rest);
 	fputc('\n', f);
 	free(rest);
@@ -179,9 +179,19 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 	if (count_note)
 		fprintf(f, "  unit: %s\n", count_note);
 	table_legend(f, run, world);
-	fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6s\n", "path", "headline", "ns", "min",
+	/* the path column fits the longest label of this world (20 at least) */
+	int w = 20;
+	for (size_t i = 0; i < run->n; i++) {
+		const struct kresult *r = &run->r[i];
+		if (world && strcmp(r->world, world) != 0)
+			continue;
+		int l = (int)(strlen(r->id) + (r->variant ? 1 + strlen(r->variant) : 0));
+		if (l > w && l < 60)
+			w = l;
+	}
+	fprintf(f, "  %-*s %9s %9s %9s %9s %9s %6s %7s %6s\n", w, "path", "headline", "ns", "min",
 		"median", "p99", "rounds", "spread", "batch");
-	fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6s\n", "", unit, "headline", unit, unit,
+	fprintf(f, "  %-*s %9s %9s %9s %9s %9s %6s %7s %6s\n", w, "", unit, "headline", unit, unit,
 		unit, "", "", "");
 	for (size_t i = 0; i < run->n; i++) {
 		const struct kresult *r = &run->r[i];
@@ -191,10 +201,10 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 		snprintf(label, sizeof(label), "%s%s%s", ktext_short(r->id, 100), r->variant ? " " : "",
 			 r->variant ? ktext_short(r->variant, 100) : "");
 		if (r->status == KR_SKIPPED) {
-			fprintf(f, "  %-20s skipped: ", label);
+			fprintf(f, "  %-*s skipped: ", w, label);
 			ktext_fputs(f, r->reason);
 			fputc('\n', f);
-			note_line(f, r->note, count_note);
+			note_line(f, w, r->note, count_note);
 			continue;
 		}
 		char head[32], ns[32], mn[32], med[32], p99[32], rounds[16] = "-", spread[16] = "-";
@@ -210,24 +220,24 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			snprintf(rounds, sizeof(rounds), "%u", r->rounds);
 			snprintf(spread, sizeof(spread), "%.1f %%", 100.0 * r->round_spread);
 		}
-		fprintf(f, "  %-20s %9s %9s %9s %9s %9s %6s %7s %6u\n", label, head, ns, mn, med,
+		fprintf(f, "  %-*s %9s %9s %9s %9s %9s %6s %7s %6u\n", w, label, head, ns, mn, med,
 			p99, rounds, spread, r->batch);
 		if (r->disturbed) {
-			fprintf(f, "  %-20s ! disturbed: ", "");
+			fprintf(f, "  %-*s ! disturbed: ", w, "");
 			ktext_fputs(f, r->disturbance);
 			fputc('\n', f);
 		}
 		if (r->wide)
-			fprintf(f, "  %-20s ! wide spread (IQR %.0f%% of the median%s) after more"
-				" rounds: treat with care\n", "",
+			fprintf(f, "  %-*s ! wide spread (IQR %.0f%% of the median%s) after more"
+				" rounds: treat with care\n", w, "",
 				100.0 * (r->rounds ? r->round_iqr : kstats_rel_spread(&r->cycles)),
 				r->rounds ? " within a round" : "");
 		if (r->anomaly) {
-			fprintf(f, "  %-20s ! ", "");
+			fprintf(f, "  %-*s ! ", w, "");
 			ktext_fputs(f, r->anomaly);
 			fputc('\n', f);
 		}
-		note_line(f, r->note, count_note);
+		note_line(f, w, r->note, count_note);
 		if (r->variant) {
 			/* what this variant adds over the path's default (minimal) form */
 			const struct kresult *base = NULL;
@@ -239,7 +249,7 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			if (base && base->status == KR_MEASURED) {
 				char d[32];
 				fmt_num(d, sizeof(d), r->cycles.median - base->cycles.median);
-				fprintf(f, "  %-20s   %s adds %s%s %s (median) over minimal\n", "",
+				fprintf(f, "  %-*s   %s adds %s%s %s (median) over minimal\n", w, "",
 					ktext_short(r->variant, 100),
 					r->cycles.median >= base->cycles.median ? "+" : "", d, unit);
 			}

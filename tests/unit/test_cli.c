@@ -3,6 +3,7 @@
 #include "unit/t.h"
 #include "cmd/cli.h"
 #include "linux/linux.h"
+#include "emu/boot.h"
 
 #define ARGV(...) ((char *[]){ "kentry", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "kentry", __VA_ARGS__ }) / sizeof(char *)))
@@ -188,5 +189,36 @@ int main(void)
 	T_CHECK(kcli_parse_u32("", 0, 100, &u) != 0);
 	T_CHECK(kcli_parse_u32("4 ", 0, 100, &u) != 0);
 	T_CHECK(kcli_parse_u32("+4", 0, 100, &u) != 0);
+	/* --mode: which kernels boot */
+	T_CHECK(PARSE(&c, "boot", "--quick") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LONG);
+	T_CHECK(PARSE(&c, "--quick") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LONG | KBOOT_LEGACY32);
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LEGACY32);
+	T_CHECK(PARSE(&c, "boot", "--mode=all") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LONG | KBOOT_LEGACY32);
+	T_CHECK(PARSE(&c, "--mode", "long") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LONG);
+	/* without --mode, the ids say which kernels */
+	T_CHECK(PARSE(&c, "boot", "--only", "legacy-task-gate") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LEGACY32);
+	T_CHECK(PARSE(&c, "boot", "--only", "legacy-task-gate,syscall") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LONG | KBOOT_LEGACY32);
+	T_CHECK(PARSE(&c, "--only", "vdso,legacy-int80") == 0);
+	T_EQ_U64(c.boot_modes, KBOOT_LEGACY32);
+	/* an id of the other kernel, a bad mode, --kernel with two kernels */
+	T_CHECK(PARSE(&c, "boot", "--mode", "long", "--only", "legacy-int80") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "legacy32") != NULL && strchr(err, '\n') == NULL);
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "long, legacy32, all") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--mode", "all", "--kernel", "k.elf") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--mode long or --mode legacy32") != NULL);
+	T_CHECK(PARSE(&c, "--kernel", "k.elf") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--kernel", "k.elf") == 0);
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--kernel", "k.elf") == 0);
+	T_CHECK(PARSE(&c, "bench", "--mode", "long") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--mode") == KEXIT_USAGE);
+
 	return T_DONE();
 }

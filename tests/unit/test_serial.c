@@ -52,11 +52,13 @@ static void on_progress(void *arg, const char *id, size_t index, size_t total, c
 
 static void test_registry(void)
 {
-	T_EQ_U64(kboot_id_count(), 19);
+	T_EQ_U64(kboot_id_count(), 36);
 	T_STREQ(kboot_id(0), "int-gate");
 	T_STREQ(kboot_id(4), "syscall");
 	T_STREQ(kboot_id(18), "call-gate/iretq");
-	T_CHECK(kboot_id(19) == NULL);
+	T_STREQ(kboot_id(19), "legacy-int-gate");
+	T_STREQ(kboot_id(35), "legacy-exc-bp-task");
+	T_CHECK(kboot_id(36) == NULL);
 	T_CHECK(kboot_id_index("int-gate") == 0);
 	T_CHECK(kboot_id_index("compat-call-gate") == 8);
 	T_CHECK(kboot_id_index("exc-ud-locknop") == 10);
@@ -73,8 +75,101 @@ static void test_registry(void)
 			all = 0;
 	}
 	T_CHECK(all);
-	T_CHECK(kboot_id_summary(19) == NULL);
+	T_CHECK(kboot_id_summary(36) == NULL);
 	T_CHECK(strstr(kboot_cpu_choices, "intel") && strstr(kboot_cpu_choices, "amd"));
+}
+
+/* Which kernel measures which id, and the legacy ids' counterparts: every
+ * counterpart is a long-mode id, every legacy id without one says why. */
+static void test_modes(void)
+{
+	unsigned m = 0;
+	T_CHECK(kboot_mode_parse("long", &m) == 0 && m == KBOOT_LONG);
+	T_CHECK(kboot_mode_parse("legacy32", &m) == 0 && m == KBOOT_LEGACY32);
+	T_CHECK(kboot_mode_parse("all", &m) == 0 && m == (KBOOT_LONG | KBOOT_LEGACY32));
+	T_CHECK(kboot_mode_parse("legacy", &m) == -1);
+	T_CHECK(kboot_mode_parse("", &m) == -1);
+	T_STREQ(kboot_mode_name(KBOOT_LEGACY32), "legacy32");
+	T_STREQ(kboot_mode_image(KBOOT_LONG), "kentry-kernel.elf");
+	T_STREQ(kboot_mode_image(KBOOT_LEGACY32), "kentry-kernel32.elf");
+
+	const char *ids[64];
+	T_EQ_U64(kboot_mode_ids(KBOOT_LONG, ids, 64), 19);
+	T_STREQ(ids[18], "call-gate/iretq");
+	T_EQ_U64(kboot_mode_ids(KBOOT_LEGACY32, ids, 64), 17);
+	T_STREQ(ids[0], "legacy-int-gate");
+	T_EQ_U64(kboot_mode_ids(KBOOT_LONG | KBOOT_LEGACY32, ids, 64), 36);
+	T_EQ_U64(kboot_mode_ids(KBOOT_LEGACY32, ids, 3), 3);
+
+	int ok = 1, legacy = 0, none = 0;
+	for (size_t i = 0; i < kboot_id_count(); i++) {
+		const char *why, *cp = kboot_id_counterpart(i, &why);
+		int is_legacy = strncmp(kboot_id(i), "legacy-", 7) == 0;
+		if (is_legacy != (kboot_id_mode(i) == KBOOT_LEGACY32))
+			ok = 0; /* the prefix says the kernel */
+		if (!is_legacy && (cp || why))
+			ok = 0;
+		if (is_legacy) {
+			legacy++;
+			if (cp && (kboot_id_index(cp) < 0 ||
+				   kboot_id_mode((size_t)kboot_id_index(cp)) != KBOOT_LONG))
+				ok = 0;
+			if (!cp && !(why && *why))
+				ok = 0;
+			none += !cp;
+		}
+	}
+	T_CHECK(ok);
+	T_EQ_U64(legacy, 17);
+	T_EQ_U64(none, 4); /* call gate with parameters, three task switches */
+	const char *why;
+	T_STREQ(kboot_id_counterpart((size_t)kboot_id_index("legacy-int80"), &why), "compat-int80");
+	T_CHECK(kboot_id_counterpart((size_t)kboot_id_index("legacy-task-gate"), &why) == NULL);
+	T_CHECK(strstr(why, "task switching") != NULL);
+}
+
+/* A transcript of the legacy kernel: its env line says legacy32, so the
+ * ids it did not print are the legacy ones (not the 19 long-mode ones),
+ * and the progress totals count the legacy kernel's paths. */
+static void test_legacy32(void)
+{
+	struct krun run;
+	struct kserial s;
+	struct prog_log pl = { .in_order = 1 };
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.progress = on_progress;
+	s.progress_arg = &pl;
+	if (feed_fixture(&s, "legacy32.txt", 13) == 0) {
+		T_CHECK(s.end_seen && s.end_pass);
+		T_STREQ(kenv_get(&run.guest_env, "kernel.mode"), "legacy32");
+		T_EQ_U64(pl.last_total, 17);
+		T_EQ_U64(pl.last_index, 8); /* legacy-syscall is the 9th legacy id */
+		kserial_finish(&s, NULL, 0, 0, NULL);
+		T_EQ_U64(run.n, 17);
+		T_CHECK(get(&run, "int-gate") == NULL);
+		const struct kresult *r = get(&run, "legacy-task-gate");
+		T_CHECK(r && r->status == KR_MEASURED && r->cycles.median == 20449.0 && r->has_ns);
+		T_CHECK(r && r->note && strstr(r->note, "handler task"));
+		r = get(&run, "legacy-exc-bp-task");
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "no result"));
+		T_STREQ(run.r[0].id, "legacy-int-gate");
+		T_STREQ(run.r[16].id, "legacy-exc-bp-task");
+	}
+	kserial_free(&s);
+	krun_free(&run);
+
+	/* the runner's mode wins over a missing env line (a kernel that died
+	 * before printing it) */
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.mode = KBOOT_LEGACY32;
+	kserial_line(&s, "kentry-kernel 0.1.0 protocol 1");
+	kserial_finish(&s, NULL, 0, 0, "the guest hung");
+	T_EQ_U64(run.n, 17);
+	T_CHECK(get(&run, "legacy-sysenter") && get(&run, "syscall") == NULL);
+	kserial_free(&s);
+	krun_free(&run);
 }
 
 static void test_pass(void)
@@ -567,6 +662,8 @@ static void test_selftest_fuzz_records(void)
 int main(void)
 {
 	test_samples();
+	test_modes();
+	test_legacy32();
 	test_registry();
 	test_pass();
 	test_icount();

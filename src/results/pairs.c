@@ -1,0 +1,66 @@
+/* kentry results: paths side by side. See pairs.h. */
+#include "pairs.h"
+
+#include <string.h>
+
+static const struct kresult *find(const struct krun *run, const char *id, const char *world)
+{
+	for (size_t i = 0; i < run->n; i++)
+		if (!run->r[i].variant && strcmp(run->r[i].id, id) == 0 &&
+		    strcmp(run->r[i].world, world) == 0)
+			return &run->r[i];
+	return NULL;
+}
+
+static void median(char *buf, size_t n, const struct kresult *r)
+{
+	if (!r)
+		snprintf(buf, n, "(not run)");
+	else if (r->status != KR_MEASURED)
+		snprintf(buf, n, "skipped");
+	else if (r->cycles.median >= 100000.0)
+		snprintf(buf, n, "%.0f", r->cycles.median);
+	else if (r->cycles.median >= 100.0)
+		snprintf(buf, n, "%.1f", r->cycles.median);
+	else
+		snprintf(buf, n, "%.2f", r->cycles.median);
+}
+
+size_t krender_pairs(FILE *f, const struct krun *run, const char *world,
+		     const struct kpair *pairs, size_t n, const char *head_id,
+		     const char *head_cp, const char *ratio)
+{
+	int wa = (int)strlen(head_id), wb = (int)strlen(head_cp);
+	for (size_t i = 0; i < n; i++) {
+		if (!find(run, pairs[i].id, world))
+			continue;
+		if ((int)strlen(pairs[i].id) > wa)
+			wa = (int)strlen(pairs[i].id);
+		if (pairs[i].counterpart && (int)strlen(pairs[i].counterpart) > wb)
+			wb = (int)strlen(pairs[i].counterpart);
+	}
+	size_t rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct kresult *a = find(run, pairs[i].id, world);
+		if (!a)
+			continue;
+		if (rows++ == 0)
+			fprintf(f, "  %-*s %10s   %-*s %10s %12s\n", wa, head_id, "median", wb, head_cp,
+				"median", ratio);
+		char ma[32], mb[32], r[32] = "-";
+		median(ma, sizeof(ma), a);
+		if (!pairs[i].counterpart) {
+			fprintf(f, "  %-*s %10s   none: %s\n", wa, pairs[i].id, ma,
+				pairs[i].why_none ? pairs[i].why_none : "no counterpart");
+			continue;
+		}
+		const struct kresult *b = find(run, pairs[i].counterpart, world);
+		median(mb, sizeof(mb), b);
+		if (a->status == KR_MEASURED && b && b->status == KR_MEASURED &&
+		    b->cycles.median > 0.0)
+			snprintf(r, sizeof(r), "%.2f", a->cycles.median / b->cycles.median);
+		fprintf(f, "  %-*s %10s   %-*s %10s %12s\n", wa, pairs[i].id, ma, wb,
+			pairs[i].counterpart, mb, r);
+	}
+	return rows;
+}
