@@ -78,5 +78,14 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$BUILD/kentry-kernel.elf" ]
 	check "boot --replay under sanitizers exits 0" test $? -eq 0
 	check "selftest/fuzz/replay: no sanitizer report" clean "$tmp/e"
 fi
+if command -v qemu-system-x86_64 >/dev/null && [ -f "$BUILD/kentry-kernel32.elf" ]; then
+	# both kernels in one run, the legacy paths beside their counterparts,
+	# and that run shown again from its file
+	KENTRY_LIBEXEC="$BUILD" "$S" boot --mode all --quick --accel tcg --no-progress --json "$tmp/b2.json" >"$tmp/o" 2>"$tmp/e"
+	check "boot --mode all under sanitizers exits 0" test $? -eq 0
+	"$S" show "$tmp/b2.json" >"$tmp/o" 2>>"$tmp/e"
+	check "show of a two-kernel run exits 0, with the legacy paths beside long mode" sh -c "test $? -eq 0 && grep -q 'beside long mode' '$tmp/o'"
+	check "boot --mode all, show: no sanitizer report" clean "$tmp/e"
+fi
 echo "1..$n"
 [ $bad -eq 0 ]
