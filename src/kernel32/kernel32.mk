@@ -38,8 +38,18 @@ KERNEL32_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-T src/kernel32/kernel32.ld
 
 .PHONY: kernel32 kernel32-boot kernel32-iso
+# Needs a 32-bit libgcc (Debian: gcc-multilib, which make deps installs);
+# without it the legacy paths are reported as "image not built".
+ifeq ($(HAVE_M32),yes)
 kernel: $(KERNEL32_ELF)
 kernel32: $(KERNEL32_ELF)
+else
+kernel: kernel32-note
+kernel32: kernel32-note
+.PHONY: kernel32-note
+kernel32-note:
+	@echo "note: no 32-bit toolchain (gcc-multilib): the legacy 32-bit kernel is not built"
+endif
 
 $(BUILD)/kernel32/%.o: %.c
 	@mkdir -p $(dir $@)
