@@ -23,41 +23,13 @@ static const struct {
 	{ id, summary, KBOOT_LONG, NULL, NULL },
 #include "kernel/paths.def"
 #undef KPATH
-	/* the legacy 32-bit kernel (kentry boot --mode legacy32) */
-	{ "legacy-int-gate", "legacy mode: int n through a 32-bit interrupt gate, back with iretd",
-	  KBOOT_LEGACY32, "int-gate", NULL },
-	{ "legacy-trap-gate", "legacy mode: int n through a 32-bit trap gate, back with iretd",
-	  KBOOT_LEGACY32, "trap-gate", NULL },
-	{ "legacy-call-gate", "legacy mode: far call through a 32-bit call gate, back with lret",
-	  KBOOT_LEGACY32, "call-gate", NULL },
-	{ "legacy-call-gate-params", "legacy mode: 3 parameters pushed and copied to the kernel stack by a call gate (count 3), back with lret $12",
-	  KBOOT_LEGACY32, NULL, "64-bit call gates have no parameter count" },
-	{ "legacy-task-gate", "legacy mode: int n through a task gate (a hardware task switch), back with iretd and NT",
-	  KBOOT_LEGACY32, NULL, "IA-32e mode has no hardware task switching" },
-	{ "legacy-task-call-tss", "legacy mode: far call to a TSS descriptor (a task switch), back with iretd and NT",
-	  KBOOT_LEGACY32, NULL, "IA-32e mode has no hardware task switching" },
-	{ "legacy-task-call-gate", "legacy mode: far call to a GDT task gate (a task switch), back with iretd and NT",
-	  KBOOT_LEGACY32, NULL, "IA-32e mode has no hardware task switching" },
-	{ "legacy-sysenter", "legacy mode: sysenter, back with sysexit (Intel and AMD)",
-	  KBOOT_LEGACY32, "compat-sysenter", NULL },
-	{ "legacy-syscall", "legacy mode: syscall via STAR's EIP, back with sysret (AMD; Intel documents #UD)",
-	  KBOOT_LEGACY32, "compat-syscall", NULL },
-	{ "legacy-int80", "legacy mode: int 0x80 through a DPL 3 trap gate, as i386 Linux entered",
-	  KBOOT_LEGACY32, "compat-int80", NULL },
-	{ "legacy-exc-ud", "legacy mode: ud2 fault through an interrupt gate, back with iretd",
-	  KBOOT_LEGACY32, "exc-ud", NULL },
-	{ "legacy-exc-bp", "legacy mode: int3 trap through an interrupt gate, back with iretd",
-	  KBOOT_LEGACY32, "exc-bp", NULL },
-	{ "legacy-exc-pf", "legacy mode: page fault through an interrupt gate, back with iretd",
-	  KBOOT_LEGACY32, "exc-pf", NULL },
-	{ "legacy-exc-de", "legacy mode: divide error through an interrupt gate, back with iretd",
-	  KBOOT_LEGACY32, "exc-de", NULL },
-	{ "legacy-exc-gp", "legacy mode: general-protection fault through an interrupt gate, back with iretd",
-	  KBOOT_LEGACY32, "exc-gp", NULL },
-	{ "legacy-exc-ud-task", "legacy mode: ud2 fault through a task gate (as #DF is handled), back with iretd and NT",
-	  KBOOT_LEGACY32, "exc-ud", NULL },
-	{ "legacy-exc-bp-task", "legacy mode: int3 trap through a task gate, back with iretd and NT",
-	  KBOOT_LEGACY32, "exc-bp", NULL },
+	/* the legacy 32-bit kernel (kentry boot --mode legacy32): one row per
+	 * row of its registry, src/kernel32/paths32.def */
+#define KPATH32(id, entry, where, nparam, stub, resume, loops, expect, exc_vector, what, note, \
+		summary, counterpart, why_none)                                          \
+	{ id, summary, KBOOT_LEGACY32, counterpart, why_none },
+#include "kernel32/paths32.def"
+#undef KPATH32
 };
 #define KBOOT_NIDS (sizeof(kboot_ids) / sizeof(kboot_ids[0]))
 

@@ -1,9 +1,10 @@
 /* kentry legacy kernel: the registry of measured paths, probing and
  * measuring. The same shape as the long-mode kernel's (src/kernel/paths.c):
- * one row per path with its id (prefix `legacy-`, the contract with the
- * host: src/emu/ids.c), how the kernel is entered and where the entry is
- * installed, the stub (stubs32.S), the ring-3 loops (user32.S), and what
- * the manuals say the probe will see.
+ * the rows come from paths32.def, the registry the host reads too (id,
+ * summary, long-mode counterpart): per path its id (prefix `legacy-`), how
+ * the kernel is entered and where the entry is installed, the stub
+ * (stubs32.S), the ring-3 loops (user32.S), and what the manuals say the
+ * probe will see.
  *
  * Each path goes through:
  *   probe:   install, run the op loop twice in ring 3, uninstall. A fault
@@ -46,7 +47,7 @@ struct kpath32 {
 	unsigned where;
 	unsigned nparam;      /* KE_CALL_GATE: the gate's count field */
 	void (*stub)(void);
-	void (*resume)(void); /* task kinds: where the handler task resumes */
+	void (*resume)(void); /* task kinds: where the handler task resumes (after iretd) */
 	void (*op)(void);
 	void (*empty)(void);
 	enum kexpect expect;
@@ -55,11 +56,12 @@ struct kpath32 {
 	const char *note;
 };
 
-#define L(name) extern void u32_##name##_op(void), u32_##name##_empty(void)
-L(int_gate); L(trap_gate); L(int80); L(call_gate); L(call_gate_params); L(task_gate);
-L(task_call_tss); L(task_call_gate); L(sysenter); L(syscall); L(exc_ud); L(exc_bp);
-L(exc_pf); L(exc_de); L(exc_gp);
-#undef L
+/* the ring-3 loops of every row (user32.S) */
+#define KPATH32(id, entry, where, nparam, stub, resume, loops, expect, exc_vector, what, note, \
+		summary, counterpart, why_none)                                          \
+	extern void loops##_op(void), loops##_empty(void);
+#include "paths32.def"
+#undef KPATH32
 extern void kp32_intgate_iret(void), kp32_trapgate_iret(void), kp32_int80_iret(void),
 	kp32_callgate_lret(void), kp32_callgate_params_lret(void),
 	kp32_sysenter_sysexit(void), kp32_syscall_sysret(void), kp32_exc_ud_skip(void),
@@ -68,64 +70,13 @@ extern void kp32_intgate_iret(void), kp32_trapgate_iret(void), kp32_int80_iret(v
 	kt32_task_ud_skip(void), kt32_task_ud_resume(void), kt32_task_fault(void);
 extern char user32_stack_top[];
 
-#define LOOPS(name) u32_##name##_op, u32_##name##_empty
-#define TASK_NOTE "handler task: iretd, then the jmp back to it (a task resumes after its iretd)"
-
 static const struct kpath32 paths[] = {
-	{ "legacy-int-gate", KE_INT_GATE, VEC_INTGATE, 0, kp32_intgate_iret, NULL,
-	  LOOPS(int_gate), KEXP_RUNS, 0, "int 0x81 -> 32-bit interrupt gate -> iretd", NULL },
-	{ "legacy-trap-gate", KE_TRAP_GATE, VEC_TRAPGATE, 0, kp32_trapgate_iret, NULL,
-	  LOOPS(trap_gate), KEXP_RUNS, 0, "int 0x82 -> 32-bit trap gate -> iretd", NULL },
-	{ "legacy-call-gate", KE_CALL_GATE, SEL_CGATE, 0, kp32_callgate_lret, NULL,
-	  LOOPS(call_gate), KEXP_RUNS, 0, "lcall through a 32-bit call gate -> lret", NULL },
-	{ "legacy-call-gate-params", KE_CALL_GATE, SEL_CGATE_PARAM, CGATE_NPARAM,
-	  kp32_callgate_params_lret, NULL, LOOPS(call_gate_params), KEXP_RUNS, 0,
-	  "3 pushes, lcall through a call gate with count 3 -> lret $12",
-	  "the figure includes the caller's 3 pushes of the parameters; the CPU copies "
-	  "them to the kernel stack (count 3) and lret $12 releases them on both stacks" },
-	{ "legacy-task-gate", KE_TASK_INT, VEC_TASKGATE, 0, kt32_task_iret,
-	  kt32_task_iret_resume, LOOPS(task_gate), KEXP_RUNS, 0,
-	  "int 0x84 -> IDT task gate -> task switch -> iretd (NT) -> task switch back",
-	  TASK_NOTE },
-	{ "legacy-task-call-tss", KE_TASK_TSS, SEL_TSS_TASK, 0, kt32_task_iret,
-	  kt32_task_iret_resume, LOOPS(task_call_tss), KEXP_RUNS, 0,
-	  "lcall to a TSS descriptor -> task switch -> iretd (NT) -> task switch back",
-	  TASK_NOTE },
-	{ "legacy-task-call-gate", KE_TASK_GDTGATE, SEL_TASKGATE, 0, kt32_task_iret,
-	  kt32_task_iret_resume, LOOPS(task_call_gate), KEXP_RUNS, 0,
-	  "lcall to a GDT task gate -> task switch -> iretd (NT) -> task switch back",
-	  TASK_NOTE },
-	{ "legacy-sysenter", KE_SYSENTER, KMSR_SYSENTER_EIP, 0, kp32_sysenter_sysexit, NULL,
-	  LOOPS(sysenter), KEXP_NEEDS_SEP, VEC_UD, "sysenter -> sysexit (legacy mode)", NULL },
-	{ "legacy-syscall", KE_SYSCALL, KMSR_STAR, 0, kp32_syscall_sysret, NULL,
-	  LOOPS(syscall), KEXP_AMD_SYSCALL, VEC_UD,
-	  "syscall via STAR[31:0] -> sysret (legacy mode, AMD)", NULL },
-	{ "legacy-int80", KE_TRAP_GATE, VEC_INT80, 0, kp32_int80_iret, NULL, LOOPS(int80),
-	  KEXP_RUNS, 0, "int 0x80 -> DPL 3 trap gate -> iretd, as i386 Linux installed it",
-	  "trap gate, DPL 3, EAX = syscall number: i386 Linux's int 0x80 gate "
-	  "(set_system_trap_gate); the handler is empty" },
-	{ "legacy-exc-ud", KE_EXCEPTION, VEC_UD, 0, kp32_exc_ud_skip, NULL, LOOPS(exc_ud),
-	  KEXP_FAULTS, VEC_UD, "ud2 -> #UD, EIP += 2 -> iretd",
-	  "handler: addl $2 to the saved EIP, iretd" },
-	{ "legacy-exc-bp", KE_EXCEPTION, VEC_BP, 0, kp32_exc_bp, NULL, LOOPS(exc_bp),
-	  KEXP_FAULTS, VEC_BP, "int3 -> #BP -> iretd", NULL },
-	{ "legacy-exc-pf", KE_EXCEPTION, VEC_PF, 0, kp32_exc_pf_skip, NULL, LOOPS(exc_pf),
-	  KEXP_FAULTS, VEC_PF, "load from a not-present user page -> #PF, EIP += 2 -> iretd",
-	  "handler: drop the error code, addl $2 to the saved EIP, iretd" },
-	{ "legacy-exc-de", KE_EXCEPTION, VEC_DE, 0, kp32_exc_de_skip, NULL, LOOPS(exc_de),
-	  KEXP_FAULTS, VEC_DE, "div by zero -> #DE, EIP += 2 -> iretd",
-	  "handler: addl $2 to the saved EIP, iretd" },
-	{ "legacy-exc-gp", KE_EXCEPTION, VEC_GP, 0, kp32_exc_gp_skip, NULL, LOOPS(exc_gp),
-	  KEXP_FAULTS, VEC_GP, "cli at CPL 3 -> #GP, EIP += 1 -> iretd",
-	  "handler: drop the error code, addl $1 to the saved EIP, iretd" },
-	{ "legacy-exc-ud-task", KE_EXC_TASK, VEC_UD, 0, kt32_task_ud_skip,
-	  kt32_task_ud_resume, LOOPS(exc_ud), KEXP_FAULTS, VEC_UD,
-	  "ud2 -> #UD through an IDT task gate -> task switch -> iretd (NT)",
-	  "handler task: addl $2 to the EIP saved in the old TSS, iretd, then the jmp back "
-	  "(a task resumes after its iretd)" },
-	{ "legacy-exc-bp-task", KE_EXC_TASK, VEC_BP, 0, kt32_task_iret, kt32_task_iret_resume,
-	  LOOPS(exc_bp), KEXP_FAULTS, VEC_BP,
-	  "int3 -> #BP through an IDT task gate -> task switch -> iretd (NT)", TASK_NOTE },
+#define KPATH32(id, entry, where, nparam, stub, resume, loops, expect, exc_vector, what, note, \
+		summary, counterpart, why_none)                                          \
+	{ id, entry, where, nparam, stub, resume, loops##_op, loops##_empty, expect, exc_vector, \
+	  what, note },
+#include "paths32.def"
+#undef KPATH32
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
