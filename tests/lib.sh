@@ -22,3 +22,67 @@ need_qemu_kernel() {
 	[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
 	[ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
 }
+
+# check_results FILE.json FILE.csv "ID ID ..." ["minimal full"]: one
+# bare-metal result per id and variant (default: the minimal one only) and
+# nothing else; each measured with sane statistics or skipped with a
+# reason; each id in the CSV.
+check_results() {
+	vars=${4:-minimal}
+	check "one bare-metal result per id and variant ($vars), nothing else" jq -e --arg ids "$3" --arg vars "$vars" '
+		. as $root | ($ids | split(" ") | sort) as $want | ($vars | split(" ")) as $vs |
+		([$vs[] as $v | ([$root.results[] | select(.world == "bare-metal" and (.variant // "minimal") == $v) | .id] | sort) == $want] | all) and
+		([$root.results[] | select(.world == "bare-metal")] | length) == ($want | length) * ($vs | length)' "$1"
+	for id in $3; do
+		for var in $vars; do
+			check "$id ($var) measured with sane stats or skipped with a reason" jq -e --arg id "$id" --arg var "$var" '
+				.results[] | select(.id == $id and .world == "bare-metal" and (.variant // "minimal") == $var) |
+				(.op == "round-trip") and
+				(if .status == "measured" then
+					(.cycles | (.min <= .median) and (.median <= .p99) and (.stddev >= 0) and (.samples >= 1) and (.mean > 0))
+				 elif .status == "skipped" then (.reason | type == "string" and length > 5)
+				 else false end)' "$1"
+		done
+		check "$id in the CSV" grep -Eq "^bare-metal,$id,round-trip,(measured|skipped)," "$2"
+	done
+}
+
+# check_budgets COUNTS "BUDGETS" [LABEL]: COUNTS has "id status min median
+# max" lines (an --icount run), BUDGETS "id budget [what...]" lines, a
+# budget of "-" meaning skipped as the vendor documents. Per id: measured,
+# deterministic (min = median = max), within its budget; a count below its
+# budget is printed as a hint to tighten the table. LABEL prefixes every
+# line (which boot it was).
+check_budgets() {
+	counts=$1 label=${3:+$3 }
+	echo "$2" | while read -r id budget what; do
+		[ -n "$id" ] || continue
+		line=$(grep "^$id " "$counts")
+		set -- $line
+		status=${2:-absent} min=${3:--} med=${4:--} max=${5:--}
+		echo "# $label$id: $status min $min median $med max $max, budget $budget${what:+ ($what)}"
+		if [ "$budget" = "-" ]; then
+			check "$label$id skipped as documented" test "$status" = skipped
+			continue
+		fi
+		check "$label$id measured under icount" test "$status" = measured
+		check "$label$id deterministic (min = median = max)" awk -v a="$min" -v b="$med" -v c="$max" 'BEGIN { exit !(a == b && b == c) }'
+		check "$label$id within its budget: $med <= $budget instructions" awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m <= b + 0.5) }'
+		awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m < b - 0.5) }' &&
+			echo "# $label$id: $med is below its budget $budget: tighten the table"
+	done >"$tmp/budget-checks"
+	cat "$tmp/budget-checks"
+	bad=$((bad + $(grep -c '^not ok' "$tmp/budget-checks")))
+	n=$((n + $(grep -c '^ok\|^not ok' "$tmp/budget-checks")))
+}
+		echo "# $id: $status min $min median $med max $max, budget $budget${what:+ ($what)}"
+		check "$id measured under icount" test "$status" = measured
+		check "$id deterministic (min = median = max)" awk -v a="$min" -v b="$med" -v c="$max" 'BEGIN { exit !(a == b && b == c) }'
+		check "$id within its budget: $med <= $budget instructions" awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m <= b + 0.5) }'
+		awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m < b - 0.5) }' &&
+			echo "# $id: $med is below its budget $budget: tighten the table"
+	done >"$tmp/budget-checks"
+	cat "$tmp/budget-checks"
+	bad=$((bad + $(grep -c '^not ok' "$tmp/budget-checks")))
+	n=$((n + $(grep -c '^ok\|^not ok' "$tmp/budget-checks")))
+}

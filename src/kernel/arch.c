@@ -138,44 +138,6 @@ void fast_msrs_stray(void)
 	wrmsr(KMSR_SYSENTER_EIP, (uint64_t)(uintptr_t)kstray_sysenter);
 }
 
-static char lfence_state[80] = "not attempted";
-
-const char *lfence_msr_state(void)
-{
-	return lfence_state;
-}
-
-/* AMD: make LFENCE dispatch serializing (MSR C001_1029 bit 1), as Linux
- * does, so lfence;rdtsc;lfence orders the TSC reads (core/tsc.h). The MSR
- * may be absent (older families, emulators): #GP-safe access. */
-static void amd_lfence_serializing(void)
-{
-	struct kcpuinfo ci;
-	kcpuinfo_read(&ci);
-	if (strcmp(ci.vendor, "AuthenticAMD") != 0 && strcmp(ci.vendor, "HygonGenuine") != 0) {
-		ksnprintf(lfence_state, sizeof(lfence_state), "n/a (not AMD)");
-		return;
-	}
-	uint64_t v;
-	if (rdmsr_safe(KMSR_AMD_DE_CFG, &v) != 0) {
-		ksnprintf(lfence_state, sizeof(lfence_state),
-			  "unavailable (rdmsr C001_1029 raised #GP)");
-		return;
-	}
-	if (v & 2) {
-		ksnprintf(lfence_state, sizeof(lfence_state), "already set");
-		return;
-	}
-	if (wrmsr_safe(KMSR_AMD_DE_CFG, v | 2) != 0) {
-		ksnprintf(lfence_state, sizeof(lfence_state),
-			  "unavailable (wrmsr C001_1029 raised #GP)");
-		return;
-	}
-	uint64_t w = 0;
-	int ok = rdmsr_safe(KMSR_AMD_DE_CFG, &w) == 0 && (w & 2);
-	ksnprintf(lfence_state, sizeof(lfence_state), ok ? "set" : "write ignored");
-}
-
 static void load_gdt_and_segments(void)
 {
 	struct dtr d = { sizeof(kgdt) - 1, (uint64_t)(uintptr_t)kgdt };

@@ -30,6 +30,14 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 
+/* excname.c (shared): "#UD invalid opcode" for vector 6, "interrupt" above 31 */
+const char *trap_name(unsigned vec);
+
+/* crash.c (shared): crash=ud|df|hang on the command line fails on purpose
+ * (tests of the failure reporting); first_id names the path a hang is
+ * reported in. Returns only for an unknown kind. */
+void kcrash(const char *first_id);
+
 /* report.c (shared by both kernels): TAP self-check lines, counted for
  * the plan and the end line; the env lines; one path after its probe; the
  * end line. */
@@ -43,7 +51,7 @@ void kreport_env(const char *mode, void (*more)(void));
 #include "core/measure.h"
 /* What a probe decided for a path (either kernel's registry). */
 enum pstate { PS_UNSELECTED, PS_MEASURE, PS_SKIP_EXPECTED, PS_SKIP_UNEXPECTED };
-struct kprobe {
+struct kpath_state {
 	enum pstate state;
 	char reason[200]; /* skipped: why */
 	char note[400];   /* the CPU or emulator departs from the manuals, or "" */
@@ -55,7 +63,7 @@ struct kprobe {
  * row's note and the probe's. A batch that fails sets *failed; describe()
  * puts that status into words for the skip line. Returns 1 when measured,
  * 0 for an expected skip, -1 for an unexpected one or a failed measurement. */
-int kreport_path(const char *tok, const struct kprobe *pr, const char *note, kbatch_fn op,
+int kreport_path(const char *tok, const struct kpath_state *pr, const char *note, kbatch_fn op,
 		 kbatch_fn empty, void *ctx, const uint32_t *failed,
 		 void (*describe)(char *buf, size_t n, uint32_t status));
 /* `end pass|fail`, isa-debug-exit, halt */
@@ -72,6 +80,8 @@ void callgate_set(unsigned sel, void (*target)(void));
 void fast_msrs_stray(void); /* LSTAR/CSTAR/SYSENTER_EIP -> kstray_* */
 void callgate_set_notpresent(unsigned sel, void (*target)(void));
 const void *arch_tss(void);
+/* lfence.c (shared by both kernels): AMD's LFENCE MSR, and what came of it */
+void amd_lfence_serializing(void);
 const char *lfence_msr_state(void);
 const char *arch_ist_state(void); /* which of #DB, NMI, #DF, #MC have an IST */
 /* Does SYSRET leave SS's attributes as they were (AMD's behaviour)? Tried

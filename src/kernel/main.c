@@ -106,28 +106,6 @@ static void long_env(void)
 	kprintf("env cpu.sysret_ss %s\n", arch_sysret_ss_state());
 }
 
-/* crash=<kind> on the command line: fail on purpose after the TAP block,
- * to test that failures are reported (and the host's handling of them):
- *   ud    ud2 in ring 0: the generic handler prints the frame, end fail;
- *   df    RSP pointed at unmapped memory, then ud2: delivering #UD faults,
- *         delivering that #PF faults again -> #DF, which arrives on its IST
- *         stack and is reported instead of becoming a triple fault;
- *   hang  spin forever after `progress <first id>` (host timeout test). */
-static void deliberate_crash(void)
-{
-	kprintf("# crash=%s requested\n", kcfg.crash);
-	if (!strcmp(kcfg.crash, "ud"))
-		__asm__ volatile("ud2");
-	if (!strcmp(kcfg.crash, "df"))
-		__asm__ volatile("mov $0x7ff0000000, %%rsp\n\tud2" : : : "memory");
-	if (!strcmp(kcfg.crash, "hang")) {
-		kprintf("progress int-gate\n");
-		for (;;)
-			__asm__ volatile("pause");
-	}
-	kprintf("# unknown crash kind, ignored\n");
-}
-
 /* Boot-time patching (kpatch.h), before vm_init maps the text read-only:
  * the features every site depends on. */
 static void patch_code(void)
@@ -185,7 +163,7 @@ void kmain(uint32_t magic, uint32_t info)
 	kprintf("1..%u\n", tap_count);
 
 	if (kcfg.crash[0])
-		deliberate_crash();
+		kcrash("int-gate");
 	if (kcfg.selftest)
 		selftest_run();
 	if (kcfg.fuzz_n || kcfg.fuzz_replay >= 0)

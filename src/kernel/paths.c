@@ -23,7 +23,7 @@
  *   probe:   install, run the op loop once (n = 1) in ring 3, uninstall.
  *            A fault ends the excursion (trap.c) and is compared with the
  *            documented expectation: one TAP line per path.
- *   measure: kreport_measure() (report.c: core/measure.c's sampling and
+ *   measure: kreport_path() (report.c: core/measure.c's sampling and
  *            one `result` line) with batch callbacks that install the
  *            stub, run the op or empty loop n times in ring 3, and
  *            uninstall. */
@@ -94,7 +94,7 @@ static const struct kpath paths[] = {
 /* Per-(path, variant) outcome of the probe (kernel.h), used by the
  * measurement phase. */
 #define NVARIANTS 2 /* 0 minimal, 1 full */
-static struct kprobe pst[NPATHS][NVARIANTS];
+static struct kpath_state pst[NPATHS][NVARIANTS];
 
 static struct kcpuinfo ci;
 static int vendor_amd;

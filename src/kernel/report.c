@@ -145,7 +145,7 @@ static int measure(const char *tok, kbatch_fn op, kbatch_fn empty, void *ctx,
 	return 1;
 }
 
-int kreport_path(const char *tok, const struct kprobe *pr, const char *note, kbatch_fn op,
+int kreport_path(const char *tok, const struct kpath_state *pr, const char *note, kbatch_fn op,
 		 kbatch_fn empty, void *ctx, const uint32_t *failed,
 		 void (*describe)(char *buf, size_t n, uint32_t status))
 {

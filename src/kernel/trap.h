@@ -44,6 +44,5 @@ __attribute__((noreturn)) void kuser_abort(uint32_t status);
 /* Everything that is not an entry from user space through a full stub:
  * kentry_dispatch hands it KK_IDT frames and ring-0 exceptions. */
 void trap_dispatch(struct kregs *f);
-const char *trap_name(unsigned vec);
 
 #endif

@@ -73,41 +73,7 @@ void fast32_stray(void)
 	k32_set_syscall_eip(a(kstray_syscall32));
 }
 
-static char lfence_state[80] = "not attempted";
 static char syscall_state[96] = "not attempted";
-
-const char *lfence_msr_state(void)
-{
-	return lfence_state;
-}
-
-/* AMD: LFENCE dispatch-serializing (MSR C001_1029 bit 1), as in the
- * long-mode kernel (src/kernel/arch.c): the MSR exists in legacy mode. */
-static void amd_lfence_serializing(const struct kcpuinfo *ci)
-{
-	if (strcmp(ci->vendor, "AuthenticAMD") != 0 && strcmp(ci->vendor, "HygonGenuine") != 0) {
-		ksnprintf(lfence_state, sizeof(lfence_state), "n/a (not AMD)");
-		return;
-	}
-	uint64_t v;
-	if (rdmsr_safe(KMSR_AMD_DE_CFG, &v) != 0) {
-		ksnprintf(lfence_state, sizeof(lfence_state),
-			  "unavailable (rdmsr C001_1029 raised #GP)");
-		return;
-	}
-	if (v & 2) {
-		ksnprintf(lfence_state, sizeof(lfence_state), "already set");
-		return;
-	}
-	if (wrmsr_safe(KMSR_AMD_DE_CFG, v | 2) != 0) {
-		ksnprintf(lfence_state, sizeof(lfence_state),
-			  "unavailable (wrmsr C001_1029 raised #GP)");
-		return;
-	}
-	uint64_t w = 0;
-	int ok = rdmsr_safe(KMSR_AMD_DE_CFG, &w) == 0 && (w & 2);
-	ksnprintf(lfence_state, sizeof(lfence_state), ok ? "set" : "write ignored");
-}
 
 /* Remaps the two 8259s to PIC_BASE (away from the exception vectors the
  * BIOS leaves them on) and masks every line: the kernel takes no
@@ -192,7 +158,7 @@ void arch32_init(void)
 
 	pic_mask_all();
 	fast_msrs(&ci);
-	amd_lfence_serializing(&ci);
+	amd_lfence_serializing();
 }
 
 void arch32_selfcheck(void)

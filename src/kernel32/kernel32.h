@@ -41,7 +41,6 @@ const char *k32_syscall_state(void);    /* how EFER.SCE/STAR went, for reasons *
 extern struct tss32 ktss_main, ktss_task, ktss_df;
 void task32_init(void); /* needs kvm32_cr3 (vm32_init first) */
 void task32_prepare(void (*entry)(void)); /* the handler task starts at entry */
-void task32_set_tss_dpl(unsigned sel, unsigned dpl);
 int task32_recover(char *what, size_t n); /* 1 when it had to repair TR/busy/NT */
 void task32_selfcheck(void);
 void task32_check_after(const char *id, void (*entry)(void), void (*resume)(void));
@@ -70,7 +69,6 @@ extern struct kurun32 kurun32;
 #define KURUN_STRAY_SYSENTER  0x202u
 uint32_t kuser_enter32(uint32_t eip, uint32_t cs, uint32_t esp, uint32_t n);
 void trap_dispatch32(struct ktrap_frame32 *f);
-const char *trap32_name(unsigned vec);
 
 /* paths32.c */
 void paths32_probe_all(void);

@@ -15,6 +15,7 @@ KERNEL32_ELF := $(BUILD)/kentry-kernel32.elf
 KERNEL_IMAGES += $(KERNEL32_ELF)
 
 KERNEL32_SHARED := src/kernel/console.c src/kernel/lib.c src/kernel/cmdline.c \
+	src/kernel/lfence.c src/kernel/excname.c src/kernel/crash.c \
 	src/kernel/report.c src/kernel/tscfreq.c \
 	src/core/stats.c src/core/measure.c src/core/cpuinfo.c src/core/desc.c
 KERNEL32_CSRC := $(wildcard src/kernel32/*.c) $(KERNEL32_SHARED)

@@ -1,4 +1,4 @@
-/* kentry legacy kernel: kmain32, the order of the run, deliberate crashes.
+/* kentry legacy kernel: kmain32, the order of the run.
  *
  * The same serial output as the long-mode kernel (docs/serial-protocol.md;
  * the records are printed by the shared src/kernel/report.c): header, env
@@ -6,28 +6,6 @@
  * path, end, isa-debug-exit, halt. */
 #include "kernel32.h"
 #include "cpu.h"
-
-/* crash=<kind>: fail on purpose after the TAP block (tests):
- *   ud    ud2 in ring 0: the generic handler prints the frame, end fail;
- *   df    ESP on an unmapped address, then ud2: delivering #UD faults
- *         (#PF), delivering that #PF faults again -> #DF, which goes
- *         through its task gate to TSS_DF, a fresh stack, and is reported
- *         instead of becoming a triple fault;
- *   hang  spin forever after `progress <first id>` (host timeout test). */
-static void deliberate_crash(void)
-{
-	kprintf("# crash=%s requested\n", kcfg.crash);
-	if (!strcmp(kcfg.crash, "ud"))
-		__asm__ volatile("ud2");
-	if (!strcmp(kcfg.crash, "df"))
-		__asm__ volatile("mov $0xf0000000, %%esp\n\tud2" : : : "memory");
-	if (!strcmp(kcfg.crash, "hang")) {
-		kprintf("progress legacy-int-gate\n");
-		for (;;)
-			__asm__ volatile("pause");
-	}
-	kprintf("# unknown crash kind, ignored\n");
-}
 
 void kmain32(uint32_t magic, uint32_t info);
 void kmain32(uint32_t magic, uint32_t info)
@@ -52,7 +30,7 @@ void kmain32(uint32_t magic, uint32_t info)
 	kprintf("1..%u\n", tap_count);
 
 	if (kcfg.crash[0])
-		deliberate_crash();
+		kcrash("legacy-int-gate");
 
 	int all_expected = 1;
 	kreport_measured = paths32_measure_all(&kreport_total, &all_expected);

@@ -12,7 +12,7 @@
  *            documented expectation: one TAP line per path; for the task
  *            switch paths a second TAP line checks the task state the
  *            round trips left (task32_check_after).
- *   measure: kreport_measure() (src/kernel/report.c, shared) with batch
+ *   measure: kreport_path() (src/kernel/report.c, shared) with batch
  *            callbacks that install the entry, run the op or empty loop n
  *            times in ring 3, and uninstall. */
 #include "kernel32.h"
@@ -80,12 +80,8 @@ static const struct kpath32 paths[] = {
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
-enum pstate { PS_UNSELECTED, PS_MEASURE, PS_SKIP_EXPECTED, PS_SKIP_UNEXPECTED };
-static struct {
-	enum pstate state;
-	char reason[200];
-	char note[240];
-} pst[NPATHS];
+/* what each probe decided, for the measurement phase */
+static struct kprobe pst[NPATHS];
 
 static struct kcpuinfo ci;
 static int vendor_amd;
@@ -131,57 +127,61 @@ static uint64_t entry_value(const struct kpath32 *p)
 	return 0;
 }
 
-static void install(const struct kpath32 *p)
+/* The descriptor slot a table kind installs into (IDT, GDT gate, or the
+ * handler TSS's own descriptor), NULL for the MSR kinds. */
+static uint64_t *slot_of(const struct kpath32 *p)
 {
-	if (is_task(p))
-		task32_prepare(p->stub);
 	switch (p->entry) {
 	case KE_INT_GATE:
 	case KE_TRAP_GATE:
 	case KE_EXCEPTION:
 	case KE_TASK_INT:
 	case KE_EXC_TASK:
-		idt32_set(p->where, entry_value(p));
-		break;
+		return &kidt32[p->where];
 	case KE_CALL_GATE:
 	case KE_TASK_GDTGATE:
-		kgdt32[p->where / 8] = entry_value(p);
-		break;
+		return &kgdt32[p->where / 8];
 	case KE_TASK_TSS:
-		task32_set_tss_dpl(SEL_TSS_TASK, 3);
-		break;
+		return &kgdt32[SEL_TSS_TASK / 8];
 	case KE_SYSENTER:
-		if (k32_sysenter_msrs)
-			wrmsr(KMSR_SYSENTER_EIP, a(p->stub));
-		break;
 	case KE_SYSCALL:
-		k32_set_syscall_eip(a(p->stub));
 		break;
 	}
+	return NULL;
+}
+
+/* What the slot holds when the path is not running: the vector's resting
+ * gate, an empty (not present) GDT slot, the handler TSS at DPL 0 (its
+ * busy bit is clear whenever no path runs). */
+static uint64_t resting_value(const struct kpath32 *p)
+{
+	if (p->entry == KE_TASK_TSS)
+		return kdesc_tss32(a(&ktss_task), TSS_SIZE - 1, 0);
+	if (p->entry == KE_CALL_GATE || p->entry == KE_TASK_GDTGATE)
+		return 0;
+	return idt32_generic(p->where);
+}
+
+static void install(const struct kpath32 *p)
+{
+	uint64_t *slot = slot_of(p);
+	if (is_task(p))
+		task32_prepare(p->stub);
+	if (slot)
+		*slot = entry_value(p);
+	else if (p->entry == KE_SYSENTER && k32_sysenter_msrs)
+		wrmsr(KMSR_SYSENTER_EIP, a(p->stub));
+	else if (p->entry == KE_SYSCALL)
+		k32_set_syscall_eip(a(p->stub));
 }
 
 static void uninstall(const struct kpath32 *p)
 {
-	switch (p->entry) {
-	case KE_INT_GATE:
-	case KE_TRAP_GATE:
-	case KE_EXCEPTION:
-	case KE_TASK_INT:
-	case KE_EXC_TASK:
-		idt32_set_generic(p->where);
-		break;
-	case KE_CALL_GATE:
-	case KE_TASK_GDTGATE:
-		kgdt32[p->where / 8] = 0;
-		break;
-	case KE_TASK_TSS:
-		task32_set_tss_dpl(SEL_TSS_TASK, 0);
-		break;
-	case KE_SYSENTER:
-	case KE_SYSCALL:
+	uint64_t *slot = slot_of(p);
+	if (slot)
+		*slot = resting_value(p);
+	else
 		fast32_stray();
-		break;
-	}
 }
 
 /* Installs, reads the live entry back against the encoder, uninstalls.
@@ -189,31 +189,14 @@ static void uninstall(const struct kpath32 *p)
 static int install_reads_back(const struct kpath32 *p)
 {
 	uint64_t want = entry_value(p), got = want;
+	uint64_t *slot = slot_of(p);
 	install(p);
-	switch (p->entry) {
-	case KE_INT_GATE:
-	case KE_TRAP_GATE:
-	case KE_EXCEPTION:
-	case KE_TASK_INT:
-	case KE_EXC_TASK:
-		got = kidt32[p->where];
-		break;
-	case KE_CALL_GATE:
-	case KE_TASK_GDTGATE:
-		got = kgdt32[p->where / 8];
-		break;
-	case KE_TASK_TSS:
-		got = kgdt32[SEL_TSS_TASK / 8];
-		break;
-	case KE_SYSENTER:
-		if (k32_sysenter_msrs)
-			got = rdmsr(KMSR_SYSENTER_EIP);
-		break;
-	case KE_SYSCALL:
-		if (k32_syscall_enabled)
-			got = rdmsr(KMSR_STAR);
-		break;
-	}
+	if (slot)
+		got = *slot;
+	else if (p->entry == KE_SYSENTER && k32_sysenter_msrs)
+		got = rdmsr(KMSR_SYSENTER_EIP);
+	else if (p->entry == KE_SYSCALL && k32_syscall_enabled)
+		got = rdmsr(KMSR_STAR);
 	uninstall(p);
 	return want == got;
 }
@@ -238,7 +221,7 @@ static void describe_status(char *buf, size_t n, uint32_t st)
 {
 	if (st >= 0x100 && st < 0x200)
 		ksnprintf(buf, n, "%s (vector %u, error 0x%x) at eip 0x%x cs 0x%x",
-			  trap32_name(st - 0x100), st - 0x100, kurun32.error, kurun32.eip,
+			  trap_name(st - 0x100), st - 0x100, kurun32.error, kurun32.eip,
 			  kurun32.cs);
 	else if (st == KURUN_STRAY_SYSCALL)
 		ksnprintf(buf, n, "stray syscall (STAR's EIP not installed)");
@@ -284,15 +267,15 @@ static void probe(unsigned k)
 		uint32_t st = run_loop(p->op, 2);
 		describe_status(what, sizeof(what), st);
 		if (st == KURUN_FAULT(p->exc_vector) && (kurun32.cs & 3) == 3) {
-			pst[k].state = PS_MEASURE;
+			pst[k].state = KPS_MEASURE;
 			tap_check(1, "probe %s: %s", p->id, what);
 		} else {
-			pst[k].state = PS_SKIP_UNEXPECTED;
+			pst[k].state = KPS_SKIP_UNEXPECTED;
 			if (st == KURUN_DONE)
 				ksnprintf(what, sizeof(what), "completed without %s",
-					  trap32_name(p->exc_vector));
+					  trap_name(p->exc_vector));
 			ksnprintf(pst[k].reason, sizeof(pst[k].reason),
-				  "expected %s from ring 3, got %s", trap32_name(p->exc_vector), what);
+				  "expected %s from ring 3, got %s", trap_name(p->exc_vector), what);
 			tap_check(0, "probe %s: %s", p->id, pst[k].reason);
 			return;
 		}
@@ -303,7 +286,7 @@ static void probe(unsigned k)
 			uninstall(p);
 			if (st != KURUN_DONE) {
 				describe_status(what, sizeof(what), st);
-				pst[k].state = PS_SKIP_UNEXPECTED;
+				pst[k].state = KPS_SKIP_UNEXPECTED;
 				ksnprintf(pst[k].reason, sizeof(pst[k].reason),
 					  "through the task gate: %s", what);
 				tap_check(0, "probe %s: %s", p->id, pst[k].reason);
@@ -323,25 +306,25 @@ static void probe(unsigned k)
 	int doc_ud = documented_ud(p, why, sizeof(why));
 	const char *vendor = vendor_amd ? "AMD" : "Intel";
 	if (st == KURUN_DONE && !doc_ud) {
-		pst[k].state = PS_MEASURE;
+		pst[k].state = KPS_MEASURE;
 		tap_check(1, "probe %s: round trip completes", p->id);
 		if (is_task(p))
 			task32_check_after(p->id, p->stub, p->resume);
 	} else if (st == KURUN_DONE && doc_ud) {
-		pst[k].state = PS_MEASURE;
+		pst[k].state = KPS_MEASURE;
 		ksnprintf(pst[k].note, sizeof(pst[k].note),
 			  "ran on this %s model (%s, %s) although the manuals say %s: the CPU or "
 			  "emulator departs from the vendor's documentation",
 			  vendor, ci.vendor, hv_name(), why);
 		tap_check(1, "probe %s: runs although documented #UD (noted)", p->id);
 	} else if (st == KURUN_FAULT(VEC_UD) && doc_ud && (kurun32.cs & 3) == 3) {
-		pst[k].state = PS_SKIP_EXPECTED;
+		pst[k].state = KPS_SKIP_EXPECTED;
 		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "%s", why);
 		tap_check(1, "probe %s: %s", p->id, pst[k].reason);
 	} else if (st == KURUN_FAULT(VEC_UD) && doc_ud && (kurun32.cs & 3) == 0 &&
 		   kurun32.eip == a(p->stub)) {
 		/* in although #UD is documented, then the return raised #UD */
-		pst[k].state = PS_SKIP_EXPECTED;
+		pst[k].state = KPS_SKIP_EXPECTED;
 		ksnprintf(pst[k].reason, sizeof(pst[k].reason),
 			  "no round trip: the entry got in, the return instruction raised #UD in "
 			  "ring 0 (%s)", why);
@@ -352,7 +335,7 @@ static void probe(unsigned k)
 		tap_check(1, "probe %s: entry departs from the documented #UD (noted), exit #UD",
 			  p->id);
 	} else {
-		pst[k].state = PS_SKIP_UNEXPECTED;
+		pst[k].state = KPS_SKIP_UNEXPECTED;
 		ksnprintf(pst[k].reason, sizeof(pst[k].reason), "probe failed: %s", what);
 		tap_check(0, "probe %s: %s", p->id, pst[k].reason);
 	}
@@ -408,7 +391,7 @@ void paths32_probe_all(void)
 		if (kcfg_selected(paths[k].id))
 			probe(k);
 		else
-			pst[k].state = PS_UNSELECTED;
+			pst[k].state = KPS_UNSELECTED;
 	}
 	task_fault_selfcheck();
 }
@@ -454,31 +437,12 @@ unsigned paths32_measure_all(unsigned *total, int *all_expected)
 	*all_expected = 1;
 	for (unsigned k = 0; k < NPATHS; k++) {
 		const struct kpath32 *p = &paths[k];
-		if (pst[k].state == PS_UNSELECTED)
+		if (pst[k].state == KPS_UNSELECTED)
 			continue;
 		(*total)++;
-		kprintf("progress %s\n", p->id);
-		if (pst[k].state != PS_MEASURE) {
-			kprintf("result %s skipped %s\n", p->id, pst[k].reason);
-			if (pst[k].note[0])
-				kprintf("note %s %s\n", p->id, pst[k].note);
-			if (pst[k].state == PS_SKIP_UNEXPECTED)
-				*all_expected = 0;
-			continue;
-		}
 		struct bctx c = { p, 0 };
-		if (!kreport_measure(p->id, batch_op, batch_empty, &c, &c.bad_status)) {
-			char what[200];
-			describe_status(what, sizeof(what), c.bad_status);
-			kprintf("result %s skipped fault during measurement: %s\n", p->id, what);
-			*all_expected = 0;
-			continue;
-		}
-		if (p->note)
-			kprintf("note %s %s\n", p->id, p->note);
-		if (pst[k].note[0])
-			kprintf("note %s %s\n", p->id, pst[k].note);
-		measured++;
+		measured += (unsigned)kreport_path(p->id, &pst[k], p->note, batch_op, batch_empty,
+						   &c, &c.bad_status, describe_status, all_expected);
 	}
 	return measured;
 }

@@ -96,12 +96,6 @@ void task32_prepare(void (*entry)(void))
 	tss_ring0_task(&ktss_task, entry, ktask_stack_top);
 }
 
-void task32_set_tss_dpl(unsigned sel, unsigned dpl)
-{
-	uint64_t *d = &kgdt32[sel / 8];
-	*d = (*d & ~(3ull << 45)) | ((uint64_t)(dpl & 3) << 45);
-}
-
 static uint32_t type_of(unsigned sel)
 {
 	return kdesc_seg_type(kgdt32[sel / 8]);

@@ -21,23 +21,6 @@ extern const uint32_t kfixup_table32[];
 void kuser_abort32(uint32_t status) __attribute__((noreturn));
 void kdf_report32(void) __attribute__((noreturn));
 
-static const char *const names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound", "#UD invalid opcode", "#NM device not available",
-	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87", "#AC alignment check",
-	"#MC machine check", "#XM SIMD", "#VE virtualization", "#CP control protection",
-	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
-	"reserved 27", "#HV hypervisor injection", "#VC VMM communication",
-	"#SX security", "reserved 31",
-};
-
-const char *trap32_name(unsigned vec)
-{
-	return vec < 32 ? names[vec] : "interrupt";
-}
-
 void trap_dispatch32(struct ktrap_frame32 *f)
 {
 	if (f->vector == VEC_GP && (f->cs & 3) == 0) {
@@ -57,7 +40,7 @@ void trap_dispatch32(struct ktrap_frame32 *f)
 		kuser_abort32(KURUN_FAULT(f->vector));
 	}
 	int user = (f->cs & 3) == 3;
-	kprintf("\n# FATAL: %s (vector %u) error=0x%x\n", trap32_name(f->vector), f->vector,
+	kprintf("\n# FATAL: %s (vector %u) error=0x%x\n", trap_name(f->vector), f->vector,
 		f->error);
 	kprintf("# eip=%08x cs=%04x eflags=%08x esp=%08x ss=%04x cr2=%08x tr=%04x\n", f->eip,
 		f->cs, f->eflags, user ? f->esp : (uint32_t)(uintptr_t)(&f->esp),

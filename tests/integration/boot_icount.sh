@@ -91,28 +91,7 @@ boot() {
 # budgets NAME TABLE COLUMN [SUFFIX]: checks every row of TABLE against the
 # counts of boot NAME (column 2 or 3 of the table; SUFFIX e.g. @full)
 budgets() {
-	bname=$1 btable=$2 bcol=$3 bsuffix=${4:-}
-	echo "$btable" | while read -r id b0 b1 rest; do
-		[ -n "$id" ] || continue
-		if [ "$bcol" = 2 ]; then budget=$b0; else budget=$b1; fi
-		tok="$id$bsuffix"
-		line=$(grep "^$tok " "$tmp/$bname.counts")
-		set -- $line
-		status=${2:-absent} min=${3:--} med=${4:--} max=${5:--}
-		echo "# $bname $tok: $status min $min median $med max $max, budget $budget"
-		if [ "$budget" = "-" ]; then
-			check "$bname $tok skipped as documented" test "$status" = skipped
-			continue
-		fi
-		check "$bname $tok measured under icount" test "$status" = measured
-		check "$bname $tok deterministic within the boot (min = median = max)" awk -v a="$min" -v b="$med" -v c="$max" 'BEGIN { exit !(a == b && b == c) }'
-		check "$bname $tok within its budget: $med <= $budget instructions" awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m <= b + 0.5) }'
-		awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m < b - 0.5) }' &&
-			echo "# $bname $tok: $med is below its budget $budget: tighten the table"
-	done >"$tmp/checks.$bname$bsuffix"
-	cat "$tmp/checks.$bname$bsuffix"
-	bad=$((bad + $(grep -c '^not ok' "$tmp/checks.$bname$bsuffix")))
-	n=$((n + $(grep -c '^ok\|^not ok' "$tmp/checks.$bname$bsuffix")))
+	check_budgets "$tmp/$1.counts" "$(echo "$2" | awk -v c="$3" -v s="${4:-}" 'NF { print $1 s, $c }')" "$1"
 }
 
 boot if0a --cpu intel --ring3-if 0

@@ -35,20 +35,8 @@ check "guest environment: accel tcg, icount off, QEMU version" jq -e '.guest_env
 check "guest environment: a $VENDOR QEMU model" jq -e --arg m "^($MODEL)" '.guest_environment["qemu.cpu"] | test($m)' "$J"
 check "guest environment: the guest saw $CPUID_VENDOR" jq -e --arg v "$CPUID_VENDOR" '.guest_environment["cpu.vendor"] == $v' "$J"
 check "guest environment: kernel protocol 1, tsc facts" jq -e '.guest_environment | .["kernel.protocol"] == 1 and has("tsc.hz") and has("tsc.method")' "$J"
-check "one bare-metal result per id and variant (minimal, full), nothing else" jq -e --arg ids "$IDS" '([.results[] | select(.world == "bare-metal" and .variant == null) | .id] | sort) == ($ids | split(" ") | sort) and ([.results[] | select(.world == "bare-metal" and .variant == "full") | .id] | sort) == ($ids | split(" ") | sort) and ([.results[] | select(.world == "bare-metal")] | length) == 2 * ($ids | split(" ") | length)' "$J"
+check_results "$J" "$C" "$IDS" "minimal full"
 check "guest environment: both variants ran, each described" jq -e '.guest_environment | .["kernel.variants"] == "minimal,full" and (.["variant.minimal"] | test("not safe against hostile user state")) and (.["variant.full"] | test("dispatcher"))' "$J"
-for id in $IDS; do
-	for var in minimal full; do
-	check "$id ($var) measured with sane stats or skipped with a reason" jq -e --arg id "$id" --arg var "$var" '
-		.results[] | select(.id == $id and .world == "bare-metal" and (.variant // "minimal") == $var) |
-		(.op == "round-trip") and
-		(if .status == "measured" then
-			(.cycles | (.min <= .median) and (.median <= .p99) and (.stddev >= 0) and (.samples >= 1) and (.mean > 0))
-		 elif .status == "skipped" then (.reason | type == "string" and length > 5)
-		 else false end)' "$J"
-	done
-	check "$id in the CSV" grep -Eq "^bare-metal,$id,round-trip,(measured|skipped)," "$C"
-done
 check "full syscall measured and dearer than minimal" jq -e '([.results[] | select(.id == "syscall" and .variant == null)][0].cycles.median) < ([.results[] | select(.id == "syscall" and .variant == "full")][0].cycles.median)' "$J"
 check "the table says what full adds over minimal" grep -q "full adds +" "$tmp/out"
 check "syscall measured" jq -e '[.results[] | select(.id == "syscall")] | all(.status == "measured")' "$J"

@@ -35,17 +35,7 @@ echo "# kentry boot --mode legacy32 --accel tcg --cpu $VENDOR --quick took $((t1
 check "boot exits 0: the legacy kernel's self-checks passed (got $rc)" test $rc -eq 0
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 check "guest environment: kernel.mode legacy32, the guest saw $CPUID_VENDOR" jq -e --arg v "$CPUID_VENDOR" '.guest_environment | .["kernel.mode"] == "legacy32" and .["cpu.vendor"] == $v and .accel == "tcg"' "$J"
-check "one bare-metal result per legacy id, nothing else" jq -e --arg ids "$IDS" '([.results[] | select(.world == "bare-metal") | .id] | sort) == ($ids | split(" ") | sort)' "$J"
-for id in $IDS; do
-	check "$id measured with sane stats or skipped with a reason" jq -e --arg id "$id" '
-		.results[] | select(.id == $id and .world == "bare-metal") |
-		(.op == "round-trip") and
-		(if .status == "measured" then
-			(.cycles | (.min <= .median) and (.median <= .p99) and (.stddev >= 0) and (.samples >= 1) and (.mean > 0))
-		 elif .status == "skipped" then (.reason | type == "string" and length > 5)
-		 else false end)' "$J"
-	check "$id in the CSV" grep -Eq "^bare-metal,$id,round-trip,(measured|skipped)," "$C"
-done
+check_results "$J" "$C" "$IDS"
 for id in legacy-int-gate legacy-trap-gate legacy-call-gate legacy-call-gate-params legacy-task-gate legacy-task-call-tss legacy-task-call-gate legacy-sysenter legacy-int80 legacy-exc-ud legacy-exc-bp legacy-exc-pf legacy-exc-de legacy-exc-gp legacy-exc-ud-task legacy-exc-bp-task; do
 	check "$id measured on $VENDOR" jq -e --arg id "$id" '.results[] | select(.id == $id) | .status == "measured"' "$J"
 done

@@ -64,21 +64,7 @@ for f in all l32; do
 done
 check "the same legacy counts in both boots" cmp "$tmp/counts.all" "$tmp/counts.l32"
 
-echo "$BUDGETS" | while read -r id budget what; do
-	[ -n "$id" ] || continue
-	line=$(grep "^$id " "$tmp/counts.l32")
-	set -- $line
-	status=${2:-absent} min=${3:--} med=${4:--} max=${5:--}
-	echo "# $id: $status min $min median $med max $max, budget $budget ($what)"
-	check "$id measured under icount" test "$status" = measured
-	check "$id deterministic (min = median = max)" awk -v a="$min" -v b="$med" -v c="$max" 'BEGIN { exit !(a == b && b == c) }'
-	check "$id within its budget: $med <= $budget instructions" awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m <= b + 0.5) }'
-	awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m < b - 0.5) }' &&
-		echo "# $id: $med is below its budget $budget: tighten the table"
-done >"$tmp/checks"
-cat "$tmp/checks"
-bad=$((bad + $(grep -c '^not ok' "$tmp/checks")))
-n=$((n + $(grep -c '^ok\|^not ok' "$tmp/checks")))
+check_budgets "$tmp/counts.l32" "$BUDGETS"
 
 echo "1..$n"
 [ $bad -eq 0 ]
