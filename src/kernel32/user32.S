@@ -40,27 +40,45 @@
 	ud2                     /* never reached: kdone_entry32 does not return here */
 	.endm
 
-	.macro LOOP name, setup, entry
-	.balign 64
-	.globl u32_\name\()_op
-u32_\name\()_op:
+	/* Alignment: the back-edge pair (dec; jnz, 3 bytes) of an _op loop
+	 * and of its _empty twin sit at the same offset modulo 64, so that
+	 * both loops see the same fetch, decode and branch-prediction
+	 * geometry, and the pair neither crosses nor ends on a 32-byte
+	 * boundary (Intel's JCC erratum makes such a jump slower on
+	 * Skylake-derived cores). The padding goes before the function, so
+	 * no instruction is added: the head (counter, T0, setup, entry) is
+	 * first assembled into a discarded section to learn its length d,
+	 * then the function starts at 64k + ((-d) mod 64), which puts its dec
+	 * on a 64-byte boundary. <fn>_back marks the end of the jnz
+	 * (tests/integration/kernel32_loop_align.sh reads these symbols). */
+	.macro HEAD setup, entry
 	mov %edi, %esi
 	T0
 	\setup
 1:	\entry
-2:	dec %esi
-	jnz 1b
-	T1
+	.endm
+
+	.macro ALIGNED fn, setup, entry
+	.pushsection .discard.loophead, "a"
+.Lhs_\fn:
+	HEAD "\setup", "\entry"
+.Lhe_\fn:
+	.popsection
 	.balign 64
-	.globl u32_\name\()_empty
-u32_\name\()_empty:
-	mov %edi, %esi
-	T0
-	\setup
-1:
+	.skip (-(.Lhe_\fn - .Lhs_\fn)) & 63
+	.globl \fn
+\fn:
+	HEAD "\setup", "\entry"
 2:	dec %esi
 	jnz 1b
+	.globl \fn\()_back
+\fn\()_back:
 	T1
+	.endm
+
+	.macro LOOP name, setup, entry
+	ALIGNED u32_\name\()_op, "\setup", "\entry"
+	ALIGNED u32_\name\()_empty, "\setup", ""
 	.endm
 
 	/* Aliases: macro arguments below are quoted strings, which the C
