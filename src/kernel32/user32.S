@@ -50,7 +50,7 @@
 	 * first assembled into a discarded section to learn its length d,
 	 * then the function starts at 64k + ((-d) mod 64), which puts its dec
 	 * on a 64-byte boundary. <fn>_back marks the end of the jnz
-	 * (tests/integration/kernel32_loop_align.sh reads these symbols). */
+	 * (tests/integration/loop_alignment.sh checks these symbols). */
 	.macro HEAD setup, entry
 	mov %edi, %esi
 	T0

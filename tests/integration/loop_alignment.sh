@@ -3,8 +3,8 @@
 #
 # Each path has an op loop and an empty twin whose cost is subtracted; both
 # export <loop>_back, the address right after the loop's closing jcc
-# (src/linux/loops64.S, src/linux/compat32/loops32.S and the kernel's
-# src/kernel/user.S). Two rules:
+# (src/linux/loops64.S, src/linux/compat32/loops32.S, the kernel's
+# src/kernel/user.S and the legacy kernel's src/kernel32/user32.S). Two rules:
 #   1. <x>_op_back and <x>_empty_back sit at the same offset modulo 64 (the
 #      same place in a cache line: same fetch, decode and predictor
 #      boundaries for the loop and its calibration);
@@ -115,6 +115,12 @@ if [ -f "$KELF" ] && nm "$KELF" | grep -qE '_(op|empty)_back$'; then
 	check_loops "$KELF" "kernel ring-3 loops"
 else
 	echo "# kernel loops skipped: $KELF has no <loop>_back symbols (src/kernel/user.S does not export them yet)"
+fi
+K32ELF="$BUILD/kentry-kernel32.elf"
+if [ -f "$K32ELF" ]; then
+	check_loops "$K32ELF" "legacy kernel ring-3 loops"
+else
+	echo "# legacy kernel not built (no gcc-multilib): its loops are not checked"
 fi
 
 # The checker bites: a pair whose back edges differ modulo 64, one ending
