@@ -12,18 +12,21 @@ static const struct kresult *find(const struct krun *run, const char *id, const 
 	return NULL;
 }
 
-static void median(char *buf, size_t n, const struct kresult *r)
+/* a result's headline figure (the table's: the median of the samples, or
+ * of the round medians where the path was measured in rounds) */
+static void headline(char *buf, size_t n, const struct kresult *r)
 {
+	double v = r ? kresult_headline(r, 0) : 0;
 	if (!r)
 		snprintf(buf, n, "(not run)");
 	else if (r->status != KR_MEASURED)
 		snprintf(buf, n, "skipped");
-	else if (r->cycles.median >= 100000.0)
-		snprintf(buf, n, "%.0f", r->cycles.median);
-	else if (r->cycles.median >= 100.0)
-		snprintf(buf, n, "%.1f", r->cycles.median);
+	else if (v >= 100000.0)
+		snprintf(buf, n, "%.0f", v);
+	else if (v >= 100.0)
+		snprintf(buf, n, "%.1f", v);
 	else
-		snprintf(buf, n, "%.2f", r->cycles.median);
+		snprintf(buf, n, "%.2f", v);
 }
 
 size_t krender_pairs(FILE *f, const struct krun *run, const char *world,
@@ -45,20 +48,20 @@ size_t krender_pairs(FILE *f, const struct krun *run, const char *world,
 		if (!a)
 			continue;
 		if (rows++ == 0)
-			fprintf(f, "  %-*s %10s   %-*s %10s %12s\n", wa, head_id, "median", wb, head_cp,
-				"median", ratio);
+			fprintf(f, "  %-*s %10s   %-*s %10s %12s\n", wa, head_id, "headline", wb, head_cp,
+				"headline", ratio);
 		char ma[32], mb[32], r[32] = "-";
-		median(ma, sizeof(ma), a);
+		headline(ma, sizeof(ma), a);
 		if (!pairs[i].counterpart) {
 			fprintf(f, "  %-*s %10s   none: %s\n", wa, pairs[i].id, ma,
 				pairs[i].why_none ? pairs[i].why_none : "no counterpart");
 			continue;
 		}
 		const struct kresult *b = find(run, pairs[i].counterpart, world);
-		median(mb, sizeof(mb), b);
+		headline(mb, sizeof(mb), b);
 		if (a->status == KR_MEASURED && b && b->status == KR_MEASURED &&
-		    b->cycles.median > 0.0)
-			snprintf(r, sizeof(r), "%.2f", a->cycles.median / b->cycles.median);
+		    kresult_headline(b, 0) > 0.0)
+			snprintf(r, sizeof(r), "%.2f", kresult_headline(a, 0) / kresult_headline(b, 0));
 		fprintf(f, "  %-*s %10s   %-*s %10s %12s\n", wa, pairs[i].id, ma, wb,
 			pairs[i].counterpart, mb, r);
 	}

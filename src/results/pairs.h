@@ -1,5 +1,5 @@
 /* kentry results: two related paths side by side (a legacy 32-bit path
- * and its long-mode counterpart, for example): both medians and their
+ * and its long-mode counterpart, for example): both headline figures and their
  * ratio, from one run. */
 #ifndef KENTRY_RESULTS_PAIRS_H
 #define KENTRY_RESULTS_PAIRS_H
@@ -13,8 +13,9 @@ struct kpair {
 	const char *why_none;    /* printed when counterpart is NULL */
 };
 
-/* One row per pair whose id has a result in world: id, its median, the
- * counterpart, its median, and id/counterpart when both are measured;
+/* One row per pair whose id has a result in world: id, its headline
+ * figure (kresult_headline), the counterpart, its headline, and
+ * id/counterpart when both are measured;
  * "skipped", "(not run)" or why_none otherwise. The header names the two
  * columns (head_id, head_cp) and the ratio (ratio). Returns the rows
  * printed. */

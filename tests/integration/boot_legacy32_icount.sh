@@ -55,7 +55,7 @@ check "icount boot of the legacy kernel exits 0 (got $rc2)" test $rc2 -eq 0
 [ $rc2 -eq 0 ] || sed 's/^/# /' "$tmp/err2"
 check "both kernels in one run: 19 long-mode and 17 legacy results" jq -e '[.results[] | select(.world == "bare-metal")] | (map(select(.id | startswith("legacy-"))) | length) == 17 and length == 36' "$tmp/all.json"
 check "the legacy kernel's guest facts kept apart (legacy32.kernel.mode)" jq -e '.guest_environment | .["kernel.mode"] == "long" and .["legacy32.kernel.mode"] == "legacy32" and .icount == "shift=0"' "$tmp/all.json"
-check "the table puts the legacy paths beside their counterparts" grep -q "^Legacy 32-bit kernel beside long mode, per mechanism (medians, guest instructions)" "$tmp/out1"
+check "the table puts the legacy paths beside their counterparts" grep -q "^Legacy 32-bit kernel beside long mode, per mechanism (headline figures, guest instructions)" "$tmp/out1"
 check "legacy-int-gate beside int-gate, ratio 1.00 (2 and 2 instructions)" grep -Eq "^  legacy-int-gate +2\.00 +int-gate +2\.00 +1\.00$" "$tmp/out1"
 check "task switches have no long-mode counterpart, and say why" grep -Eq "^  legacy-task-gate +3\.00 +none: IA-32e mode has no hardware task switching" "$tmp/out1"
 for f in all l32; do
