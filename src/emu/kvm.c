@@ -32,6 +32,13 @@ enum kkvm_action kkvm_path(const char *id, const char *host_vendor, const char *
 		return KKVM_NONE;
 	if (!is_amd(host_vendor)) {
 		/* Intel host, AMD guest model */
+		if (!strcmp(id, "legacy-syscall")) {
+			snprintf(text, len, "KVM would time its instruction emulator: syscall in legacy "
+					    "mode raises #UD on this Intel host (%s) and KVM emulates it for "
+					    "the AMD guest model",
+				 host_vendor);
+			return KKVM_SKIP;
+		}
 		if (!strcmp(id, "compat-syscall")) {
 			snprintf(text, len, "KVM would time its instruction emulator: syscall from "
 					    "compatibility mode raises #UD on this Intel host (%s) and KVM "
@@ -62,18 +69,36 @@ enum kkvm_action kkvm_path(const char *id, const char *host_vendor, const char *
 			 host_vendor);
 		return KKVM_SKIP;
 	}
-	if (!strcmp(id, "compat-syscall")) {
-		snprintf(text, len, "under KVM the AMD host CPU (%s) runs syscall from compatibility "
-				    "mode itself; an Intel CPU raises #UD here",
-			 host_vendor);
+	if (!strcmp(id, "compat-syscall") || !strcmp(id, "legacy-syscall")) {
+		snprintf(text, len, "under KVM the AMD host CPU (%s) runs syscall from %s mode "
+				    "itself; an Intel CPU raises #UD here",
+			 host_vendor, id[0] == 'c' ? "compatibility" : "legacy");
 		return KKVM_NOTE;
 	}
+	/* (legacy-sysenter: both vendors run SYSENTER/SYSEXIT in legacy mode) */
 	return KKVM_NONE;
+}
+
+/* A hardware task switch of the legacy kernel: every one is a VM exit
+ * (VMX exits on a task switch unconditionally; KVM sets the SVM task-switch
+ * intercept too) and KVM's emulator performs it (kvm_task_switch). */
+static int task_switch(const char *id)
+{
+	size_t l = strlen(id);
+	return !strncmp(id, "legacy-task-", 12) ||
+	       (!strncmp(id, "legacy-", 7) && l > 5 && !strcmp(id + l - 5, "-task"));
 }
 
 const char *kkvm_flag(const char *id)
 {
-	if (strcmp(id, "exc-ud") && strcmp(id, "exc-ud-locknop"))
+	if (!strcmp(id, "legacy-exc-ud-task"))
+		return "times VM exits: KVM intercepts every #UD and every task switch and emulates "
+		       "the switch in software, so this is the hypervisor's round trip, not the CPU's";
+	if (task_switch(id))
+		return "times VM exits: a task switch exits to KVM (VMX always; KVM intercepts it "
+		       "under SVM too) and KVM's emulator performs it, so this is the hypervisor's "
+		       "task switch, not the CPU's";
+	if (strcmp(id, "exc-ud") && strcmp(id, "exc-ud-locknop") && strcmp(id, "legacy-exc-ud"))
 		return NULL;
 	return "times a VM exit: KVM intercepts every #UD (to emulate instructions across "
 	       "vendors) and reinjects it, so this is the hypervisor's round trip, not the CPU's "
@@ -125,16 +150,19 @@ const char *kkvm_model_vendor(const char *help, const char *model)
 	return NULL;
 }
 
-void kkvm_plan(struct kkvm_plan *p, const char *host_vendor, const char *guest_vendor,
-	       const char *const *only, size_t n_only, const char **out_only)
+void kkvm_plan(struct kkvm_plan *p, unsigned mode, const char *host_vendor,
+	       const char *guest_vendor, const char *const *only, size_t n_only,
+	       const char **out_only)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->host_vendor, sizeof(p->host_vendor), "%s", host_vendor ? host_vendor : "");
 	snprintf(p->guest_vendor, sizeof(p->guest_vendor), "%s", guest_vendor ? guest_vendor : "");
-	size_t n = only && n_only ? n_only : kboot_id_count();
+	const char *ids[KKVM_MAX_IDS];
+	size_t n = only && n_only ? n_only
+				  : kboot_mode_ids(mode ? mode : KBOOT_LONG, ids, KKVM_MAX_IDS);
 	size_t kept = 0;
 	for (size_t i = 0; i < n && i < KKVM_MAX_IDS; i++) {
-		const char *id = only && n_only ? only[i] : kboot_id(i);
+		const char *id = only && n_only ? only[i] : ids[i];
 		char why[320];
 		if (kkvm_path(id, host_vendor, guest_vendor, why, sizeof(why)) == KKVM_SKIP &&
 		    p->n_skip < KKVM_MAX_SKIP) {

@@ -38,7 +38,8 @@ enum kkvm_action kkvm_path(const char *id, const char *host_vendor, const char *
 			   char *text, size_t len);
 
 /* The anomaly of a path that times a VM exit under KVM whatever the
- * vendors (exc-ud, exc-ud-locknop), or NULL. */
+ * vendors (exc-ud, exc-ud-locknop, legacy-exc-ud; the legacy kernel's task
+ * switches, which KVM emulates), or NULL. */
 const char *kkvm_flag(const char *id);
 
 /* The vendor of a QEMU model from its description in `qemu -cpu help`
@@ -60,8 +61,11 @@ struct kkvm_plan {
 	} skip[KKVM_MAX_SKIP];
 	size_t n_skip;
 };
-void kkvm_plan(struct kkvm_plan *p, const char *host_vendor, const char *guest_vendor,
-	       const char *const *only, size_t n_only, const char **out_only);
+/* mode: the kernel (KBOOT_LONG, KBOOT_LEGACY32; 0: long), whose ids are
+ * planned when only is NULL. */
+void kkvm_plan(struct kkvm_plan *p, unsigned mode, const char *host_vendor,
+	       const char *guest_vendor, const char *const *only, size_t n_only,
+	       const char **out_only);
 
 /* After a KVM run, on its bare-metal results: adds the planned skips,
  * then judges every result again with the vendor the guest reported

@@ -40,7 +40,8 @@ int main(void)
 			      "exc-de", "exc-gp", "syscall/iretq", "sysenter/iretq",
 			      "int-gate/sysretq", "call-gate/iretq" };
 	size_t nids = sizeof(ids) / sizeof(ids[0]);
-	T_EQ_U64(nids, kboot_id_count());
+	const char *long_ids[64];
+	T_EQ_U64(nids, kboot_mode_ids(KBOOT_LONG, long_ids, 64));
 
 	/* same vendor (the default, -cpu host): nothing is KVM's doing */
 	for (size_t i = 0; i < nids; i++) {
@@ -92,19 +93,19 @@ int main(void)
 	/* the plan of a KVM run: AMD host, Intel model, every path */
 	struct kkvm_plan p;
 	const char *run_ids[KKVM_MAX_IDS];
-	kkvm_plan(&p, AMD, INTEL, NULL, 0, run_ids);
+	kkvm_plan(&p, KBOOT_LONG, AMD, INTEL, NULL, 0, run_ids);
 	T_EQ_U64(p.n_skip, 3);
 	T_EQ_U64(p.n_only, nids - 3);
 	T_CHECK(!p.run_nothing);
 	for (size_t i = 0; i < p.n_only; i++)
 		T_CHECK(strstr(run_ids[i], "sysenter") == NULL);
 	/* same vendor: the run is as asked */
-	kkvm_plan(&p, INTEL, INTEL, NULL, 0, run_ids);
+	kkvm_plan(&p, KBOOT_LONG, INTEL, INTEL, NULL, 0, run_ids);
 	T_EQ_U64(p.n_skip, 0);
 	T_EQ_U64(p.n_only, 0);
 	/* nothing left to run */
 	static const char *const only[] = { "compat-syscall" };
-	kkvm_plan(&p, INTEL, AMD, only, 1, run_ids);
+	kkvm_plan(&p, KBOOT_LONG, INTEL, AMD, only, 1, run_ids);
 	T_EQ_U64(p.n_skip, 1);
 	T_CHECK(p.run_nothing);
 
@@ -121,7 +122,7 @@ int main(void)
 		r->cycles.n = 30;
 	}
 	struct kkvm_plan none;
-	kkvm_plan(&none, INTEL, NULL, NULL, 0, run_ids); /* vendor unknown before the run */
+	kkvm_plan(&none, KBOOT_LONG, INTEL, NULL, NULL, 0, run_ids); /* vendor unknown before the run */
 	kkvm_adjust(&run, &none, INTEL);
 	const struct kresult *r = krun_find(&run, "compat-syscall", "bare-metal");
 	T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "1234 ticks"));
@@ -135,11 +136,31 @@ int main(void)
 
 	/* planned skips become results */
 	krun_init(&run);
-	kkvm_plan(&p, AMD, INTEL, NULL, 0, run_ids);
+	kkvm_plan(&p, KBOOT_LONG, AMD, INTEL, NULL, 0, run_ids);
 	kkvm_adjust(&run, &p, AMD);
 	T_EQ_U64(run.n, 3);
 	r = krun_find(&run, "compat-sysenter", "bare-metal");
 	T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "KVM"));
 	krun_free(&run);
+	/* the legacy kernel: its own ids; SYSCALL in legacy mode crosses vendors
+	 * as it does from compatibility mode; SYSENTER does not (both vendors
+	 * run it in legacy mode); task switches and #UD always time KVM */
+	kkvm_plan(&p, KBOOT_LEGACY32, INTEL, AMD, NULL, 0, run_ids);
+	T_EQ_U64(p.n_skip, 1);
+	T_STREQ(p.skip[0].id, "legacy-syscall");
+	T_EQ_U64(p.n_only, 16);
+	T_CHECK(strstr(p.skip[0].reason, "legacy mode") != NULL);
+	kkvm_plan(&p, KBOOT_LEGACY32, AMD, INTEL, NULL, 0, run_ids);
+	T_EQ_U64(p.n_skip, 0);
+	T_CHECK(act("legacy-syscall", AMD, INTEL) == KKVM_NOTE);
+	T_CHECK(act("legacy-sysenter", AMD, INTEL) == KKVM_NONE);
+	T_CHECK(act("legacy-sysenter", INTEL, AMD) == KKVM_NONE);
+	T_CHECK(act("legacy-task-gate", INTEL, AMD) == KKVM_NONE);
+	T_CHECK(kkvm_flag("legacy-task-gate") && strstr(kkvm_flag("legacy-task-gate"), "task switch"));
+	T_CHECK(kkvm_flag("legacy-task-call-tss") != NULL && kkvm_flag("legacy-exc-bp-task") != NULL);
+	T_CHECK(strstr(kkvm_flag("legacy-exc-ud-task"), "#UD") != NULL);
+	T_CHECK(kkvm_flag("legacy-exc-ud") != NULL);
+	T_CHECK(kkvm_flag("legacy-int-gate") == NULL && kkvm_flag("legacy-call-gate-params") == NULL);
+
 	return T_DONE();
 }
