@@ -86,3 +86,22 @@ check_budgets() {
 	bad=$((bad + $(grep -c '^not ok' "$tmp/budget-checks")))
 	n=$((n + $(grep -c '^ok\|^not ok' "$tmp/budget-checks")))
 }
+
+# check_emulator_notes BOCHS.json QEMU.json VENDOR "ID ID ...": the same ids
+# under Bochs and under QEMU --icount; wherever the two disagree (a count, a
+# skip) both tables say so in a note naming the other, and no such note
+# stands where they agree (src/emu/differences.c).
+check_emulator_notes() {
+	for id in $4; do
+		b=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | if .status == "measured" then .cycles.median else "skipped" end' "$1")
+		q=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | if .status == "measured" then .cycles.median else "skipped" end' "$2")
+		bn=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | .note // "" | test("QEMU")' "$1")
+		qn=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | .note // "" | test("Bochs counts|Bochs raises|Bochs.s AMD")' "$2")
+		if [ "$b" = "$q" ]; then
+			check "$3 $id: both give $b, and neither notes a difference" test "$bn$qn" = falsefalse
+		else
+			echo "# $3 $id: bochs $b, qemu $q"
+			check "$3 $id: bochs $b, qemu $q: both tables say so in a note" test "$bn$qn" = truetrue
+		fi
+	done
+}

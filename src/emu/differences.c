@@ -41,6 +41,25 @@ static const struct kdiff diffs[] = {
 	{ "qemu-icount qemu-tcg", 0, "compat-syscall", KR_MEASURED, 0,
 	  "Bochs raises #UD here, as Intel documents (SDM vol. 2B, SYSCALL: #UD outside 64-bit "
 	  "mode); QEMU's TCG departs from it" },
+	/* The same two causes in the legacy 32-bit kernel (docs/kernel32.md) */
+	{ "bochs", -1, "legacy-exc-pf", KR_MEASURED, 4,
+	  "QEMU -icount counts 3: Bochs counts the faulting load as an instruction, QEMU does not "
+	  "(a fault retires nothing: Intel SDM vol. 3A 6.5)" },
+	{ "bochs", -1, "legacy-exc-de", KR_MEASURED, 3,
+	  "QEMU -icount counts 2: Bochs counts the faulting div as an instruction, QEMU does not "
+	  "(a fault retires nothing: Intel SDM vol. 3A 6.5)" },
+	{ "qemu-icount", -1, "legacy-exc-pf", KR_MEASURED, 3,
+	  "Bochs counts 4: it counts the faulting load too, which retires nothing (Intel SDM vol. "
+	  "3A 6.5)" },
+	{ "qemu-icount", -1, "legacy-exc-de", KR_MEASURED, 2,
+	  "Bochs counts 3: it counts the faulting div too, which retires nothing (Intel SDM vol. "
+	  "3A 6.5)" },
+	{ "bochs", 0, "legacy-syscall", KR_SKIPPED, 0,
+	  "QEMU's TCG runs it on its Intel models; Intel documents #UD outside 64-bit mode (SDM "
+	  "vol. 2B, SYSCALL), as Bochs does" },
+	{ "qemu-icount qemu-tcg", 0, "legacy-syscall", KR_MEASURED, 0,
+	  "Bochs raises #UD here, as Intel documents (SDM vol. 2B, SYSCALL: #UD outside 64-bit "
+	  "mode); QEMU's TCG departs from it" },
 	/* SYSENTER and SYSEXIT in long mode: #UD on AMD (APM vol. 3) */
 	{ "bochs", 1, "sysenter", KR_MEASURED, 0,
 	  "QEMU raises #UD here, as AMD documents (APM vol. 3, SYSENTER: #UD in long mode); "

@@ -58,18 +58,7 @@ for v in intel amd; do
 	# the two emulators side by side
 	Q="$tmp/qemu-$v.json"
 	check "qemu --icount $v: exit 0" test "$(cat "$tmp/qemu-$v.rc")" -eq 0
-	for id in $IDS; do
-		b=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | if .status == "measured" then .cycles.median else "skipped" end' "$J")
-		q=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | if .status == "measured" then .cycles.median else "skipped" end' "$Q")
-		bn=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | .note // "" | test("QEMU")' "$J")
-		qn=$(jq -r --arg id "$id" '.results[] | select(.id == $id) | .note // "" | test("Bochs counts|Bochs raises|Bochs.s AMD")' "$Q")
-		if [ "$b" = "$q" ]; then
-			check "$v $id: both give $b, and neither notes a difference" test "$bn$qn" = falsefalse
-		else
-			echo "# $v $id: bochs $b, qemu $q"
-			check "$v $id: bochs $b, qemu $q: both tables say so in a note" test "$bn$qn" = truetrue
-		fi
-	done
+	check_emulator_notes "$J" "$Q" "$v" "$IDS"
 done
 # the differences this pair of emulators has today (docs/boot.md)
 check "intel: bochs and qemu differ on exc-pf, exc-de and compat-syscall only" sh -c "
