@@ -106,7 +106,7 @@ $(KERNEL_ISO): $(KERNEL_ELF) src/kernel/grub.cfg
 		{ echo "kernel-iso: a hybrid BIOS+UEFI image needs the Debian packages grub-pc-bin and grub-efi-amd64-bin" >&2; exit 1; }
 	rm -rf $(BUILD)/kernel/iso
 	mkdir -p $(BUILD)/kernel/iso/boot/grub
-	cp $(KERNEL_ELF) $(BUILD)/kernel/iso/boot/
+	cp $(KERNEL_ELF) $(KERNEL_ISO_EXTRA) $(BUILD)/kernel/iso/boot/
 	cp src/kernel/grub.cfg $(BUILD)/kernel/iso/boot/grub/grub.cfg
 	grub-mkrescue --locales= --fonts= --themes= --install-modules="$(GRUB_MODULES)" \
 		-o $@.tmp $(BUILD)/kernel/iso 2>$(BUILD)/kernel/grub-mkrescue.log || \

@@ -90,7 +90,7 @@ no_features:
 
 	.section .rodata
 msg_features:
-	.asciz "kentry-kernel32: this CPU lacks FPU, TSC, PSE, SSE or SSE2 (CPUID.1:EDX)\n"
+	.asciz "kentry-kernel: this CPU lacks FPU, TSC, PSE, SSE or SSE2 (CPUID.1:EDX bits 0, 4, 3, 25, 26; the legacy 32-bit kernel)\n"
 
 	.bss
 	.balign 16

@@ -4,7 +4,8 @@
 #   make kernel32            build/kentry-kernel32.elf (Multiboot 1, ELF32)
 #   make kernel32-boot       boot it in QEMU (TCG) on the console:
 #                            KCPU=EPYC KAPPEND="quick" KICOUNT=1
-#   make kernel32-iso        build/kentry-kernel32.iso (GRUB + this kernel)
+# The boot image (make kernel-iso, src/kernel/kernel.mk) carries this
+# kernel too, with its own menu entries (src/kernel/grub.cfg).
 #
 # Shared with the long-mode kernel, compiled a second time with -m32:
 # src/kernel/{console,lib,cmdline,report,tscfreq}.c (the serial console,
@@ -38,12 +39,14 @@ KERNEL32_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-T src/kernel32/kernel32.ld
 
-.PHONY: kernel32 kernel32-boot kernel32-iso
+.PHONY: kernel32 kernel32-boot
 # Needs a 32-bit libgcc (Debian: gcc-multilib, which make deps installs);
 # without it the legacy paths are reported as "image not built".
 ifeq ($(HAVE_M32),yes)
 kernel: $(KERNEL32_ELF)
 kernel32: $(KERNEL32_ELF)
+KERNEL_ISO_EXTRA += $(KERNEL32_ELF)
+$(KERNEL_ISO): $(KERNEL32_ELF)
 else
 kernel: kernel32-note
 kernel32: kernel32-note
@@ -67,12 +70,3 @@ kernel32-boot: $(KERNEL32_ELF)
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -accel tcg \
 		-cpu $(KCPU) $(if $(KICOUNT),-icount shift=0) -append "$(KAPPEND)"; \
 		st=$$?; echo "qemu exit status $$st"; [ $$st -eq 33 ]
-
-KERNEL32_ISO := $(BUILD)/kentry-kernel32.iso
-kernel32-iso: $(KERNEL32_ISO)
-$(KERNEL32_ISO): $(KERNEL32_ELF) src/kernel32/grub.cfg
-	rm -rf $(BUILD)/kernel32/iso
-	mkdir -p $(BUILD)/kernel32/iso/boot/grub
-	cp $(KERNEL32_ELF) $(BUILD)/kernel32/iso/boot/
-	cp src/kernel32/grub.cfg $(BUILD)/kernel32/iso/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/kernel32/iso
