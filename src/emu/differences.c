@@ -12,7 +12,8 @@
 struct kdiff {
 	const char *emulators; /* the runs it applies to: "bochs", "qemu-icount", "qemu-tcg" */
 	int amd;               /* -1: any vendor; 0: Intel's rules; 1: AMD's */
-	const char *id;
+	const char *ids;       /* the paths it applies to (space-separated): the long-mode
+				* one and its legacy kernel form share their cause */
 	enum kresult_status status; /* what this emulator shows */
 	double count;          /* and its count (instructions); 0: not checked */
 	const char *note;
@@ -22,42 +23,24 @@ static const struct kdiff diffs[] = {
 	/* Counting a faulting instruction. A fault is delivered before its
 	 * instruction completes, with the saved RIP on it (Intel SDM vol. 3A
 	 * 6.5, AMD APM vol. 2 8.2): it retires nothing. */
-	{ "bochs", -1, "exc-pf", KR_MEASURED, 4,
+	{ "bochs", -1, "exc-pf legacy-exc-pf", KR_MEASURED, 4,
 	  "QEMU -icount counts 3: Bochs counts the faulting load as an instruction, QEMU does not "
 	  "(a fault retires nothing: Intel SDM vol. 3A 6.5)" },
-	{ "bochs", -1, "exc-de", KR_MEASURED, 3,
+	{ "bochs", -1, "exc-de legacy-exc-de", KR_MEASURED, 3,
 	  "QEMU -icount counts 2: Bochs counts the faulting div as an instruction, QEMU does not "
 	  "(a fault retires nothing: Intel SDM vol. 3A 6.5)" },
-	{ "qemu-icount", -1, "exc-pf", KR_MEASURED, 3,
+	{ "qemu-icount", -1, "exc-pf legacy-exc-pf", KR_MEASURED, 3,
 	  "Bochs counts 4: it counts the faulting load too, which retires nothing (Intel SDM vol. "
 	  "3A 6.5)" },
-	{ "qemu-icount", -1, "exc-de", KR_MEASURED, 2,
+	{ "qemu-icount", -1, "exc-de legacy-exc-de", KR_MEASURED, 2,
 	  "Bochs counts 3: it counts the faulting div too, which retires nothing (Intel SDM vol. "
 	  "3A 6.5)" },
-	/* SYSCALL outside 64-bit mode: #UD on Intel (SDM vol. 2B, SYSCALL) */
-	{ "bochs", 0, "compat-syscall", KR_SKIPPED, 0,
+	/* SYSCALL outside 64-bit mode (compatibility or legacy mode): #UD on
+	 * Intel (SDM vol. 2B, SYSCALL) */
+	{ "bochs", 0, "compat-syscall legacy-syscall", KR_SKIPPED, 0,
 	  "QEMU's TCG runs it on its Intel models; Intel documents #UD outside 64-bit mode (SDM "
 	  "vol. 2B, SYSCALL), as Bochs does" },
-	{ "qemu-icount qemu-tcg", 0, "compat-syscall", KR_MEASURED, 0,
-	  "Bochs raises #UD here, as Intel documents (SDM vol. 2B, SYSCALL: #UD outside 64-bit "
-	  "mode); QEMU's TCG departs from it" },
-	/* The same two causes in the legacy 32-bit kernel (docs/kernel32.md) */
-	{ "bochs", -1, "legacy-exc-pf", KR_MEASURED, 4,
-	  "QEMU -icount counts 3: Bochs counts the faulting load as an instruction, QEMU does not "
-	  "(a fault retires nothing: Intel SDM vol. 3A 6.5)" },
-	{ "bochs", -1, "legacy-exc-de", KR_MEASURED, 3,
-	  "QEMU -icount counts 2: Bochs counts the faulting div as an instruction, QEMU does not "
-	  "(a fault retires nothing: Intel SDM vol. 3A 6.5)" },
-	{ "qemu-icount", -1, "legacy-exc-pf", KR_MEASURED, 3,
-	  "Bochs counts 4: it counts the faulting load too, which retires nothing (Intel SDM vol. "
-	  "3A 6.5)" },
-	{ "qemu-icount", -1, "legacy-exc-de", KR_MEASURED, 2,
-	  "Bochs counts 3: it counts the faulting div too, which retires nothing (Intel SDM vol. "
-	  "3A 6.5)" },
-	{ "bochs", 0, "legacy-syscall", KR_SKIPPED, 0,
-	  "QEMU's TCG runs it on its Intel models; Intel documents #UD outside 64-bit mode (SDM "
-	  "vol. 2B, SYSCALL), as Bochs does" },
-	{ "qemu-icount qemu-tcg", 0, "legacy-syscall", KR_MEASURED, 0,
+	{ "qemu-icount qemu-tcg", 0, "compat-syscall legacy-syscall", KR_MEASURED, 0,
 	  "Bochs raises #UD here, as Intel documents (SDM vol. 2B, SYSCALL: #UD outside 64-bit "
 	  "mode); QEMU's TCG departs from it" },
 	/* SYSENTER and SYSEXIT in long mode: #UD on AMD (APM vol. 3) */
@@ -101,7 +84,7 @@ void kemu_difference_notes(struct krun *run, const char *emulator)
 			continue;
 		for (size_t k = 0; k < sizeof(diffs) / sizeof(diffs[0]); k++) {
 			const struct kdiff *d = &diffs[k];
-			if (strcmp(d->id, r->id) != 0 || !listed(d->emulators, emulator) ||
+			if (!listed(d->ids, r->id) || !listed(d->emulators, emulator) ||
 			    (d->amd >= 0 && d->amd != amd) || d->status != r->status ||
 			    (d->count > 0 && r->cycles.median != d->count))
 				continue;
