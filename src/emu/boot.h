@@ -37,6 +37,9 @@ struct kboot_opts {
 	const char *kernel_path;  /* the kernel image to boot */
 	const char *iso_path;     /* Bochs: the GRUB image (NULL: kentry-kernel.iso
 				   * beside the kernel image, or $KENTRY_ISO) */
+	const char *kvm_failed;   /* --accel auto: an earlier boot of the same run fell back
+				   * to TCG for this reason (accel.fallback): go straight to
+				   * TCG and record it again, without a second attempt */
 	unsigned mode;            /* KBOOT_LONG or KBOOT_LEGACY32: which kernel that is
 				   * (its ids are the expected ones); 0 means long */
 	double timeout_s;         /* whole-run limit; 0: default */

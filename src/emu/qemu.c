@@ -398,6 +398,9 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 		try_kvm = 0;
 	} else if (strcmp(accel, "kvm") == 0) {
 		try_kvm = 1; /* qemu_needs found /dev/kvm usable */
+	} else if (strcmp(accel, "auto") == 0 && o->kvm_failed && *o->kvm_failed) {
+		/* an earlier boot of the same run found KVM unusable */
+		snprintf(fallback, sizeof(fallback), "%s", o->kvm_failed);
 	} else if (strcmp(accel, "auto") == 0) {
 		try_kvm = kvm_usable(fallback, sizeof(fallback));
 	}
@@ -444,7 +447,7 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 		}
 	}
 	if (!used_kvm) {
-		if (fallback[0] && strcmp(accel, "auto") == 0)
+		if (fallback[0] && strcmp(accel, "auto") == 0 && !(o->kvm_failed && *o->kvm_failed))
 			fprintf(stderr, "kentry boot: KVM %s; falling back to TCG\n", fallback);
 		kqemu_resolve_cpu(o->cpu, cpu_help.models, 0, cpu, sizeof(cpu), cpu_note,
 				  sizeof(cpu_note), err, errlen);

@@ -44,5 +44,31 @@ boot other --mode long --only legacy-task-gate
 check "--mode long with a legacy id: status 2 (got $rc), naming the legacy32 kernel" sh -c "test $rc -eq 2 && grep -q 'measured by the legacy32 kernel' '$tmp/other.err'"
 check "nothing written on a usage error" test ! -e "$tmp/other.json"
 
+# Two kernels, one KVM attempt: a stand-in QEMU that logs every KVM start
+# and fails it; with --accel auto the first kernel's boot falls back to TCG
+# and the second boots under TCG at once, with the same recorded reason.
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	QEMU=$(command -v qemu-system-x86_64)
+	cat >"$tmp/fakeqemu" <<EOF2
+#!/bin/sh
+for a in "\$@"; do
+	if [ "\$a" = kvm ]; then
+		echo kvm >>"$tmp/kvm-attempts"
+		echo "qemu-system-x86_64: failed to initialize kvm: Operation not permitted" >&2
+		exit 1
+	fi
+done
+exec "$QEMU" "\$@"
+EOF2
+	chmod +x "$tmp/fakeqemu"
+	KENTRY_QEMU="$tmp/fakeqemu" boot kvm2 --accel auto --mode all --quick --only int-gate,legacy-int-gate
+	check "--mode all, KVM unusable: status 0 (got $rc), both kernels measured under TCG" jq -e '
+		([.results[] | select(.world == "bare-metal" and .status == "measured")] | length == 2) and
+		(.guest_environment | .accel == "tcg" and .["legacy32.accel"] == "tcg" and
+		 (.["legacy32.accel.fallback"] | test("failed to initialize kvm")))' "$tmp/kvm2.json"
+	check "--mode all: KVM tried once, not once per kernel ($(wc -l <"$tmp/kvm-attempts") attempts)" test "$(wc -l <"$tmp/kvm-attempts")" -eq 1
+	check "--mode all: one fallback line" test "$(grep -c 'falling back to TCG' "$tmp/kvm2.err")" -eq 1
+fi
+
 echo "1..$n"
 [ $bad -eq 0 ]
