@@ -420,8 +420,14 @@ int kemu_judge(const struct kemu_run *r, char *err, size_t errlen, const char **
 void kemu_finish(struct kemu_run *r, const struct kboot_opts *o, const char *count_note,
 		 const char *missing, struct krun *out)
 {
-	if (other_kernel(r))
-		return; /* its results are of other paths: dropped (kemu_judge said why) */
+	if (other_kernel(r)) {
+		/* its results are of other paths: dropped (kemu_judge said why);
+		 * what it said about itself is kept */
+		for (size_t i = 0; i < r->run.guest_env.n; i++)
+			kenv_set(&out->guest_env, r->run.guest_env.e[i].key,
+				 r->run.guest_env.e[i].value);
+		return;
+	}
 	/* the self-test and the fuzzer measure nothing: no result is missing */
 	static const char *const none[1] = { NULL };
 	int measuring = !o->selftest && !o->fuzz_n && !o->fuzz_has_replay;

@@ -106,8 +106,8 @@ void kemu_status_text(const struct kemu_run *r, char *buf, size_t len);
 int kemu_judge(const struct kemu_run *r, char *err, size_t errlen, const char **missing);
 
 /* Finishes the results (missing ids, order, ns or the counting note,
- * emulator notes) and moves them into out; drops them when the image was
- * the other kernel (kemu_judge's status 3). */
+ * emulator notes) and moves them into out; when the image was the other
+ * kernel (kemu_judge's status 3) only its environment is kept. */
 void kemu_finish(struct kemu_run *r, const struct kboot_opts *o, const char *count_note,
 		 const char *missing, struct krun *out);
 
