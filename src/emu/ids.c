@@ -25,8 +25,8 @@ static const struct {
 #undef KPATH
 	/* the legacy 32-bit kernel (kentry boot --mode legacy32): one row per
 	 * row of its registry, src/kernel32/paths32.def */
-#define KPATH32(id, entry, where, nparam, stub, resume, loops, expect, exc_vector, what, note, \
-		summary, counterpart, why_none)                                          \
+#define KPATH32(id, entry, where, nparam, stub, stub_if, resume, loops, expect, exc_vector,  \
+		what, note, summary, counterpart, why_none)                                \
 	{ id, summary, KBOOT_LEGACY32, counterpart, why_none },
 #include "kernel32/paths32.def"
 #undef KPATH32

@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "cpu32.h"
 #include "core/cpuinfo.h"
+#include "core/tsc.h"
 #include "core/desc.h"
 
 _Static_assert(KSEL_SYSCALL_CS(STAR_SYSCALL_CS) == SEL_KCODE, "SYSCALL CS");
@@ -77,7 +78,7 @@ static char syscall_state[96] = "not attempted";
 
 /* Remaps the two 8259s to PIC_BASE (away from the exception vectors the
  * BIOS leaves them on) and masks every line: the kernel takes no
- * interrupts, and ring 3 may run with IF = 1 after a legacy SYSRET. */
+ * interrupts, although ring 3 runs with IF = 1 (ring3_if=1, the default). */
 static void pic_mask_all(void)
 {
 	outb(0x20, 0x11);            /* ICW1: edge, cascade, ICW4 follows */
@@ -90,6 +91,51 @@ static void pic_mask_all(void)
 	outb(0xa1, 0x01);
 	outb(0x21, 0xff);            /* OCW1: mask all */
 	outb(0xa1, 0xff);
+}
+
+/* The local APIC: firmware (UEFI above all) may leave it enabled, even
+ * with its timer running, and this kernel uses none of it. Clearing
+ * IA32_APIC_BASE's global enable (bit 11, with the x2APIC bit 10: a
+ * transition the SDM allows from either mode, 10.4.3 and 10.12.5) turns
+ * it off; the 8259s, masked, are then the only interrupt controller, and
+ * nothing reaches the CPU but NMI. (The long-mode kernel keeps its APIC
+ * on with every LVT entry masked, for its self-test's timer and NMIs.) */
+#define KMSR_APIC_BASE 0x1bu
+#define APIC_BASE_EN   (1ull << 11)
+#define APIC_BASE_X2   (1ull << 10)
+static char intr_state[160] = "not set up";
+static int lapic_present;
+static uint64_t lapic_base_after;
+
+static void lapic_disable(void)
+{
+	uint32_t r[4];
+	kcpuid(1, 0, r);
+	lapic_present = (r[3] >> 9) & 1;
+	uint64_t b;
+	if (!lapic_present) {
+		ksnprintf(intr_state, sizeof(intr_state),
+			  "8259 PICs remapped to 0x%x and masked; no local APIC (CPUID.1:EDX[9] = 0)",
+			  PIC_BASE);
+	} else if (rdmsr_safe(KMSR_APIC_BASE, &b) != 0 ||
+		   wrmsr_safe(KMSR_APIC_BASE, b & ~(APIC_BASE_EN | APIC_BASE_X2)) != 0 ||
+		   rdmsr_safe(KMSR_APIC_BASE, &lapic_base_after) != 0) {
+		lapic_base_after = APIC_BASE_EN;
+		ksnprintf(intr_state, sizeof(intr_state),
+			  "8259 PICs remapped to 0x%x and masked; local APIC: IA32_APIC_BASE access "
+			  "raised #GP",
+			  PIC_BASE);
+	} else {
+		ksnprintf(intr_state, sizeof(intr_state),
+			  "8259 PICs remapped to 0x%x and masked; local APIC globally disabled "
+			  "(IA32_APIC_BASE 0x%llx, was 0x%llx)",
+			  PIC_BASE, (unsigned long long)lapic_base_after, (unsigned long long)b);
+	}
+}
+
+const char *arch32_interrupts_state(void)
+{
+	return intr_state;
 }
 
 /* SYSENTER MSRs (CPUID SEP) and legacy SYSCALL: EFER.SCE and STAR. Both
@@ -157,6 +203,7 @@ void arch32_init(void)
 	lidt32(&i);
 
 	pic_mask_all();
+	lapic_disable();
 	fast_msrs(&ci);
 	amd_lfence_serializing();
 }
@@ -225,6 +272,10 @@ void arch32_selfcheck(void)
 			  kdesc_gate32_selector(kidt32[VEC_DF]) == SEL_TSS_DF &&
 			  kdesc_seg_present(kidt32[VEC_DF]),
 		  "IDT: #DF (vector 8) is a task gate to TSS 0x%x", SEL_TSS_DF);
-	tap_check(inb(0x21) == 0xff && inb(0xa1) == 0xff,
-		  "8259 PICs remapped to 0x%x and fully masked", PIC_BASE);
+	tap_check(inb(0x21) == 0xff && inb(0xa1) == 0xff &&
+			  (!lapic_present || !(lapic_base_after & APIC_BASE_EN)),
+		  "every interrupt source masked: PIC IMR 0x%02x/0x%02x, local APIC %s",
+		  inb(0x21), inb(0xa1),
+		  !lapic_present ? "absent" : (lapic_base_after & APIC_BASE_EN) ? "still enabled"
+										: "globally disabled");
 }

@@ -4,15 +4,18 @@
  * Everything here is infrastructure around the measured paths; the stubs
  * under test are in stubs32.S and the ring-3 loops in user32.S.
  *
- * Single CPU, interrupts never taken (the 8259s are masked; EFLAGS.IF is
- * 0 in ring 0 and in ring 3 except after a legacy SYSRET, which sets it),
- * one kernel task (TSS_MAIN) whose ring-3 loops enter the kernel. */
+ * Single CPU, interrupts never taken: the 8259s are masked and the local
+ * APIC is globally disabled (arch32.c); EFLAGS.IF is 0 in ring 0 and, by
+ * default (ring3_if=1), 1 in ring 3, as in a real kernel (with ring3_if=0
+ * it is 0 there except after a legacy SYSRET, which sets it). One kernel
+ * task (TSS_MAIN) whose ring-3 loops enter the kernel. */
 #include "layout32.h"
 
 /* struct kurun32 (kernel32.h) */
 #define URUN_KERNEL_ESP 0
 #define URUN_RESULT     4
 #define URUN_ACTIVE     12
+#define URUN_USER_EFLAGS 36
 
 	.text
 	.code32
@@ -70,7 +73,8 @@ trap_common32:
  * to ring 3), loads DS = ES = USER_DS (the ring-3 loops address memory
  * through DS; IRET would null a data selector with DPL < 3), FS = GS = 0,
  * and IRETs to ring 3 with EDI = n, every other GPR 0, EFLAGS =
- * USER_EFLAGS, SS = USER_DS. We stay in the kernel's task (TSS_MAIN): its
+ * kuser32_eflags (USER_EFLAGS_IF, or USER_EFLAGS with ring3_if=0), SS =
+ * USER_DS. We stay in the kernel's task (TSS_MAIN): its
  * SS0:ESP0 is the stack every interrupt gate from ring 3 lands on.
  * Returns through kuser_resume32 with the status: 0 when the loop reached
  * VEC_DONE (kurun32.result holds its TSC delta), otherwise a KURUN_* code. */
@@ -96,7 +100,7 @@ kuser_enter32:
 	mov %eax, %gs
 	pushl $USER_DS          /* SS */
 	push %ecx               /* ESP */
-	pushl $USER_EFLAGS      /* EFLAGS */
+	pushl kuser32_eflags    /* EFLAGS */
 	push %edx               /* CS */
 	push %esi               /* EIP */
 	xor %ebx, %ebx
@@ -109,11 +113,15 @@ kuser_enter32:
 /* kdone_entry32: IDT vector VEC_DONE, 32-bit interrupt gate, DPL 3.
  * Arrival: from a ring-3 loop that executed `int $VEC_DONE` with its TSC
  * delta in EDX:EAX; CPL 0 on TSS_MAIN's ESP0 with [EIP, CS, EFLAGS, ESP,
- * SS] pushed. The frame is abandoned: the excursion is over. */
+ * SS] pushed. The frame is abandoned: the excursion is over, except for
+ * ring 3's EFLAGS, kept to check that every round trip gave ring 3 its IF
+ * back. */
 	.globl kdone_entry32
 kdone_entry32:
 	mov %eax, kurun32+URUN_RESULT
 	mov %edx, kurun32+URUN_RESULT+4
+	mov 8(%esp), %eax
+	mov %eax, kurun32+URUN_USER_EFLAGS
 	xor %eax, %eax          /* status 0: done */
 	jmp kuser_resume32
 

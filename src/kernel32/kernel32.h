@@ -36,6 +36,7 @@ extern int k32_sysenter_msrs;     /* SYSENTER_* MSRs could be written */
 extern int k32_syscall_enabled;   /* EFER.SCE set and STAR written */
 void k32_set_syscall_eip(uint32_t eip); /* STAR[31:0] */
 const char *k32_syscall_state(void);    /* how EFER.SCE/STAR went, for reasons */
+const char *arch32_interrupts_state(void); /* `env kernel.interrupts` */
 
 /* task32.c: the TSSes and hardware task switching */
 extern struct tss32 ktss_main, ktss_task, ktss_df;
@@ -61,8 +62,11 @@ struct kurun32 {
 	uint32_t result_lo, result_hi;
 	uint32_t active;
 	uint32_t vector, error, eip, cs, cr2;
+	uint32_t user_eflags;  /* ring 3's EFLAGS when the loop ended (entry32.S) */
 };
 extern struct kurun32 kurun32;
+/* EFLAGS ring 3 starts with: USER_EFLAGS_IF (default) or USER_EFLAGS */
+extern uint32_t kuser32_eflags;
 #define KURUN_DONE            0
 #define KURUN_FAULT(v)        (0x100u + (v))
 #define KURUN_STRAY_SYSCALL   0x200u

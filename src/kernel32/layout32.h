@@ -82,7 +82,10 @@
 #define USER_NP_PAGE    0x005ff000
 #define IDENTITY_TOP    0x40000000
 
-/* Ring-3 EFLAGS at entry: bit 1, IF = 0, IOPL = 0 (so cli #GPs), NT = 0. */
+/* Ring-3 EFLAGS at entry: bit 1, IOPL = 0 (so cli #GPs), NT = 0; IF = 1
+ * by default (ring3_if=1: every interrupt source is masked where it starts,
+ * so nothing arrives), IF = 0 with ring3_if=0. */
 #define USER_EFLAGS     0x2
+#define USER_EFLAGS_IF  0x202
 
 #endif

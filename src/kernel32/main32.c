@@ -7,6 +7,12 @@
 #include "kernel32.h"
 #include "cpu.h"
 
+/* The env lines of this kernel beyond the shared ones (report.c). */
+static void legacy_env(void)
+{
+	kprintf("env kernel.interrupts %s\n", arch32_interrupts_state());
+}
+
 void kmain32(uint32_t magic, uint32_t info);
 void kmain32(uint32_t magic, uint32_t info)
 {
@@ -17,10 +23,11 @@ void kmain32(uint32_t magic, uint32_t info)
 	kprintf("\nkentry-kernel %s protocol %d\n", KENTRY_VERSION, KERNEL_PROTOCOL);
 	if (magic != 0x2BADB002u)
 		kprintf("# not started by a Multiboot loader (eax=0x%x)\n", magic);
-	kcfg_parse(NULL);
+	kcfg_parse(NULL); /* this kernel has no words of its own */
+	kuser32_eflags = kcfg.ring3_if ? USER_EFLAGS_IF : USER_EFLAGS;
 	vm32_init();   /* first: every TSS holds the page directory in its CR3 field */
 	arch32_init();
-	kreport_env("legacy32", NULL);
+	kreport_env("legacy32", legacy_env);
 
 	kprintf("TAP version 13\n");
 	arch32_selfcheck();

@@ -13,8 +13,11 @@
  *   - a stub may clobber ECX (legacy SYSCALL puts the return EIP there);
  *   - the SYSENTER loop puts its return EIP in EDX and its ESP in ECX
  *     once, before the loop: SYSENTER changes no GPR but ESP;
- *   - the loops run with EFLAGS = 0x2 (IF = 0, IOPL = 0, NT = 0), except
- *     that a legacy SYSRET sets IF (the 8259s are masked: nothing comes).
+ *   - the loops run with IOPL = 0 and NT = 0, and IF = 1 by default
+ *     (ring3_if=1; every interrupt source is masked where it starts, so
+ *     nothing comes); with ring3_if=0 IF = 0, except that a legacy SYSRET
+ *     sets it. Every round trip must give ring 3 its IF back (paths32.c
+ *     checks): iretd restores it, sysexit needs the sti stub.
  * All in 32-bit protected mode: no REX forms, 4-byte stack slots. */
 #include "layout32.h"
 
@@ -28,7 +31,8 @@
  * SS:ESP = TSS_MAIN's SS0:ESP0 (SEL_KDATA:kentry_stack32_top) and pushed
  * [ESP+16] user SS, [+12] user ESP, [+8] EFLAGS, [+4] user CS, [+0] EIP
  * after the int, 4 bytes each (a 32-bit gate). No error code. Interrupt
- * gate: IF cleared (it was 0); trap gate: IF unchanged. TF, NT, RF, VM
+ * gate: IF cleared; trap gate: IF unchanged (nothing can arrive: every
+ * source is masked). TF, NT, RF, VM
  * cleared. DS/ES still hold USER_DS: flat and usable at CPL 0.
  * Exit: IRETD (NT = 0, so not a task return): pops EIP, CS (RPL 3 > CPL:
  * inter-privilege return), EFLAGS, ESP, SS, and nulls any data segment
@@ -83,10 +87,21 @@ kp32_callgate_params_lret:
  * SYSENTER_EIP (this stub), CPL 0; EFLAGS.IF, VM, RF cleared. Nothing
  * pushed; EDX/ECX still hold the loop's return EIP and ESP.
  * Exit: SYSEXIT: CS = SYSENTER_CS + 16 | 3 (USER_CS), SS = SYSENTER_CS +
- * 24 | 3 (USER_DS), EIP = EDX, ESP = ECX, CPL 3; EFLAGS unchanged. */
+ * 24 | 3 (USER_DS), EIP = EDX, ESP = ECX, CPL 3; EFLAGS unchanged, so IF
+ * stays 0 as SYSENTER left it: the stub for ring 3 at IF = 0. */
 	.balign 16
 	.globl kp32_sysenter_sysexit
 kp32_sysenter_sysexit:
+	sysexit
+
+/* The same with ring 3 at IF = 1 (ring3_if=1, the default): STI first,
+ * whose one-instruction shadow covers SYSEXIT, so no interrupt can be
+ * taken in ring 0 on the SYSENTER stack between them (Linux: sti;
+ * sysexit in its 32-bit entry). */
+	.balign 16
+	.globl kp32_sysenter_sti_sysexit
+kp32_sysenter_sti_sysexit:
+	sti
 	sysexit
 
 /* ---- legacy-mode SYSCALL -> SYSRET (AMD) -----------------------------------

@@ -16,6 +16,8 @@
 #include "cpu32.h"
 
 struct kurun32 kurun32;
+uint32_t kuser32_eflags = USER_EFLAGS_IF;
+_Static_assert(__builtin_offsetof(struct kurun32, user_eflags) == 36, "entry32.S URUN_USER_EFLAGS");
 
 extern const uint32_t kfixup_table32[];
 void kuser_abort32(uint32_t status) __attribute__((noreturn));
