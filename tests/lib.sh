@@ -75,17 +75,6 @@ check_budgets() {
 	bad=$((bad + $(grep -c '^not ok' "$tmp/budget-checks")))
 	n=$((n + $(grep -c '^ok\|^not ok' "$tmp/budget-checks")))
 }
-		echo "# $id: $status min $min median $med max $max, budget $budget${what:+ ($what)}"
-		check "$id measured under icount" test "$status" = measured
-		check "$id deterministic (min = median = max)" awk -v a="$min" -v b="$med" -v c="$max" 'BEGIN { exit !(a == b && b == c) }'
-		check "$id within its budget: $med <= $budget instructions" awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m <= b + 0.5) }'
-		awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m >= 1 && m < b - 0.5) }' &&
-			echo "# $id: $med is below its budget $budget: tighten the table"
-	done >"$tmp/budget-checks"
-	cat "$tmp/budget-checks"
-	bad=$((bad + $(grep -c '^not ok' "$tmp/budget-checks")))
-	n=$((n + $(grep -c '^ok\|^not ok' "$tmp/budget-checks")))
-}
 
 # check_emulator_notes BOCHS.json QEMU.json VENDOR "ID ID ...": the same ids
 # under Bochs and under QEMU --icount; wherever the two disagree (a count, a

@@ -61,7 +61,7 @@ done
 exec "$QEMU" "\$@"
 EOF2
 	chmod +x "$tmp/fakeqemu"
-	KENTRY_QEMU="$tmp/fakeqemu" boot kvm2 --accel auto --mode all --quick --only int-gate,legacy-int-gate
+	KENTRY_QEMU="$tmp/fakeqemu" boot kvm2 --accel auto --mode all --variant minimal --quick --only int-gate,legacy-int-gate
 	check "--mode all, KVM unusable: status 0 (got $rc), both kernels measured under TCG" jq -e '
 		([.results[] | select(.world == "bare-metal" and .status == "measured")] | length == 2) and
 		(.guest_environment | .accel == "tcg" and .["legacy32.accel"] == "tcg" and

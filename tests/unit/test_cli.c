@@ -219,6 +219,18 @@ int main(void)
 	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--kernel", "k.elf") == 0);
 	T_CHECK(PARSE(&c, "bench", "--mode", "long") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--mode") == KEXIT_USAGE);
+	/* the legacy kernel has the minimal variant only, and no self-test or
+	 * fuzzer: asking for them of it alone is a usage error */
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--variant", "full") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "minimal variant only") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--mode", "all", "--variant", "full") == 0);
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--variant", "minimal") == 0);
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--ring3-if", "0") == 0);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--mode", "legacy32") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--selftest") != NULL && strstr(err, "legacy") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--fuzz", "10", "--mode", "all") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--only", "legacy-int80") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest") == 0);
 
 	return T_DONE();
 }
