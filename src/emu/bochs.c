@@ -187,13 +187,16 @@ char *kbochs_parse_models(const char *text)
 			if (!(p[i] == '_' || (p[i] >= '0' && p[i] <= '9') ||
 			      (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z')))
 				word = 0;
+		/* Every name-like line after the header: Bochs prints the list
+		 * on stderr and its banner on stdout, which the capture merges
+		 * in the order it reads them, so under load the banner may
+		 * land inside the list; no other line of this output is a
+		 * lone identifier. */
 		if (word) {
 			memcpy(names + len, p, n);
 			len += n;
 			names[len++] = '\n';
 			names[len] = '\0';
-		} else if (len) {
-			break; /* the list ends at its first non-name line */
 		}
 		p = nl;
 	}

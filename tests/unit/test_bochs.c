@@ -28,6 +28,25 @@ static const char *const HELP_CPU_27 =
 	"\n"
 	"00000000000i[SIM   ] quit_sim called with exit code 0\n";
 
+static const char *const HELP_CPU_27_INTERLEAVED =
+	"00000000000i[      ] LTDL_LIBRARY_PATH not set. using compile time default "
+	"'/usr/lib/x86_64-linux-gnu/bochs/plugins'\n"
+	"Supported CPU models:\n"
+	"\n"
+	"bx_generic\n"
+	"pentium\n"
+	"========================================================================\n"
+	"                        Bochs x86 Emulator 2.7\n"
+	"              Built from SVN snapshot on August  1, 2021\n"
+	"                Timestamp: Sun Aug  1 10:07:00 CEST 2021\n"
+	"========================================================================\n"
+	"corei7_haswell_4770\n"
+	"ryzen\n"
+	"corei7_skylake_x\n"
+	"tigerlake\n"
+	"\n"
+	"00000000000i[SIM   ] quit_sim called with exit code 0\n";
+
 /* a Bochs 3.0 build without the debugger (its --help has no -rc) */
 static const char *const HELP_30 =
 	"Usage: bochs [flags] [bochsrc options]\n\n"
@@ -52,6 +71,11 @@ int main(void)
 	char *models = kbochs_parse_models(HELP_CPU_27);
 	T_STREQ(models, "bx_generic\npentium\ncorei7_haswell_4770\nryzen\ncorei7_skylake_x\ntigerlake\n");
 	T_CHECK(kbochs_parse_models(HELP_30) == NULL);
+	free(models);
+	/* the same, with stdout's banner read in the middle of stderr's list
+	 * (the capture merges the two pipes in the order it reads them) */
+	models = kbochs_parse_models(HELP_CPU_27_INTERLEAVED);
+	T_STREQ(models, "bx_generic\npentium\ncorei7_haswell_4770\nryzen\ncorei7_skylake_x\ntigerlake\n");
 
 	/* models by vendor */
 	T_STREQ(kbochs_model_vendor("ryzen"), "AuthenticAMD");
