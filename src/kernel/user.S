@@ -1,139 +1,15 @@
-/* kentry kernel: the ring-3 timed loops (section .user.text, mapped U/S).
- *
- * Every path has two loops with identical code except the entry
- * instruction: <name>_op and <name>_empty. kmeasure (core/measure.c) runs
- * both and subtracts the median of the empty ones, so what remains is the
- * round trip alone. Shape of each loop:
- *
- *   counter = n                       (outside the timed region)
- *   t0 = lfence; rdtsc; lfence        (ktsc_read's sequence, core/tsc.h)
- *   setup                             (path specific, e.g. sysenter's RDX/RCX)
- * 1: entry instruction                (absent in _empty)
- * 2: dec counter; jnz 1b
- *   t1 = lfence; rdtsc; lfence
- *   EDX:EAX = t1 - t0; int $VEC_DONE  (kdone_entry ends the excursion)
+/* kentry kernel: the ring-3 timed loops (section .user.text, mapped U/S),
+ * one LOOP64 or LOOP32 line per path (their shape: loops.h, shared with
+ * the legacy kernel).
  *
  * Entered by kuser_enter (entry.S) with RDI = n >= 1, RSP = user stack,
- * RFLAGS = 0x2, CS = USER_CS64 or USER_CS32, SS = DS = ES = USER_DS.
- * Registers that must survive the entry instruction: R12, R13 (64-bit),
- * ESI, EDI, EBP (32-bit); the stubs in stubs.S never touch them. RCX and
- * R11 are fair game for the stubs (SYSCALL/SYSRET use them).
- * A return lands on label 2: (SYSRET/IRET/LRET push or use the address
- * after the instruction; the exc-* stubs advance RIP past it; the SYSENTER
- * loops name 2f as their return RIP). */
+ * RFLAGS = 0x2 (0x202 with ring 3 at IF = 1), CS = USER_CS64 or
+ * USER_CS32, SS = DS = ES = USER_DS. Registers that must survive the entry
+ * instruction: R12, R13 (64-bit), ESI, EDI, EBP (32-bit); the stubs in
+ * stubs.S never touch them. RCX and R11 are fair game for the stubs
+ * (SYSCALL/SYSRET use them). */
 #include "layout.h"
-
-	.macro T0_64
-	lfence
-	rdtsc
-	lfence
-	shl $32, %rdx
-	or %rdx, %rax
-	mov %rax, %r13
-	.endm
-
-	.macro T1_64
-	lfence
-	rdtsc
-	lfence
-	shl $32, %rdx
-	or %rdx, %rax
-	sub %r13, %rax
-	mov %rax, %rdx
-	shr $32, %rdx
-	int $VEC_DONE
-	ud2                     /* never reached: kdone_entry does not return here */
-	.endm
-
-	/* Loop alignment. The back-edge pair (dec; jnz) of an _op loop and of
-	 * its _empty twin must sit at the same offset modulo 64, so that both
-	 * see the same fetch/decode and branch-prediction geometry (Intel's
-	 * JCC erratum: a jump that crosses or ends on a 32-byte boundary is
-	 * slower on Skylake-derived cores). The padding goes BEFORE each
-	 * function's entry, so no extra instruction runs: the head of the
-	 * function (counter, T0, setup, entry instruction) is first assembled
-	 * into a discarded section to learn its length d, then the function
-	 * is placed at 64k + ((-d) mod 64), which puts its dec at a 64-byte
-	 * boundary: the 5-byte pair (3 in 32-bit code) neither crosses nor
-	 * ends on a 32-byte boundary. <fn>_back marks the end of each jnz
-	 * (tests/integration/loop_alignment.sh checks these symbols). */
-	.macro ALIGNED_FN fn, head:vararg
-	.pushsection .discard.loopsize, "a"
-.Lhs_\fn:
-	\head
-.Lhe_\fn:
-	.popsection
-	.balign 64
-	.skip (-(.Lhe_\fn - .Lhs_\fn)) & 63
-	.globl \fn
-\fn:
-	.endm
-
-	.macro HEAD64 setup, entry
-	mov %rdi, %r12
-	T0_64
-	\setup
-1:	\entry
-	.endm
-
-	.macro LOOP64 name, setup, entry
-	ALIGNED_FN u64_\name\()_op, HEAD64 "\setup", "\entry"
-	HEAD64 "\setup", "\entry"
-2:	dec %r12
-	jnz 1b
-	.globl u64_\name\()_op_back
-u64_\name\()_op_back:
-	T1_64
-	ALIGNED_FN u64_\name\()_empty, HEAD64 "\setup", ""
-	HEAD64 "\setup", ""
-2:	dec %r12
-	jnz 1b
-	.globl u64_\name\()_empty_back
-u64_\name\()_empty_back:
-	T1_64
-	.endm
-
-	.macro T0_32
-	lfence
-	rdtsc
-	lfence
-	mov %eax, %edi
-	mov %edx, %ebp
-	.endm
-
-	.macro T1_32
-	lfence
-	rdtsc
-	lfence
-	sub %edi, %eax
-	sbb %ebp, %edx
-	int $VEC_DONE
-	ud2
-	.endm
-
-	.macro HEAD32 setup, entry
-	mov %edi, %esi
-	T0_32
-	\setup
-1:	\entry
-	.endm
-
-	.macro LOOP32 name, setup, entry
-	ALIGNED_FN u32_\name\()_op, HEAD32 "\setup", "\entry"
-	HEAD32 "\setup", "\entry"
-2:	dec %esi
-	jnz 1b
-	.globl u32_\name\()_op_back
-u32_\name\()_op_back:
-	T1_32
-	ALIGNED_FN u32_\name\()_empty, HEAD32 "\setup", ""
-	HEAD32 "\setup", ""
-2:	dec %esi
-	jnz 1b
-	.globl u32_\name\()_empty_back
-u32_\name\()_empty_back:
-	T1_32
-	.endm
+#include "loops.h"
 
 	/* Aliases: macro arguments below are quoted strings, which the C
 	 * preprocessor does not expand. */
