@@ -173,7 +173,7 @@ void print_legacy_beside(FILE *f, const struct krun *run)
 		return;
 	const char *icount = kenv_get(&run->guest_env, "icount");
 	int instr = icount && strcmp(icount, "off") != 0;
-	fprintf(f, "Legacy 32-bit kernel beside long mode, per mechanism (headline figures, %s)\n",
+	fprintf(f, "Legacy 32-bit kernel beside long mode, per mechanism (minimal variants, headline figures, %s)\n",
 		instr ? "guest instructions" : "TSC ticks");
 	krender_pairs(f, run, "bare-metal", pairs, n, "legacy path", "long-mode path",
 		      "legacy/long");
