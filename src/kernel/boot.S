@@ -10,6 +10,7 @@
  * descriptor. SSE is enabled here too because the C code uses doubles.
  * The C code (arch.c) later installs the real GDT/IDT/TSS and page tables. */
 #include "layout.h"
+#include "mbentry.h"
 
 #define MB_MAGIC 0x1BADB002
 #define NEED_EDX1 ((1 << 4) | (1 << 6) | (1 << 24) | (1 << 25) | (1 << 26))
@@ -35,21 +36,7 @@
 	.code32
 	.globl _start
 _start:
-	cli
-	cld
-	mov %eax, %esi              /* keep magic and info pointer across the bss wipe */
-	mov %ebx, %ebp
-
-	/* .bss is zeroed by well-behaved loaders; do it anyway (GRUB, QEMU
-	 * and hand-rolled loaders differ). No stack is in use yet. */
-	mov $__bss_start, %edi
-	mov $__bss_end, %ecx
-	sub %edi, %ecx
-	shr $2, %ecx
-	xor %eax, %eax
-	rep stosl
-
-	mov $boot_stack_top, %esp
+	MB_ENTRY                    /* magic in ESI, info in EBP, .bss zeroed, a stack */
 	mov %esi, mb_magic
 	mov %ebp, mb_info
 
@@ -123,12 +110,7 @@ no_features:
 	jmp 2f
 no_long_mode:
 	mov $msg_nolm, %esi
-2:	lodsb
-	test %al, %al
-	jz 3f
-	mov $0x3f8, %dx
-	outb %al, %dx
-	jmp 2b
+2:	MB_SAY
 3:	cli
 	hlt
 	jmp 3b

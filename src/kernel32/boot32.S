@@ -12,6 +12,7 @@
  * The C code installs the GDT/IDT/TSSes (arch32.c) and turns paging on
  * (vm32.c). */
 #include "layout32.h"
+#include "mbentry.h"
 
 #define MB_MAGIC 0x1BADB002
 #define MB_FLAGS 0x00000000
@@ -26,20 +27,7 @@
 	.code32
 	.globl _start
 _start:
-	cli
-	cld
-	mov %eax, %esi              /* keep magic and info across the bss wipe */
-	mov %ebx, %ebp
-
-	/* .bss is zeroed by well-behaved loaders; do it anyway. */
-	mov $__bss_start, %edi
-	mov $__bss_end, %ecx
-	sub %edi, %ecx
-	shr $2, %ecx
-	xor %eax, %eax
-	rep stosl
-
-	mov $boot_stack_top, %esp
+	MB_ENTRY                    /* magic in ESI, info in EBP, .bss zeroed, a stack */
 
 	/* CPUID.1:EDX: FPU (0), TSC (4), PSE (3, the 4 MiB kernel pages),
 	 * SSE (25) and SSE2 (26: LFENCE orders the TSC reads, doubles in
@@ -75,13 +63,8 @@ _start:
 
 no_features:
 	mov $msg_features, %esi
-2:	lodsb
-	test %al, %al
-	jz 3f
-	mov $0x3f8, %dx
-	outb %al, %dx
-	jmp 2b
-3:	mov $0x11, %al              /* isa-debug-exit: fail (QEMU exits 35); nothing on hardware */
+	MB_SAY
+	mov $0x11, %al              /* isa-debug-exit: fail (QEMU exits 35); nothing on hardware */
 	mov $0xf4, %dx
 	outb %al, %dx
 4:	cli
