@@ -13,14 +13,62 @@ check() { # description, then a command that succeeds when it holds
 	if "$@" >/dev/null 2>&1; then echo "ok $n - $d"; else echo "not ok $n - $d"; bad=$((bad + 1)); fi
 }
 
-# need_qemu_kernel: what a boot test needs, the kentry binary, the kernel
-# image ($KERNEL, by default the build's) and QEMU; skips (77) without
-# QEMU, fails when the build is missing.
+# need_qemu_kernel [FILE...]: what a boot test needs, the kentry binary,
+# the kernel image ($KERNEL, by default the build's), the other files named
+# (the legacy kernel's image, ...) and QEMU; skips (77) without QEMU,
+# fails when the build is missing.
 need_qemu_kernel() {
 	KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
 	command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
 	[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-	[ -f "$KERNEL" ] || { echo "not ok 1 - $KERNEL missing: run make"; exit 1; }
+	for f in "$KERNEL" "$@"; do
+		[ -f "$f" ] || { echo "not ok 1 - $f missing: run make"; exit 1; }
+	done
+}
+
+# need_bochs_iso: need_qemu_kernel, and Bochs (or $KENTRY_BOCHS) and the
+# boot image ($ISO, by default the build's) it boots through; skips (77)
+# without Bochs.
+need_bochs_iso() {
+	ISO=${ISO:-$BUILD/kentry-kernel.iso}
+	command -v bochs >/dev/null || [ -n "${KENTRY_BOCHS:-}" ] || { echo "bochs not installed (Debian: bochs bochsbios vgabios bochs-term)"; exit 77; }
+	need_qemu_kernel "$ISO"
+}
+
+# boot_run NAME ARGS...: kentry boot ARGS --quick, its JSON, table, stderr
+# and exit status in $tmp/NAME.json, .out, .err, .rc, and a comment line
+# with the time it took.
+boot_run() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	"$K" boot "$@" --quick --no-progress --json "$tmp/$name.json" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err"
+	echo $? >"$tmp/$name.rc"
+	echo "# $name: kentry boot $* --quick took $(($(date +%s) - t0)) s"
+}
+
+# bochs_and_qemu ARGS...: boot_run under Bochs and under QEMU --icount,
+# with an Intel and an AMD model, the four at once: bochs-intel,
+# bochs-amd, qemu-intel, qemu-amd.
+bochs_and_qemu() {
+	boot_run bochs-intel --emulator bochs --cpu intel "$@" &
+	boot_run bochs-amd --emulator bochs --cpu amd "$@" &
+	boot_run qemu-intel --icount --cpu intel "$@" &
+	boot_run qemu-amd --icount --cpu amd "$@"
+	wait
+}
+
+# check_differ_only VENDOR "ID ..." "ID ...": of the first ids, those whose
+# Bochs and QEMU figures differ (a count, a skip) are exactly the second
+# list (in the order of the first).
+check_differ_only() {
+	check "$1: bochs and qemu differ on $3 only" sh -c "
+		for id in $2; do
+			b=\$(jq -r --arg id \$id '.results[] | select(.id == \$id) | .cycles.median // \"skipped\"' '$tmp/bochs-$1.json')
+			q=\$(jq -r --arg id \$id '.results[] | select(.id == \$id) | .cycles.median // \"skipped\"' '$tmp/qemu-$1.json')
+			[ \"\$b\" = \"\$q\" ] || echo \$id
+		done | tr '\n' ' ' | grep -qx '$3 '"
 }
 
 # check_results FILE.json FILE.csv "ID ID ..." ["minimal full"]: one

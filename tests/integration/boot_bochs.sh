@@ -9,31 +9,12 @@
 # they agree (src/emu/differences.c). About 5 s here (the four runs at once).
 set -u
 . "$(dirname "$0")/../lib.sh"
-KERNEL=${KERNEL:-$BUILD/kentry-kernel.elf}
-ISO=${ISO:-$BUILD/kentry-kernel.iso}
-
-command -v bochs >/dev/null || [ -n "${KENTRY_BOCHS:-}" ] || { echo "bochs not installed (Debian: bochs bochsbios vgabios bochs-term)"; exit 77; }
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-[ -f "$KERNEL" ] && [ -f "$ISO" ] || { echo "not ok 1 - $KERNEL or $ISO missing: run make"; exit 1; }
+need_bochs_iso
 
 IDS="int-gate trap-gate call-gate sysenter syscall compat-int80 compat-sysenter compat-syscall compat-call-gate exc-ud exc-ud-locknop exc-bp exc-pf exc-de exc-gp syscall/iretq sysenter/iretq int-gate/sysretq call-gate/iretq"
 
-run() { # name, then kentry boot options
-	name=$1
-	shift
-	t0=$(date +%s)
-	# the minimal variant: the hardware's own counts, compared across emulators
-	"$K" boot "$@" --variant minimal --quick --no-progress --kernel "$KERNEL" --json "$tmp/$name.json" \
-		>"$tmp/$name.out" 2>"$tmp/$name.err"
-	echo $? >"$tmp/$name.rc"
-	echo "# $name: kentry boot $* --quick took $(($(date +%s) - t0)) s"
-}
-run bochs-intel --emulator bochs --cpu intel &
-run bochs-amd --emulator bochs --cpu amd &
-run qemu-intel --icount --cpu intel &
-run qemu-amd --icount --cpu amd
-wait
+# the minimal variant: the hardware's own counts, compared across emulators
+bochs_and_qemu --variant minimal --kernel "$KERNEL"
 
 for v in intel amd; do
 	J="$tmp/bochs-$v.json"
@@ -61,12 +42,7 @@ for v in intel amd; do
 	check_emulator_notes "$J" "$Q" "$v" "$IDS"
 done
 # the differences this pair of emulators has today (docs/boot.md)
-check "intel: bochs and qemu differ on exc-pf, exc-de and compat-syscall only" sh -c "
-	for id in $IDS; do
-		b=\$(jq -r --arg id \$id '.results[] | select(.id == \$id) | .cycles.median // \"skipped\"' '$tmp/bochs-intel.json')
-		q=\$(jq -r --arg id \$id '.results[] | select(.id == \$id) | .cycles.median // \"skipped\"' '$tmp/qemu-intel.json')
-		[ \"\$b\" = \"\$q\" ] || echo \$id
-	done | tr '\n' ' ' | grep -qx 'compat-syscall exc-pf exc-de '"
+check_differ_only intel "$IDS" "compat-syscall exc-pf exc-de"
 check "exc-pf: 4 instructions under Bochs, 3 under QEMU -icount" jq -e -s '(.[0].results[] | select(.id == "exc-pf") | .cycles.median == 4) and (.[1].results[] | select(.id == "exc-pf") | .cycles.median == 3)' "$tmp/bochs-intel.json" "$tmp/qemu-intel.json"
 
 echo "1..$n"

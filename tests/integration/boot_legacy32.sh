@@ -10,12 +10,9 @@
 # QEMU's Intel models with a note saying QEMU departs from the SDM.
 set -u
 . "$(dirname "$0")/../lib.sh"
-KERNEL32=${KERNEL32:-$BUILD/kentry-kernel32.elf}
+KERNEL=${KERNEL32:-$BUILD/kentry-kernel32.elf}
 VENDOR=${1:-intel}
-
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-[ -f "$KERNEL32" ] || { echo "not ok 1 - $KERNEL32 missing: run make"; exit 1; }
+need_qemu_kernel
 
 IDS="legacy-int-gate legacy-trap-gate legacy-call-gate legacy-call-gate-params legacy-task-gate legacy-task-call-tss legacy-task-call-gate legacy-sysenter legacy-syscall legacy-int80 legacy-exc-ud legacy-exc-bp legacy-exc-pf legacy-exc-de legacy-exc-gp legacy-exc-ud-task legacy-exc-bp-task"
 case $VENDOR in
@@ -28,7 +25,7 @@ J="$tmp/boot.json"
 C="$tmp/boot.csv"
 t0=$(date +%s)
 "$K" boot --mode legacy32 --accel tcg --cpu "$VENDOR" --quick --no-progress \
-	--kernel "$KERNEL32" --json "$J" --csv "$C" >"$tmp/out" 2>"$tmp/err"
+	--kernel "$KERNEL" --json "$J" --csv "$C" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 t1=$(date +%s)
 echo "# kentry boot --mode legacy32 --accel tcg --cpu $VENDOR --quick took $((t1 - t0)) s"

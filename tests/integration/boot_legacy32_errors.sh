@@ -9,10 +9,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 KERNEL32=${KERNEL32:-$BUILD/kentry-kernel32.elf}
-
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-[ -f "$KERNEL32" ] || { echo "not ok 1 - $KERNEL32 missing: run make"; exit 1; }
+need_qemu_kernel "$KERNEL32"
 
 boot() { # name, then arguments of kentry boot
 	name=$1

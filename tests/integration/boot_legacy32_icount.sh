@@ -14,11 +14,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"; exit 77; }
-[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
-for f in "$BUILD/kentry-kernel.elf" "$BUILD/kentry-kernel32.elf"; do
-	[ -f "$f" ] || { echo "not ok 1 - $f missing: run make"; exit 1; }
-done
+need_qemu_kernel "$BUILD/kentry-kernel32.elf"
 
 # id, budget (guest instructions per round trip) with ring 3 at IF = 0 and
 # at IF = 1 (the default: sysexit needs an sti before it), what they are
