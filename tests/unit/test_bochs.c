@@ -8,44 +8,33 @@
 
 #include <stdlib.h>
 
-/* stdout then stderr of `bochs -q --help cpu`, Debian 12's Bochs 2.7 */
-static const char *const HELP_CPU_27 =
+/* `bochs -q --help cpu`, Debian 12's Bochs 2.7: its banner (stdout), the
+ * model list in two parts and the end (stderr) */
+#define BANNER_27                                                                   \
+	"========================================================================\n"   \
+	"                        Bochs x86 Emulator 2.7\n"                             \
+	"              Built from SVN snapshot on August  1, 2021\n"                   \
+	"                Timestamp: Sun Aug  1 10:07:00 CEST 2021\n"                   \
 	"========================================================================\n"
-	"                        Bochs x86 Emulator 2.7\n"
-	"              Built from SVN snapshot on August  1, 2021\n"
-	"                Timestamp: Sun Aug  1 10:07:00 CEST 2021\n"
-	"========================================================================\n"
-	"00000000000i[      ] LTDL_LIBRARY_PATH not set. using compile time default "
-	"'/usr/lib/x86_64-linux-gnu/bochs/plugins'\n"
-	"Supported CPU models:\n"
-	"\n"
-	"bx_generic\n"
+#define MODELS_27_A                                                                 \
+	"00000000000i[      ] LTDL_LIBRARY_PATH not set. using compile time default "   \
+	"'/usr/lib/x86_64-linux-gnu/bochs/plugins'\n"                                  \
+	"Supported CPU models:\n"                                                      \
+	"\n"                                                                           \
+	"bx_generic\n"                                                                 \
 	"pentium\n"
-	"corei7_haswell_4770\n"
-	"ryzen\n"
-	"corei7_skylake_x\n"
-	"tigerlake\n"
-	"\n"
-	"00000000000i[SIM   ] quit_sim called with exit code 0\n";
-
-static const char *const HELP_CPU_27_INTERLEAVED =
-	"00000000000i[      ] LTDL_LIBRARY_PATH not set. using compile time default "
-	"'/usr/lib/x86_64-linux-gnu/bochs/plugins'\n"
-	"Supported CPU models:\n"
-	"\n"
-	"bx_generic\n"
-	"pentium\n"
-	"========================================================================\n"
-	"                        Bochs x86 Emulator 2.7\n"
-	"              Built from SVN snapshot on August  1, 2021\n"
-	"                Timestamp: Sun Aug  1 10:07:00 CEST 2021\n"
-	"========================================================================\n"
-	"corei7_haswell_4770\n"
-	"ryzen\n"
-	"corei7_skylake_x\n"
-	"tigerlake\n"
-	"\n"
-	"00000000000i[SIM   ] quit_sim called with exit code 0\n";
+#define MODELS_27_B                                                                 \
+	"corei7_haswell_4770\n"                                                        \
+	"ryzen\n"                                                                      \
+	"corei7_skylake_x\n"                                                           \
+	"tigerlake\n"                                                                  \
+	"\n"                                                                           \
+	"00000000000i[SIM   ] quit_sim called with exit code 0\n"
+/* stdout then stderr */
+static const char *const HELP_CPU_27 = BANNER_27 MODELS_27_A MODELS_27_B;
+/* stdout read in the middle of stderr (the capture merges the two pipes
+ * in the order it reads them) */
+static const char *const HELP_CPU_27_INTERLEAVED = MODELS_27_A BANNER_27 MODELS_27_B;
 
 /* a Bochs 3.0 build without the debugger (its --help has no -rc) */
 static const char *const HELP_30 =
@@ -72,8 +61,7 @@ int main(void)
 	T_STREQ(models, "bx_generic\npentium\ncorei7_haswell_4770\nryzen\ncorei7_skylake_x\ntigerlake\n");
 	T_CHECK(kbochs_parse_models(HELP_30) == NULL);
 	free(models);
-	/* the same, with stdout's banner read in the middle of stderr's list
-	 * (the capture merges the two pipes in the order it reads them) */
+	/* the same, with stdout's banner read in the middle of the list */
 	models = kbochs_parse_models(HELP_CPU_27_INTERLEAVED);
 	T_STREQ(models, "bx_generic\npentium\ncorei7_haswell_4770\nryzen\ncorei7_skylake_x\ntigerlake\n");
 
