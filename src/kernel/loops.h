@@ -79,21 +79,21 @@
 1:	\entry
 	.endm
 
+	/* One timed loop: fn (its head placed by ALIGNED_FN), the back edge
+	 * (dec ctr; jnz 1b), fn_back, the end. w: 64 or 32 (HEAD<w>, T1_<w>). */
+	.macro LOOP_FN w, ctr, fn, setup, entry
+	ALIGNED_FN \fn, HEAD\w "\setup", "\entry"
+	HEAD\w "\setup", "\entry"
+2:	dec \ctr
+	jnz 1b
+	.globl \fn\()_back
+\fn\()_back:
+	T1_\w
+	.endm
+
 	.macro LOOP64 name, setup, entry
-	ALIGNED_FN u64_\name\()_op, HEAD64 "\setup", "\entry"
-	HEAD64 "\setup", "\entry"
-2:	dec %r12
-	jnz 1b
-	.globl u64_\name\()_op_back
-u64_\name\()_op_back:
-	T1_64
-	ALIGNED_FN u64_\name\()_empty, HEAD64 "\setup", ""
-	HEAD64 "\setup", ""
-2:	dec %r12
-	jnz 1b
-	.globl u64_\name\()_empty_back
-u64_\name\()_empty_back:
-	T1_64
+	LOOP_FN 64, %r12, u64_\name\()_op, "\setup", "\entry"
+	LOOP_FN 64, %r12, u64_\name\()_empty, "\setup", ""
 	.endm
 
 	.macro T0_32
@@ -122,20 +122,8 @@ u64_\name\()_empty_back:
 	.endm
 
 	.macro LOOP32 name, setup, entry
-	ALIGNED_FN u32_\name\()_op, HEAD32 "\setup", "\entry"
-	HEAD32 "\setup", "\entry"
-2:	dec %esi
-	jnz 1b
-	.globl u32_\name\()_op_back
-u32_\name\()_op_back:
-	T1_32
-	ALIGNED_FN u32_\name\()_empty, HEAD32 "\setup", ""
-	HEAD32 "\setup", ""
-2:	dec %esi
-	jnz 1b
-	.globl u32_\name\()_empty_back
-u32_\name\()_empty_back:
-	T1_32
+	LOOP_FN 32, %esi, u32_\name\()_op, "\setup", "\entry"
+	LOOP_FN 32, %esi, u32_\name\()_empty, "\setup", ""
 	.endm
 
 #endif
