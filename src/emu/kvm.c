@@ -32,18 +32,12 @@ enum kkvm_action kkvm_path(const char *id, const char *host_vendor, const char *
 		return KKVM_NONE;
 	if (!is_amd(host_vendor)) {
 		/* Intel host, AMD guest model */
-		if (!strcmp(id, "legacy-syscall")) {
-			snprintf(text, len, "KVM would time its instruction emulator: syscall in legacy "
-					    "mode raises #UD on this Intel host (%s) and KVM emulates it for "
-					    "the AMD guest model",
-				 host_vendor);
-			return KKVM_SKIP;
-		}
-		if (!strcmp(id, "compat-syscall")) {
-			snprintf(text, len, "KVM would time its instruction emulator: syscall from "
-					    "compatibility mode raises #UD on this Intel host (%s) and KVM "
-					    "emulates it for the AMD guest model",
-				 host_vendor);
+		int legacy = !strcmp(id, "legacy-syscall");
+		if (legacy || !strcmp(id, "compat-syscall")) {
+			snprintf(text, len, "KVM would time its instruction emulator: syscall %s raises "
+					    "#UD on this Intel host (%s) and KVM emulates it for the AMD "
+					    "guest model",
+				 legacy ? "in legacy mode" : "from compatibility mode", host_vendor);
 			return KKVM_SKIP;
 		}
 		if (in(id, sysenter64) || !strcmp(id, "compat-sysenter")) {
