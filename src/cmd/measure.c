@@ -359,7 +359,8 @@ int cmd_measure(const struct kcli *c)
 			krender_env(rep, &run.env, title);
 			fprintf(rep, "\n");
 		}
-		snprintf(title, sizeof(title), "Bare-metal world: kentry's kernel under %s",
+		snprintf(title, sizeof(title), "Bare-metal world: kentry's kernel%s under %s",
+			 kenv_get(&run.guest_env, "legacy32.kernel.mode") ? "s" : "",
 			 emulator_name(c));
 		krender_env(rep, &run.guest_env, title);
 		fprintf(rep, "\n");

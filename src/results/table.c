@@ -81,6 +81,11 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 			strcmp(env_or(env, "kernel.ring3_if", "?"), "1") == 0
 				? " (interrupt sources masked at the PIC and APIC)"
 				: " (the older mode: no interrupt can be taken at all)");
+	/* the legacy kernel of a two-kernel run (its facts under legacy32.) */
+	if (kenv_get(env, "legacy32.kernel.mode"))
+		fprintf(f, "  legacy32    the legacy 32-bit kernel too: ring 3 RFLAGS.IF = %s; %s\n",
+			env_or(env, "legacy32.kernel.ring3_if", "?"),
+			env_or(env, "legacy32.kernel.interrupts", "interrupts: ?"));
 	if (kenv_get(env, "kernel.cmdline_mitigations"))
 		fprintf(f, "  switches    %s\n", env_or(env, "kernel.cmdline_mitigations", "none"));
 	/* every vulnerability file: the mitigated or vulnerable ones a line

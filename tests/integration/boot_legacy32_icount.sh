@@ -63,6 +63,7 @@ check "both kernels in one run: 19 long-mode (minimal) and 17 legacy results" jq
 check "the legacy kernel's guest facts kept apart (legacy32.kernel.mode), ring 3 at IF = 1 in both" jq -e '.guest_environment | .["kernel.mode"] == "long" and .["legacy32.kernel.mode"] == "legacy32" and .icount == "shift=0" and .["kernel.ring3_if"] == 1 and .["legacy32.kernel.ring3_if"] == 1' "$tmp/all.json"
 check "--ring3-if 0 reaches the legacy kernel" jq -e '.guest_environment["kernel.ring3_if"] == 0' "$tmp/l32if0.json"
 check "the legacy kernel says what it masked" jq -e '.guest_environment["kernel.interrupts"] | test("masked; local APIC globally disabled")' "$tmp/l32.json"
+check "the environment names both kernels and the legacy kernel's IF and interrupt facts" sh -c "grep -q \"^Bare-metal world: kentry's kernels under QEMU\" '$tmp/all.out' && grep -Eq '^  legacy32 +the legacy 32-bit kernel too: ring 3 RFLAGS.IF = 1; 8259 PICs .*masked' '$tmp/all.out'"
 check "the table puts the legacy paths beside their counterparts" grep -q "^Legacy 32-bit kernel beside long mode, per mechanism (minimal variants, headline figures, guest instructions)" "$tmp/all.out"
 check "legacy-int-gate beside int-gate, ratio 1.00 (2 and 2 instructions)" grep -Eq "^  legacy-int-gate +2\.00 +int-gate +2\.00 +1\.00$" "$tmp/all.out"
 check "task switches have no long-mode counterpart, and say why" grep -Eq "^  legacy-task-gate +3\.00 +none: IA-32e mode has no hardware task switching" "$tmp/all.out"
