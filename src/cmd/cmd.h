@@ -27,9 +27,9 @@ void plan_run_outputs(const struct kcli *c, struct koutputs *outs);
 /* Writes them; 0 or 5. */
 int write_run_outputs(const struct koutputs *outs, const struct krun *run);
 void print_world(FILE *f, const struct krun *run, const char *world, const char *title);
-/* The legacy kernel's paths beside their long-mode counterparts, when the
- * run has results of both kernels. */
-void print_legacy_beside(FILE *f, const struct krun *run);
+/* The bare-metal table, and the legacy kernel's paths beside their
+ * long-mode counterparts when the run has results of both kernels. */
+void print_bare_metal(FILE *f, const struct krun *run);
 /* Loads a result file: 0, or the exit status (3 missing or unreadable, 6
  * malformed) with the message printed. */
 int load_run(const char *path, struct krun *run);

@@ -149,11 +149,23 @@ void emulator_line(const struct kenv *env, char *out, size_t n)
 			 kenv_get(env, "icount") ? kenv_get(env, "icount") : "off");
 }
 
-/* The legacy kernel's paths beside their long-mode counterparts, when the
- * run has results of both kernels (kentry boot --mode all, or a saved run
- * of one). */
-void print_legacy_beside(FILE *f, const struct krun *run)
+/* The bare-metal world's table, then, when the run has results of both
+ * kernels (kentry boot --mode all, or a saved run of one), the legacy
+ * kernel's paths beside their long-mode counterparts. */
+void print_bare_metal(FILE *f, const struct krun *run)
 {
+	unsigned modes = 0;
+	for (size_t i = 0; i < run->n; i++) {
+		int k = kboot_id_index(run->r[i].id);
+		if (k >= 0 && strcmp(run->r[i].world, "bare-metal") == 0)
+			modes |= kboot_id_mode((size_t)k);
+	}
+	int both = modes == (KBOOT_LONG | KBOOT_LEGACY32);
+	print_world(f, run, "bare-metal",
+		    both ? "Bare-metal world, round trips from ring 3 into kentry's kernels"
+			 : "Bare-metal world, round trips from ring 3 into kentry's kernel");
+	if (!both)
+		return;
 	struct kpair pairs[64];
 	size_t n = 0;
 	for (size_t i = 0; i < kboot_id_count() && n < 64; i++) {
@@ -163,14 +175,6 @@ void print_legacy_beside(FILE *f, const struct krun *run)
 		pairs[n].counterpart = kboot_id_counterpart(i, &pairs[n].why_none);
 		n++;
 	}
-	unsigned modes = 0;
-	for (size_t i = 0; i < run->n; i++) {
-		int k = kboot_id_index(run->r[i].id);
-		if (k >= 0 && strcmp(run->r[i].world, "bare-metal") == 0)
-			modes |= kboot_id_mode((size_t)k);
-	}
-	if (modes != (KBOOT_LONG | KBOOT_LEGACY32))
-		return;
 	const char *icount = kenv_get(&run->guest_env, "icount");
 	int instr = icount && strcmp(icount, "off") != 0;
 	fprintf(f, "Legacy 32-bit kernel beside long mode, per mechanism (minimal variants, headline figures, %s)\n",

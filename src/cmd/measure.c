@@ -364,8 +364,7 @@ int cmd_measure(const struct kcli *c)
 			 emulator_name(c));
 		krender_env(rep, &run.guest_env, title);
 		fprintf(rep, "\n");
-		print_world(rep, &run, "bare-metal", "Bare-metal world, round trips from ring 3 into kentry's kernel");
-		print_legacy_beside(rep, &run);
+		print_bare_metal(rep, &run);
 	}
 	kstdio_flush(rep);
 	krun_free(&run);

@@ -79,9 +79,7 @@ int cmd_show(const struct kcli *c)
 		}
 		if (run.guest_env.n)
 			printf("\n");
-		print_world(stdout, &run, "bare-metal",
-			    "Bare-metal world, round trips from ring 3 into kentry's kernel");
-		print_legacy_beside(stdout, &run);
+		print_bare_metal(stdout, &run);
 	}
 	krun_free(&run);
 	koutputs_free(&outs);
