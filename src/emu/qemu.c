@@ -353,6 +353,16 @@ static void kvm_failure(const struct kemu_run *r, char *why, size_t len)
 		const char *nl = strchr(first, '\n');
 		snprintf(why, len, "failed to start the guest (QEMU: %.*s)",
 			 (int)(nl ? (size_t)(nl - first) : strlen(first)), first);
+	} else if ((r->end == KEMU_EXITED || r->end == KEMU_RESET) && r->ser.header_seen &&
+		   !r->ser.end_seen && r->ser.tap_plan == 0) {
+		/* The kernel started but reset before its self-checks were
+		 * done: nothing was measured, and on machines whose KVM cannot
+		 * run a guest (nested setups) this is how it shows when QEMU
+		 * does not report an emulation failure. Treated like one: TCG
+		 * under --accel auto, one message under --accel kvm. */
+		snprintf(why, len, "reset the guest before its self-checks completed "
+				   "(a triple fault after %zu console line%s; nothing measured)",
+			 r->ser.lines, r->ser.lines == 1 ? "" : "s");
 	}
 }
 
@@ -493,10 +503,17 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	} else if (booted) {
 		rc = kemu_judge(&a->r, err, errlen, &missing);
 	}
-	if (used_kvm)
-		kkvm_adjust(&a->r.run, &plan, host.vendor);
-	kemu_finish(&a->r, o, kcount_note(o->icount ? "shift=0" : "off"), missing, run);
-	kemu_difference_notes(run, o->icount ? "qemu-icount" : used_kvm ? "qemu-kvm" : "qemu-tcg");
+	if (used_kvm && fallback[0]) {
+		/* --accel kvm and KVM could not run the guest: nothing of the
+		 * attempt is kept (as under --accel auto, where it falls back):
+		 * the message says it all, no table of identical failed rows,
+		 * no result file */
+	} else {
+		if (used_kvm)
+			kkvm_adjust(&a->r.run, &plan, host.vendor);
+		kemu_finish(&a->r, o, kcount_note(o->icount ? "shift=0" : "off"), missing, run);
+		kemu_difference_notes(run, o->icount ? "qemu-icount" : used_kvm ? "qemu-kvm" : "qemu-tcg");
+	}
 	kemu_free(&a->r);
 	free(a->cmdline);
 	free(a);
