@@ -42,6 +42,8 @@ struct kboot_opts {
 				   * TCG and record it again, without a second attempt */
 	unsigned mode;            /* KBOOT_LONG or KBOOT_LEGACY32: which kernel that is
 				   * (its ids are the expected ones); 0 means long */
+	int fred;                 /* the long kernel's FRED mode (kernel option fred):
+				   * its fred-* ids are expected too */
 	double timeout_s;         /* whole-run limit; 0: default */
 	int verbose;              /* echo the serial console to stderr */
 	kprogress_fn progress;    /* may be NULL */
@@ -53,6 +55,10 @@ struct kboot_opts {
  * meant (kboot_mode_parse("all")). */
 #define KBOOT_LONG     1u
 #define KBOOT_LEGACY32 2u
+/* Not a kernel: the long-mode kernel's FRED mode (kernel option fred,
+ * kentry boot --fred), whose fred-* ids kboot_mode_ids adds to the long
+ * kernel's when this bit is in the mask. */
+#define KBOOT_FRED     4u
 #define KBOOT_MODE_CHOICES "long, legacy32, all"
 int kboot_mode_parse(const char *s, unsigned *mode); /* -1 when unknown */
 const char *kboot_mode_name(unsigned mode);  /* "long", "legacy32", "all" */
@@ -67,8 +73,11 @@ int kboot_id_index(const char *id); /* -1 when unknown */
 unsigned kboot_id_mode(size_t i);   /* KBOOT_LONG or KBOOT_LEGACY32 */
 /* A legacy id's long-mode counterpart (the same mechanism or the same
  * instructions in IA-32e mode), or NULL with *why_none saying why there is
- * none; NULL and NULL for long-mode ids. */
+ * none; a fred-* id's IDT counterpart; NULL and NULL for the other
+ * long-mode ids. */
 const char *kboot_id_counterpart(size_t i, const char **why_none);
+/* 1 for the long-mode kernel's fred-* ids (its FRED mode: --fred). */
+int kboot_id_fred(size_t i);
 /* The ids one kernel (mode mask) measures, in order; returns how many. */
 size_t kboot_mode_ids(unsigned mode, const char **out, size_t max);
 

@@ -9,9 +9,11 @@
 
 /* Each id with the kernel that measures it (docs/kernel.md, docs/kernel32.md)
  * and, for the legacy kernel's, the long-mode path that corresponds to it
- * (the same mechanism or instructions in IA-32e mode), or why none does.
- * The long-mode kernel's rows come from its registry, src/kernel/paths.def
- * (the host takes the id and the summary of each row). */
+ * (the same mechanism or instructions in IA-32e mode), or why none does;
+ * for the long-mode kernel's fred-* ids (its FRED mode, kentry boot
+ * --fred), the IDT path they are compared with. The long-mode kernel's
+ * rows come from its registry, src/kernel/paths.def (the host takes the
+ * id, the summary and the peer of each row). */
 static const struct {
 	const char *id, *summary;
 	unsigned mode;
@@ -19,8 +21,8 @@ static const struct {
 	const char *no_counterpart;
 } kboot_ids[] = {
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
-	      skip, what, note, summary)                                              \
-	{ id, summary, KBOOT_LONG, NULL, NULL },
+	      skip, what, note, summary, peer)                                        \
+	{ id, summary, KBOOT_LONG, peer, NULL },
 #include "kernel/paths.def"
 #undef KPATH
 	/* the legacy 32-bit kernel (kentry boot --mode legacy32): one row per
@@ -84,22 +86,29 @@ const char *kboot_id_counterpart(size_t i, const char **why_none)
 	return i < KBOOT_NIDS ? kboot_ids[i].counterpart : NULL;
 }
 
+int kboot_id_fred(size_t i)
+{
+	return i < KBOOT_NIDS && strncmp(kboot_ids[i].id, "fred-", 5) == 0;
+}
+
 size_t kboot_mode_ids(unsigned mode, const char **out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < KBOOT_NIDS && n < max; i++)
-		if (kboot_ids[i].mode & mode)
+		if ((kboot_ids[i].mode & mode) && (!kboot_id_fred(i) || (mode & KBOOT_FRED)))
 			out[n++] = kboot_ids[i].id;
 	return n;
 }
 
 const char *kboot_mode_name(unsigned mode)
 {
+	mode &= ~KBOOT_FRED;
 	return mode == KBOOT_LEGACY32 ? "legacy32" : mode == KBOOT_LONG ? "long" : "all";
 }
 
 const char *kboot_mode_image(unsigned mode)
 {
+	mode &= ~KBOOT_FRED;
 	return mode == KBOOT_LEGACY32 ? "kentry-kernel32.elf" : "kentry-kernel.elf";
 }
 

@@ -3,7 +3,9 @@
  * Every entry ends up here with its frame (struct kregs, regs.h): the full
  * stubs (full.S) for every mechanism, and the generic vector stubs
  * (entry.S trap_common) for faults and interrupts, which go on to
- * trap_dispatch. For an entry from ring 3 through a full stub the
+ * trap_dispatch. FRED's one entry (full.S kf_fred_user, kf_fred_kernel)
+ * too: its frame is classified first (fred.c: type and vector make it a
+ * trap or one of the KK_FRED_* kinds), then it takes the same road. For an entry from ring 3 through a full stub the
  * dispatcher
  *   1. serves it: a personality does the work (today: the measurement's
  *      null service, the self-test's small system-call ABI and the
@@ -42,6 +44,7 @@
 #include "layout.h"
 #include "harden.h"
 #include "trap.h"
+#include "fred.h"
 
 struct kservice kservice;
 int kexit_sysexit_ud; /* AMD: SYSEXIT is #UD in long mode */
@@ -105,6 +108,10 @@ static const uint8_t exit_class[KK_COUNT] = {
 	[KK_SYSENTER32] = XC_SYSEXIT32, [KK_CALLGATE] = XC_LRET,
 	[KK_INT_SYSRET] = XC_INT_SYSRET, [KK_SYSCALL_IRET] = XC_IRET,
 	[KK_SYSENTER_IRET] = XC_IRET, [KK_CALLGATE_IRET] = XC_IRET,
+	/* FRED has one return to ring 3, ERETU, which restores the whole
+	 * frame as IRETQ does: nothing to decide (0, the full-state exit) */
+	[KK_FRED] = XC_IRET, [KK_FRED_SYSCALL] = XC_IRET, [KK_FRED_SYSENTER] = XC_IRET,
+	[KK_FRED_INT] = XC_IRET, [KK_FRED_EXC] = XC_IRET,
 };
 
 static inline __attribute__((always_inline)) uint64_t decide(const struct kregs *r, int weak)
@@ -140,7 +147,7 @@ uint64_t kexit_decide(const struct kregs *r)
  * (like SYSCALL's): RCX and R11 come back as RIP and RFLAGS. */
 static inline __attribute__((always_inline)) void serve_measure(struct kregs *r)
 {
-	if (r->kind == KK_EXC) {
+	if (r->kind == KK_EXC || r->kind == KK_FRED_EXC) {
 		r->rip += kservice.skip;
 		return;
 	}
@@ -153,6 +160,8 @@ static inline __attribute__((always_inline)) void serve_measure(struct kregs *r)
 
 uint64_t kentry_dispatch(struct kregs *r)
 {
+	if (r->kind == KK_FRED)
+		kfred_classify(r); /* FRED: what the event is, from its type and vector */
 	if (r->kind == KK_IDT || !(r->cs & 3)) {
 		trap_dispatch(r);
 		return 0;
@@ -166,6 +175,8 @@ uint64_t kentry_dispatch(struct kregs *r)
  * boundary in kobs before calling here. */
 uint64_t kentry_dispatch_observed(struct kregs *r)
 {
+	if (r->kind == KK_FRED)
+		kfred_classify(r);
 	if (r->kind == KK_IDT || !(r->cs & 3)) {
 		trap_dispatch(r);
 		return 0;

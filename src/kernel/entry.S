@@ -9,6 +9,7 @@
 #include "layout.h"
 #include "kpatch.h"
 #include "regs.h"
+#include "fred.h"
 
 /* struct kurun (trap.h): the one ring-3 excursion in progress. */
 #define URUN_KERNEL_RSP 0
@@ -105,8 +106,18 @@ kuser_enter:
 	push %rsi               /* CS: selects 64-bit or compatibility mode */
 	push %rdi               /* RIP */
 	mov %rcx, %rdi
+	cmpb $0, kfred_active(%rip)
+	jne 1f
 	CLEAR_REGS_EXCEPT edi      /* RDI = n */
 	iretq
+	/* CR4.FRED is set (a fred-* path is installed): IRETQ may not change
+	 * the privilege level any more (#GP); ERETU takes the same five slots
+	 * above an error-code slot it steps over, at stack level 0 (the
+	 * install started there), and swaps GS as FRED's entry from ring 3
+	 * will swap it back. RFLAGS has IOPL 0, which ERETU requires. */
+1:	pushq $0                /* the error-code slot */
+	CLEAR_REGS_EXCEPT edi
+	ERETU
 
 /* uint32_t ksysret_ss_probe(uint64_t eip, uint64_t esp): a ring-3
  * excursion (kurun, like kuser_enter) entered with SYSRETL while SS holds
@@ -140,6 +151,16 @@ kdone_entry:
 	xor %eax, %eax          /* status 0: done */
 	jmp kuser_resume
 
+/* void kuser_done(uint64_t result, uint64_t rflags): the same for the
+ * done event under FRED, which arrives at the one FRED entry like every
+ * other event and is recognised by its type and vector (fred.c). */
+	.globl kuser_done
+kuser_done:
+	mov %rsi, kurun+URUN_RFLAGS(%rip)
+	mov %rdi, kurun+URUN_RESULT(%rip)
+	xor %eax, %eax          /* status 0: done */
+	jmp kuser_resume
+
 /* void kuser_abort(uint32_t status): ends the excursion from anywhere in
  * ring 0 (trap_dispatch on a fault, a stray entry stub) by returning from
  * kuser_enter with `status`. Whatever stack we are on is dropped. */
@@ -155,7 +176,14 @@ kuser_resume:
 	mov %ecx, %ss
 	mov %ecx, %ds
 	mov %ecx, %es
-	POP_CALLEE_SAVED
+	cmpb $0, kfred_active(%rip)
+	je 1f
+	/* FRED: the frames just dropped may have raised the stack level
+	 * (a #DF at level 3); ERETU would refuse to run above level 0 */
+	push %rax               /* the status */
+	call kfred_level0
+	pop %rax
+1:	POP_CALLEE_SAVED
 	ret
 
 /* kspurious_entry: the local APIC's spurious vector (VEC_APIC_SPURIOUS).

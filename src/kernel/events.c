@@ -44,7 +44,7 @@ static unsigned nstubs;
 void kevents_set_stubs(void (*const *stubs)(void), unsigned n)
 {
 	stub_list = stubs;
-	nstubs = n < 32 ? n : 32;
+	nstubs = n < 64 ? n : 64;
 }
 
 int kevents_stub_index(uint64_t rip)
@@ -57,7 +57,7 @@ int kevents_stub_index(uint64_t rip)
 
 void kevents_reset(void)
 {
-	int armed = kev.armed, st = kev.step_trace, ru = kev.resume_user_db;
+	int armed = kev.armed, st = kev.step_trace, ru = kev.resume_user_db, df = kev.df_ends_run;
 	uint64_t wd = kev.watchdog;
 	unsigned ne = kev.nmi_every;
 	memset(&kev, 0, sizeof(kev));
@@ -66,6 +66,7 @@ void kevents_reset(void)
 	kev.resume_user_db = ru;
 	kev.watchdog = wd;
 	kev.nmi_every = ne;
+	kev.df_ends_run = df;
 }
 
 uint64_t read_dr6(void)

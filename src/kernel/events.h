@@ -16,6 +16,8 @@ struct kevents {
 	unsigned nmi_every; /* timer: a self-NMI every n ticks (0: none) */
 	uint64_t watchdog;  /* the timer's n-th tick, in ring 3, ends the excursion
 			     * (KURUN_TIMEOUT); 0: never */
+	int df_ends_run;    /* a #DF ends the excursion, reported, instead of the
+			     * kernel (the FRED nested-delivery case) */
 	/* observations */
 	uint64_t trace[KEV_TRACE_MAX];
 	unsigned ntrace;
@@ -23,7 +25,9 @@ struct kevents {
 	uint64_t db_first_rip;          /* the first ring-0 #DB outside a step region */
 	uint64_t nmis, nmi_ring0, nmi_at_stub, nmi_user_rsp, nmi_off_ist;
 	uint64_t ticks, tick_ring0, tick_at_stub;
-	uint64_t at_stub[32];           /* interrupts/NMIs at each full stub's first instruction */
+	uint64_t at_stub[64];           /* interrupts/NMIs at each full stub's first instruction */
+	/* the last #DF that ended a run (df_ends_run): its FRED frame */
+	uint64_t df_frame, df_ss, df_cs;
 };
 extern struct kevents kev;
 

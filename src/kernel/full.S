@@ -36,6 +36,7 @@
 #include "kpatch.h"
 #include "harden.h"
 #include "dispatch.h"
+#include "fred.h"
 
 /* Hook points (empty today). */
 	.macro ENTERED_FROM_USER
@@ -402,6 +403,125 @@ kf_callgate_iret:               /* call-gate/iretq */
 	je 1f
 	SYSRET_EXIT sysretq
 1:	SYSRET_EXIT sysretl
+
+/* ---- FRED: one entry point for every event ---------------------------------------
+ * With CR4.FRED = 1 (fred.c switches it on while a fred-* path runs) the
+ * CPU delivers every event the same way, whatever it is: syscall,
+ * sysenter, int n, int3, an exception, an NMI, an interrupt. There is
+ * no IDT gate, no SYSCALL target MSR and no TSS stack switch; software
+ * learns what happened from the frame (fred.h) and dispatches on it.
+ * Arrival from ring 3 (FRED event delivery, the SDM's FRED chapter):
+ *   RIP = IA32_FRED_CONFIG[63:12] (this page: kfred_install),
+ *   CS = IA32_STAR[47:32] (SEL_KCODE), SS = that + 8 (SEL_KDATA), CPL 0,
+ *   RSP = IA32_FRED_RSP0 = kentry_stack_top (a stack level 0 event:
+ *   every event from ring 3 is, but a #DF or an exception nested in
+ *   delivery), GS base swapped with IA32_KERNEL_GS_BASE (no SWAPGS),
+ *   RFLAGS = 0x2: TF, IF, DF, AC, NT, IOPL all clear from the first
+ *   instruction (no clac, no cld, no popf, no single-step region),
+ *   [RSP] error code (0 where the event has none), [+8] RIP (after the
+ *   instruction for syscall, sysenter, int n, int3; of the faulting one
+ *   for a fault), [+16] CS, [+24] RFLAGS, [+32] RSP, [+40] SS with the
+ *   event's type and vector in bits 63:32, [+48] event data (CR2 for #PF),
+ *   [+56] 0. General registers are ring 3's, untouched (syscall leaves
+ *   RCX and R11 alone under FRED).
+ * That is struct kregs from the error code up: one push of the
+ * vector/kind slot and the registers make the frame the dispatcher
+ * takes. kfred_classify (fred.c, first thing kentry_dispatch does) reads
+ * type and vector and decides what the event is; the exit is ERETU,
+ * which restores RIP, CS, RFLAGS (IF, and TF with its pending step),
+ * RSP and SS from the frame and swaps GS back: the one exit, from any
+ * frame. It checks the frame before changing anything: a non-canonical
+ * RIP, a CS or SS that is not ring 3's, reserved RFLAGS bits or IOPL > 0
+ * raise #GP(0) in ring 0, on this stack (kfred_eretu is where
+ * trap_dispatch recognises it), as a faulting IRETQ does. */
+	.macro FRED_USER_ENTRY
+	pushq $KK_VECKIND(KK_FRED, 0)
+	SAVE_CLEAR_DISPATCH
+	.endm
+
+	.section .entry.text, "ax"
+	.balign 4096
+	.globl kf_fred_user, kfred_eretu
+kf_fred_user:                   /* every event from ring 3 (fred-* @full) */
+	FRED_USER_ENTRY
+	POP_REGS
+	add $8, %rsp                    /* vector/kind: RSP -> the CPU's frame */
+	EXIT_TO_USER
+kfred_eretu:
+	ERETU
+
+/* Events in ring 0 (IA32_FRED_CONFIG page + 256): an NMI, a #DB, a
+ * timer tick while the self-test runs, a fault of the kernel or of an
+ * ERETU. CS = SEL_KCODE, SS unchanged, RFLAGS = 0x2. The stack: at the
+ * same stack level, the interrupted RSP less the red zone, aligned down
+ * to 64 bytes (kentry's red zone is 0: the kernel is built with
+ * -mno-red-zone); at a higher level, IA32_FRED_RSPn, where n is the
+ * event's level in IA32_FRED_STKLVLS (#DB 1, NMI and #MC 2, #DF 3: the
+ * IST stacks' role), and the current stack level (IA32_FRED_CONFIG[1:0])
+ * becomes n. The frame is the same; CS bits 17:16 hold the level the
+ * event interrupted. These are not entries from user space: the generic
+ * path of trap_dispatch, then ERETS, which returns within ring 0 and
+ * puts the stack level back to the frame's. */
+	.org kf_fred_user + FRED_KERNEL_ENTRY_OFF, 0xcc
+	.globl kf_fred_kernel, kfred_erets
+kf_fred_kernel:
+	pushq $KK_VECKIND(KK_FRED, 0)
+	SAVE_REGS
+	mov %rsp, %rdi                  /* 16-byte aligned: frame at 64n - 64 - 128 */
+	call kentry_dispatch            /* kfred_classify: KK_IDT -> trap_dispatch */
+	POP_REGS
+	add $8, %rsp
+kfred_erets:
+	ERETS
+
+/* void kfred_level0(void): lowers the current stack level to 0 and
+ * returns to the caller, RSP as after a ret. Only ERETS (and ERETU)
+ * lower a stack level: this one returns within ring 0 to the caller,
+ * with CS (the current one) carrying level 0 in bits 17:16; ERETS checks
+ * that CS and SS are the current ones and that RFLAGS has no reserved
+ * bit, and makes the level min(current, 0). Called once the frames
+ * that raised the level were dropped (kuser_resume, kfred_install). */
+	.globl kfred_level0
+kfred_level0:
+	pop %rdx                        /* the return address */
+	mov %rsp, %rcx
+	xor %eax, %eax
+	mov %ss, %eax
+	push %rax                       /* SS: the current selector */
+	push %rcx                       /* RSP after the return */
+	pushfq
+	pushq $SEL_KCODE                /* CS, level 0 in bits 17:16 */
+	push %rdx                       /* RIP */
+	pushq $0                        /* the error-code slot */
+	ERETS
+
+/* The legacy returns after a FRED event, for fred-syscall/iretq and
+ * fred-syscall/sysretq: the same entry and dispatcher, then IRETQ (the
+ * FRED frame above the error code is an IRET frame) or SYSRET. With
+ * CR4.FRED = 1 neither may change the privilege level: IRETQ to ring 3
+ * raises #GP, SYSRET #UD, in ring 0 (the probe reports which). */
+	.balign 4096
+	.globl kf_fred_user_iret
+kf_fred_user_iret:
+	FRED_USER_ENTRY
+	POP_REGS
+	add $16, %rsp                   /* vector/kind, error code: RSP -> RIP */
+	EXIT_TO_USER
+	iretq
+	.org kf_fred_user_iret + FRED_KERNEL_ENTRY_OFF, 0xcc
+	jmp kf_fred_kernel
+
+	.balign 4096
+	.globl kf_fred_user_sysret
+kf_fred_user_sysret:
+	FRED_USER_ENTRY
+	mov KR_RIP(%rsp), %rcx
+	mov KR_RFLAGS(%rsp), %r11
+	POP_REGS_EXCEPT r11, rcx
+	EXIT_TO_USER
+	sysretq                         /* on the kernel stack: see stubs.S FRED_SYSRETQ */
+	.org kf_fred_user_sysret + FRED_KERNEL_ENTRY_OFF, 0xcc
+	jmp kf_fred_kernel
 
 /* ---- Per-CPU entry data ------------------------------------------------------------ */
 	.section .entry.data, "aw"

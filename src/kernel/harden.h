@@ -24,7 +24,9 @@
 #define KH_BIT_EXIT_REGS  14 /* fast exit only when the registers it clobbers match the frame */
 #define KH_BIT_EXIT_FLAGS 15 /* fast exit only when RFLAGS has no TF or RF */
 #define KH_BIT_SYSRET_SS  16 /* AMD: a usable SS before SYSRET (Linux's SYSRET_SS_ATTRS) */
-#define KH_COUNT          17
+#define KH_BIT_FRED_STKLVL 17 /* FRED: #DB, NMI, #MC, #DF in ring 0 on stacks of their own levels */
+#define KH_BIT_FRED_SWINT 18 /* FRED: int n refused in software unless a path serves its vector */
+#define KH_COUNT          19
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -117,6 +117,7 @@ struct kconfig {
 	uint64_t fuzz_n, fuzz_seed; /* fuzz=N seed=S */
 	int64_t fuzz_replay;        /* replay=K, -1 when absent */
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
+	int fred;            /* fred: the FRED mode (fred.c): the fred-* paths run */
 };
 extern struct kconfig kcfg;
 void kcfg_copy_cmdline(uint32_t magic, uint32_t info); /* Multiboot EAX, EBX */
@@ -139,6 +140,7 @@ const char *kpath_full_reason(unsigned k);
 void kpath_install_full(unsigned k);
 void kpath_uninstall(unsigned k);
 int kpath_is_exception(unsigned k);
+int kpath_is_fred(unsigned k);
 unsigned kpath_mode(unsigned k);
 uint64_t kpath_clobbers(unsigned k);
 unsigned kpath_full_stubs(void (*const **out)(void));

@@ -17,6 +17,7 @@
 #include "protect.h"
 #include "selftest.h"
 #include "fuzz.h"
+#include "fred.h"
 #include "vm.h"
 #include "layout.h"
 #include "core/cpuinfo.h"
@@ -35,7 +36,9 @@ static uint64_t parse_u64(const char *s, size_t n)
 
 static void long_word(const char *w, size_t n)
 {
-	if (n > 5 && !strncmp(w, "fuzz=", 5))
+	if (n == 4 && !strncmp(w, "fred", 4))
+		kcfg.fred = 1;
+	else if (n > 5 && !strncmp(w, "fuzz=", 5))
 		kcfg.fuzz_n = parse_u64(w + 5, n - 5);
 	else if (n > 5 && !strncmp(w, "seed=", 5))
 		kcfg.fuzz_seed = parse_u64(w + 5, n - 5);
@@ -102,6 +105,7 @@ static void long_env(void)
 		"(else iretq)\n");
 	kprintf("env kernel.interrupts %s\n", kapic.state);
 	protect_env();
+	kfred_env();
 	kprintf("env kernel.kpatch %u of %u sites patched at boot\n", kpatch_changed, kpatch_sites);
 	kprintf("env cpu.sysret_ss %s\n", arch_sysret_ss_state());
 }
@@ -146,6 +150,7 @@ void kmain(uint32_t magic, uint32_t info)
 	screen_map();
 	protect_init();
 	apic_init();
+	kfred_init();
 	paths_init();
 	arch_probe_sysret_ss();
 	kreport_env("long", long_env);
@@ -159,6 +164,7 @@ void kmain(uint32_t magic, uint32_t info)
 	tap_check(apic_all_masked(),
 		  "every interrupt source masked: PIC IMR 0x%02x/0x%02x, local APIC LVT entries%s",
 		  inb(0x21), inb(0xa1), kapic.present ? "" : " (no APIC)");
+	kfred_selfcheck();
 	paths_probe_all();
 	kprintf("1..%u\n", tap_count);
 

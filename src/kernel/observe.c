@@ -11,7 +11,8 @@
  *   - every general register is 0: nothing ring 3 chose reaches C (the
  *     "clear_regs" step);
  *   - the frame is at the base of the entry stack (the "stack" step: a
- *     syscall that stayed on the user's stack would put it elsewhere).
+ *     syscall that stayed on the user's stack would put it elsewhere;
+ *     under FRED the stack IA32_FRED_RSP0 names, below the event data).
  * A broken promise is a violation: counted, the first one kept in words;
  * the self-test fails the case and the fuzzer stops on it. The poison
  * makes a register an exit forgot to restore visible in ring 3. */
@@ -24,7 +25,8 @@ extern char kentry_stack_top[];
 static const char *const kinds[KK_COUNT] = {
 	"generic", "int n", "exception", "syscall", "syscall (compat)", "sysenter",
 	"sysenter (compat)", "call gate", "int n/sysret", "syscall/iretq", "sysenter/iretq",
-	"call gate/iretq",
+	"call gate/iretq", "FRED event", "FRED syscall", "FRED sysenter", "FRED int n",
+	"FRED exception",
 };
 static const char *const regnames[14] = {
 	"rax", "rbx", "rcx", "rdx", "rsi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
@@ -64,7 +66,9 @@ void kobserve_entry(struct kregs *r)
 			violation(r, w, kobs.regs[i]);
 			break;
 		}
-	if ((uintptr_t)r + KREGS_SIZE != (uintptr_t)kentry_stack_top)
+	/* FRED's frame has 16 bytes of event data above it (fred.h) */
+	uintptr_t top = (uintptr_t)r + KREGS_SIZE + (r->kind >= KK_FRED ? 16 : 0);
+	if (top != (uintptr_t)kentry_stack_top)
 		violation(r, "frame not at the base of the entry stack: at", (uint64_t)(uintptr_t)r);
 }
 

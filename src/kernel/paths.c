@@ -32,6 +32,7 @@
 #include "layout.h"
 #include "trap.h"
 #include "dispatch.h"
+#include "fred.h"
 #include "core/cpuinfo.h"
 #include "core/desc.h"
 
@@ -43,9 +44,12 @@ enum kentry_kind {
 	KE_SYSCALL64,  /* syscall from 64-bit code -> LSTAR */
 	KE_SYSCALL32,  /* syscall from compatibility mode -> CSTAR */
 	KE_EXCEPTION,  /* a faulting instruction -> exception gate (where = vector) */
+	KE_FRED,       /* FRED mode: an event of type and vector `where` (FRED_ID) ->
+			* the entry page (fred.c kfred_install) */
+	KE_FRED_CALL_GATE, /* FRED mode: a far call through the call gate `where` */
 };
 
-enum kexit_kind { KX_IRETQ, KX_LRETQ, KX_SYSEXITQ, KX_SYSEXITL, KX_SYSRETQ, KX_SYSRETL };
+enum kexit_kind { KX_IRETQ, KX_LRETQ, KX_SYSEXITQ, KX_SYSEXITL, KX_SYSRETQ, KX_SYSRETL, KX_ERETU };
 
 /* What the manuals say the probe will see. */
 enum kexpect {
@@ -53,6 +57,8 @@ enum kexpect {
 	KEXP_FAULTS,      /* the entry instruction raises exc_vector (exc-*) */
 	KEXP_UD_ON_AMD,   /* AMD APM: SYSENTER is #UD in long mode */
 	KEXP_UD_ON_INTEL, /* Intel SDM: SYSCALL is #UD outside 64-bit mode */
+	KEXP_REFUSED_ENTRY, /* FRED: the entry instruction raises exc_vector in ring 3 */
+	KEXP_REFUSED_EXIT,  /* FRED: the stub's return instruction raises exc_vector in ring 0 */
 };
 
 struct kpath {
@@ -71,11 +77,12 @@ struct kpath {
 	unsigned skip;       /* exc-*: length of the faulting instruction */
 	const char *what;    /* one line for humans */
 	const char *note;    /* printed as `note <id>` with a measured result, or NULL */
+	const char *peer;    /* fred-*: the IDT counterpart's id */
 };
 
 /* The registry itself is src/kernel/paths.def (shared with the host). */
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
-	      skip, what, note, summary)                                              \
+	      skip, what, note, summary, peer)                                        \
 	extern void stub(void), stub_if(void), full(void), loops##_op(void), loops##_empty(void);
 #include "paths.def"
 #undef KPATH
@@ -83,9 +90,9 @@ extern char user_stack_top[];
 
 static const struct kpath paths[] = {
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
-	      skip, what, note, summary)                                              \
+	      skip, what, note, summary, peer)                                        \
 	{ id, mode, entry, exit, where, stub, stub_if, full, loops##_op, loops##_empty,   \
-	  expect, exc_vector, skip, what, note },
+	  expect, exc_vector, skip, what, note, peer },
 #include "paths.def"
 #undef KPATH
 };
@@ -126,11 +133,32 @@ static void (*stub_of(const struct kpath *p, unsigned v))(void)
 	return kcfg.ring3_if ? p->stub_if : p->stub;
 }
 
+/* The rows of the FRED mode (fred.c) */
+static int fred_row(const struct kpath *p)
+{
+	return p->entry == KE_FRED || p->entry == KE_FRED_CALL_GATE;
+}
+
+/* Selected for this boot: only= names it (or there is no only=), and a
+ * fred-* row needs the FRED mode, unless only= names it (then it is
+ * reported skipped, with the reason). */
+static int selected(const struct kpath *p)
+{
+	return kcfg_selected(p->id) && (!fred_row(p) || kcfg.fred || kcfg.only[0]);
+}
+
 static void install(const struct kpath *p, unsigned v)
 {
 	void (*stub)(void) = stub_of(p, v);
 	kservice.skip = p->skip;
 	switch (p->entry) {
+	case KE_FRED:
+		kfred_install((const void *)stub, p->where);
+		break;
+	case KE_FRED_CALL_GATE:
+		callgate_set(p->where, stub);
+		kfred_install((const void *)kf_fred_user, FRED_ID_NONE);
+		break;
 	case KE_INT_GATE:
 		idt_set(p->where, stub, KDESC_SYS_INTGATE64, 3, 0);
 		break;
@@ -154,6 +182,13 @@ static void install(const struct kpath *p, unsigned v)
 static void uninstall(const struct kpath *p)
 {
 	switch (p->entry) {
+	case KE_FRED:
+		kfred_uninstall();
+		break;
+	case KE_FRED_CALL_GATE:
+		kfred_uninstall();
+		callgate_set(p->where, 0);
+		break;
 	case KE_INT_GATE:
 	case KE_TRAP_GATE:
 	case KE_EXCEPTION:
@@ -194,6 +229,19 @@ static int install_reads_back(const struct kpath *p, unsigned v)
 		kdesc_callgate64(SEL_KCODE, (uint64_t)(uintptr_t)stub, 3, want);
 		got[0] = kgdt[p->where / 8];
 		got[1] = kgdt[p->where / 8 + 1];
+		break;
+	case KE_FRED: /* IA32_FRED_CONFIG names the stub's page, CR4.FRED set */
+		want[0] = (uint64_t)(uintptr_t)stub;
+		got[0] = rdmsr(KMSR_FRED_CONFIG) & ~0xfffull;
+		want[1] = 1;
+		got[1] = (read_cr4() >> CR4_FRED_BIT) & 1;
+		break;
+	case KE_FRED_CALL_GATE:
+		kdesc_callgate64(SEL_KCODE, (uint64_t)(uintptr_t)stub, 3, want);
+		got[0] = kgdt[p->where / 8];
+		got[1] = kgdt[p->where / 8 + 1];
+		if (!((read_cr4() >> CR4_FRED_BIT) & 1))
+			got[1] = ~want[1];
 		break;
 	default:
 		want[0] = (uint64_t)(uintptr_t)stub;
@@ -258,6 +306,56 @@ static int if_kept(void)
 	return (kurun.user_rflags & RFLAGS_IF) == (kuser_rflags & RFLAGS_IF);
 }
 
+/* What the vendors and FRED say about a refused path: the instruction and
+ * how it is refused, for its skip reason. */
+static const char *refusal(const struct kpath *p)
+{
+	if (p->entry == KE_FRED_CALL_GATE)
+		return "far call through a call gate with CR4.FRED set";
+	return p->exit == KX_IRETQ ? "iretq to ring 3 after a FRED event"
+				   : "sysretq after a FRED event";
+}
+
+/* FRED rows with their expectation of refusal (KEXP_REFUSED_*): 1 when
+ * the probe saw it, setting the state and the TAP line. */
+static int probe_refused(unsigned k, unsigned v, uint32_t st)
+{
+	const struct kpath *p = &paths[k];
+	const char *t = tok(p, v);
+	char what[160];
+	describe_status(what, sizeof(what), st);
+	if (p->expect == KEXP_REFUSED_ENTRY && st == KURUN_FAULT(p->exc_vector) &&
+	    (kurun.cs & 3) == 3) {
+		set_state(k, v, PS_SKIP_EXPECTED, "%s: %s(0x%lx) in ring 3: under FRED only "
+						  "FRED event delivery enters ring 0",
+			  refusal(p), trap_name(p->exc_vector), kurun.error);
+		tap_check(1, "probe %s: refused as the FRED specification says: %s", t,
+			  pst[k][v].reason);
+		return 1;
+	}
+	if (p->expect == KEXP_REFUSED_EXIT && st == KURUN_FAULT(p->exc_vector) &&
+	    (kurun.cs & 3) == 0 && kurun.rip - (uint64_t)(uintptr_t)stub_of(p, v) < 4096) {
+		set_state(k, v, PS_SKIP_EXPECTED, "%s: %s(0x%lx) in ring 0: under FRED only ERETU "
+						  "returns to ring 3",
+			  refusal(p), trap_name(p->exc_vector), kurun.error);
+		tap_check(1, "probe %s: refused as the FRED specification says: %s", t,
+			  pst[k][v].reason);
+		return 1;
+	}
+	if (st == KURUN_DONE && if_kept()) {
+		set_state(k, v, PS_MEASURE, NULL);
+		ksnprintf(pst[k][v].note, sizeof(pst[k][v].note),
+			  "%s completed a round trip on this CPU (%s, %s) although the FRED "
+			  "specification refuses it: the CPU or emulator departs from it",
+			  refusal(p), ci.vendor, hv_name());
+		tap_check(1, "probe %s: runs although FRED refuses it (noted)", t);
+		return 1;
+	}
+	set_state(k, v, PS_SKIP_UNEXPECTED, "probe failed: %s", what);
+	tap_check(0, "probe %s: %s", t, pst[k][v].reason);
+	return 1;
+}
+
 static void probe(unsigned k, unsigned v)
 {
 	const struct kpath *p = &paths[k];
@@ -265,10 +363,20 @@ static void probe(unsigned k, unsigned v)
 	char what[160];
 	kprintf("# probe %s: %s%s\n", t, p->what, v ? " (full)" : "");
 
+	if (fred_row(p) && !kfred.usable) {
+		set_state(k, v, PS_SKIP_EXPECTED, "%s", kfred.why);
+		tap_check(1, "probe %s: not run: %s", t, kfred.why);
+		return;
+	}
 	if (p->expect == KEXP_FAULTS && v == 0) {
 		/* The generic handler stays in place: the excursion ends at
-		 * the first fault and tells us which one it was. */
+		 * the first fault and tells us which one it was (FRED: the
+		 * full entry, serving nothing). */
+		if (fred_row(p))
+			kfred_install((const void *)kf_fred_user, FRED_ID_NONE);
 		uint32_t st = run_loop(p, p->op, 1);
+		if (fred_row(p))
+			kfred_uninstall();
 		describe_status(what, sizeof(what), st);
 		int user_rip = (kurun.cs & 3) == 3;
 		if (st == KURUN_FAULT(p->exc_vector) && user_rip) {
@@ -289,6 +397,10 @@ static void probe(unsigned k, unsigned v)
 	uint32_t st = run_loop(p, p->op, 1);
 	uninstall(p);
 	describe_status(what, sizeof(what), st);
+	if (p->expect == KEXP_REFUSED_ENTRY || p->expect == KEXP_REFUSED_EXIT) {
+		probe_refused(k, v, st);
+		return;
+	}
 
 	if (p->expect == KEXP_FAULTS) {
 		/* full exc-*: the dispatcher skips the instruction */
@@ -306,7 +418,10 @@ static void probe(unsigned k, unsigned v)
 
 	int doc_ud = (p->expect == KEXP_UD_ON_AMD && vendor_amd) ||
 		     (p->expect == KEXP_UD_ON_INTEL && !vendor_amd);
-	const char *insn = p->entry == KE_SYSENTER ? "sysenter" : "syscall";
+	const char *insn = p->entry == KE_SYSENTER || (p->entry == KE_FRED &&
+						       FRED_ID_VEC(p->where) == FRED_VEC_SYSENTER)
+				   ? "sysenter"
+				   : "syscall";
 	const char *where = p->mode == 64 ? "64-bit mode" : "compatibility mode";
 	const char *vendor = vendor_amd ? "AMD" : "Intel";
 	if (st == KURUN_DONE && !if_kept()) {
@@ -369,7 +484,7 @@ void paths_probe_all(void)
 	int all = 1;
 	unsigned nsel = 0;
 	for (unsigned k = 0; k < NPATHS; k++) {
-		if (!kcfg_selected(paths[k].id))
+		if (!selected(&paths[k]) || (fred_row(&paths[k]) && !kfred.usable))
 			continue;
 		for (unsigned v = 0; v < NVARIANTS; v++) {
 			if (!variant_selected(v))
@@ -382,11 +497,11 @@ void paths_probe_all(void)
 			}
 		}
 	}
-	tap_check(all, "every selected path's entry (IDT gate, call gate or MSR) reads back as encoded (%u paths and variants)",
+	tap_check(all, "every selected path's entry (IDT gate, call gate, MSR or FRED entry page) reads back as encoded (%u paths and variants)",
 		  nsel);
 	for (unsigned k = 0; k < NPATHS; k++)
 		for (unsigned v = 0; v < NVARIANTS; v++) {
-			if (kcfg_selected(paths[k].id) && variant_selected(v))
+			if (selected(&paths[k]) && variant_selected(v))
 				probe(k, v);
 			else
 				pst[k][v].state = PS_UNSELECTED;
@@ -482,11 +597,15 @@ const char *kpath_id(unsigned k)
  * vendor documents that the mechanism does not exist here. */
 int kpath_full_ok(unsigned k)
 {
+	if (fred_row(&paths[k]) && !kfred.usable)
+		return 0;
 	return pst[k][1].state != PS_SKIP_EXPECTED;
 }
 
 const char *kpath_full_reason(unsigned k)
 {
+	if (fred_row(&paths[k]) && !kfred.usable)
+		return kfred.why;
 	return pst[k][1].reason;
 }
 
@@ -502,7 +621,14 @@ void kpath_uninstall(unsigned k)
 
 int kpath_is_exception(unsigned k)
 {
-	return paths[k].entry == KE_EXCEPTION;
+	unsigned t = FRED_ID_TYPE(paths[k].where);
+	return paths[k].entry == KE_EXCEPTION ||
+	       (paths[k].entry == KE_FRED && (t == FRED_HWEXC || t == FRED_SWEXC));
+}
+
+int kpath_is_fred(unsigned k)
+{
+	return fred_row(&paths[k]);
 }
 
 unsigned kpath_mode(unsigned k)
@@ -513,10 +639,13 @@ unsigned kpath_mode(unsigned k)
 /* Registers the mechanism (or kentry's convention for it) changes, as bits
  * of the self-test's register order (rax rbx rcx rdx rsi rdi rbp r8..r15):
  * SYSCALL (and int-gate/sysretq's convention) RCX and R11, SYSENTER RDX
- * and RCX. */
+ * and RCX; nothing under FRED. */
 uint64_t kpath_clobbers(unsigned k)
 {
 	switch (paths[k].entry) {
+	case KE_FRED: /* FRED saves RIP and RFLAGS in its frame: syscall keeps RCX, R11 */
+	case KE_FRED_CALL_GATE:
+		return 0;
 	case KE_SYSCALL64:
 	case KE_SYSCALL32:
 		return (1u << 2) | (1u << 10);

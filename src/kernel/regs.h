@@ -10,7 +10,14 @@
  *
  * The frame sits at the top of the stack the entry ran on: for every entry
  * from ring 3 that is kentry_stack_top - KREGS_SIZE (the self-test checks
- * it); 176 bytes keep RSP 16-byte aligned for the C call. */
+ * it); 176 bytes keep RSP 16-byte aligned for the C call.
+ *
+ * FRED's event frame (fred.h) is this layout from the error code up: the
+ * CPU pushes error code, RIP, CS, RFLAGS, RSP, SS (and 16 bytes of event
+ * data above them), so a FRED stub pushes only the vector/kind slot and
+ * the registers, and its frame ends 16 bytes below the stack top. CS and
+ * SS then carry FRED's extra bits above the selector (stack level, event
+ * type and vector), which ERETU reads back. */
 #ifndef KENTRY_KERNEL_REGS_H
 #define KENTRY_KERNEL_REGS_H
 
@@ -53,7 +60,16 @@
 #define KK_SYSCALL_IRET  9  /* syscall in, always iretq */
 #define KK_SYSENTER_IRET 10 /* sysenter in, always iretq */
 #define KK_CALLGATE_IRET 11 /* call gate in, always iretq */
-#define KK_COUNT         12
+/* FRED (fred.h): one entry point for every event. Its stubs push KK_FRED;
+ * kfred_classify (fred.c) reads type and vector from the frame and turns
+ * it into KK_IDT (a trap: trap_dispatch) or one of the kinds below, all
+ * leaving through ERETU, FRED's one return to ring 3. */
+#define KK_FRED          12 /* a FRED event, not yet classified */
+#define KK_FRED_SYSCALL  13 /* syscall (type other, vector 1) */
+#define KK_FRED_SYSENTER 14 /* sysenter (type other, vector 2) */
+#define KK_FRED_INT      15 /* int n (type software interrupt) */
+#define KK_FRED_EXC      16 /* an exception a fred-exc-* path serves, or int3 */
+#define KK_COUNT         17
 
 #define KK_VECKIND(kind, vec) (((kind) << 16) | (vec))
 
@@ -154,7 +170,7 @@
 struct kregs {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint16_t vector; /* IDT vector (IDT entries), else 0 */
+	uint16_t vector; /* IDT vector (IDT entries), FRED event vector, else 0 */
 	uint16_t kind;   /* KK_* */
 	uint32_t pad;
 	uint64_t error;  /* CPU error code, or 0 */

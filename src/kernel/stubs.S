@@ -26,6 +26,7 @@
  * Linux-ABI dispatcher is a different stub registered for a different
  * path id (docs/kernel.md). */
 #include "layout.h"
+#include "fred.h"
 
 	.text
 	.balign 64
@@ -257,6 +258,73 @@ kp_callgate_iretq:
 	pop %rcx
 	mov %rcx, 16(%rsp)
 	iretq
+
+/* ---- FRED: the minimal handler of each fred-* path ------------------------------------
+ * With CR4.FRED = 1 every event from ring 3 arrives at one place, the
+ * page IA32_FRED_CONFIG names (fred.c installs one of these pages for a
+ * minimal batch). Arrival (fred.h; full.S kf_fred_user has the whole
+ * state): CPL 0, RSP = IA32_FRED_RSP0 - 64, RFLAGS = 0x2, the CPU's
+ * frame at [RSP]: error code, RIP, CS, RFLAGS, RSP, SS (event type and
+ * vector in its upper half), event data. The hardware does not dispatch:
+ * the ring-3 loop's done event (int $VEC_DONE) and any fault land here as
+ * well, so the least a FRED handler can do is one compare of the event's
+ * type and vector (the dword at SS + 3: fred.h FRED_F_IDWORD) and a
+ * branch: every other event goes to the full entry, whose dispatcher
+ * handles it (the done event, a fault that ends the run). Then ERETU:
+ * RIP, CS, RFLAGS, RSP, SS from the frame (the error-code slot is
+ * stepped over), back in 64-bit or compatibility mode as CS says. The
+ * exceptions move the saved RIP past the faulting instruction first, as
+ * the IDT's exc-* stubs do. A ring-0 event while a minimal page is
+ * installed (its +256 entry) goes to the full kernel entry. Each handler
+ * is a page of its own: the entry point's address is the only thing
+ * IA32_FRED_CONFIG can say. */
+	.macro FRED_MINIMAL name, type, vec, exit:vararg
+	.balign 4096
+	.globl \name
+\name:
+	cmpl $FRED_IDWORD(\type, \vec), FRED_F_IDWORD(%rsp)
+	jne kf_fred_user                /* not this path's event: the full dispatcher */
+	\exit
+	.org \name + FRED_KERNEL_ENTRY_OFF, 0xcc
+	jmp kf_fred_kernel
+	.endm
+	.macro FRED_SKIP n
+	addq $\n, FRED_F_RIP(%rsp)
+	ERETU
+	.endm
+	/* syscall and sysenter: RIP is the next instruction; ERETU restores
+	 * every register (under FRED syscall does not touch RCX and R11). */
+	FRED_MINIMAL kp_fred_syscall, FRED_OTHER, FRED_VEC_SYSCALL, ERETU
+	FRED_MINIMAL kp_fred_sysenter, FRED_OTHER, FRED_VEC_SYSENTER, ERETU
+	/* int n (any vector: no gate, no DPL check), int3: RIP after them */
+	FRED_MINIMAL kp_fred_int, FRED_SWINT, VEC_INTGATE, ERETU
+	FRED_MINIMAL kp_fred_int80, FRED_SWINT, VEC_INT80, ERETU
+	FRED_MINIMAL kp_fred_int3, FRED_SWEXC, VEC_BP, ERETU
+	/* faults: RIP of the faulting instruction, skipped (lengths: user.S) */
+	FRED_MINIMAL kp_fred_exc_ud, FRED_HWEXC, VEC_UD, FRED_SKIP 2
+	FRED_MINIMAL kp_fred_exc_pf, FRED_HWEXC, VEC_PF, FRED_SKIP 2
+	FRED_MINIMAL kp_fred_exc_gp, FRED_HWEXC, VEC_GP, FRED_SKIP 1
+	FRED_MINIMAL kp_fred_exc_de, FRED_HWEXC, VEC_DE, FRED_SKIP 2
+
+	/* The legacy returns after a syscall event (fred-syscall/iretq,
+	 * fred-syscall/sysretq): above its error code the FRED frame is an
+	 * IRET frame; SYSRET takes RIP in RCX, RFLAGS in R11. With CR4.FRED
+	 * = 1 neither may return to ring 3: #GP (IRETQ, a privilege change)
+	 * and #UD (SYSRET) in ring 0. RSP stays the kernel's for SYSRET
+	 * (ring 3's loop does not use its stack): a fault in ring 0 at stack
+	 * level 0 is pushed on the current RSP, and on the user's stack the
+	 * #UD would not even be delivered (SMAP: #PF, then #DF). */
+	.macro FRED_IRETQ
+	add $8, %rsp
+	iretq
+	.endm
+	.macro FRED_SYSRETQ
+	mov FRED_F_RIP(%rsp), %rcx
+	mov FRED_F_RFLAGS(%rsp), %r11
+	sysretq
+	.endm
+	FRED_MINIMAL kp_fred_syscall_iretq, FRED_OTHER, FRED_VEC_SYSCALL, FRED_IRETQ
+	FRED_MINIMAL kp_fred_syscall_sysretq, FRED_OTHER, FRED_VEC_SYSCALL, FRED_SYSRETQ
 
 	.bss
 	.balign 8

@@ -23,7 +23,7 @@ uint64_t kuser_rflags = USER_RFLAGS_IF;
 
 extern const uint64_t kfixup_table[];
 
-extern char kexit_iretq[];
+extern char kexit_iretq[], kfred_eretu[];
 
 void trap_dispatch(struct kregs *f)
 {
@@ -31,14 +31,21 @@ void trap_dispatch(struct kregs *f)
 	 * armed: events.c */
 	if (kevent_trap(f))
 		return;
+	/* The local APIC's spurious vector, as FRED delivers it (under the
+	 * IDT its gate is kspurious_entry, which only returns): nothing. */
+	if (f->vector == VEC_APIC_SPURIOUS)
+		return;
 	/* The IRETQ of the full paths' exit faulted (a non-canonical RIP, a
 	 * bad CS or SS the dispatcher put in the frame): in ring 0, on the
 	 * kernel stack, with the iret frame it was popping at f->rsp. It is a
 	 * fault on the way back to user space, reported as such (Linux's
-	 * bad_iret delivers SIGSEGV). */
-	if ((f->cs & 3) == 0 && f->rip == (uint64_t)(uintptr_t)kexit_iretq && kurun.active &&
-	    f->vector < 32) {
-		const uint64_t *ir = (const uint64_t *)(uintptr_t)f->rsp;
+	 * bad_iret delivers SIGSEGV). FRED's ERETU the same: it checks the
+	 * frame before changing anything, and its #GP(0) arrives in ring 0 at
+	 * kfred_eretu with RSP at the frame's error-code slot. */
+	int eretu = f->rip == (uint64_t)(uintptr_t)kfred_eretu;
+	if ((f->cs & 3) == 0 && (eretu || f->rip == (uint64_t)(uintptr_t)kexit_iretq) &&
+	    kurun.active && f->vector < 32) {
+		const uint64_t *ir = (const uint64_t *)(uintptr_t)(f->rsp + (eretu ? 8 : 0));
 		kurun.vector = f->vector;
 		kurun.error = f->error;
 		kurun.rip = ir[0];
@@ -48,10 +55,15 @@ void trap_dispatch(struct kregs *f)
 		kuser_abort(KURUN_BAD_RETURN((uint32_t)f->vector));
 	}
 	/* A double fault during a ring-3 excursion (a hardening step switched
-	 * off for a test lets ring 3 put the kernel on a bad stack): it
-	 * arrived on its IST stack, so the excursion can still be ended and
-	 * the failure reported (crash=df, outside any excursion, stays fatal). */
-	if (f->vector == VEC_DF && kurun.active && kharden_off) {
+	 * off for a test lets ring 3 put the kernel on a bad stack, or the
+	 * FRED self-test breaks the event stack on purpose): it arrived on
+	 * its IST stack (FRED: stack level 3), so the excursion can still be
+	 * ended and the failure reported (crash=df, outside any excursion,
+	 * stays fatal). */
+	if (f->vector == VEC_DF && kurun.active && (kharden_off || kev.df_ends_run)) {
+		kev.df_frame = (uint64_t)(uintptr_t)f;
+		kev.df_ss = f->ss;
+		kev.df_cs = f->cs;
 		kurun.vector = f->vector;
 		kurun.error = f->error;
 		kurun.rip = f->rip;

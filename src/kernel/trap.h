@@ -41,6 +41,9 @@ __attribute__((noreturn)) void kprobe_abort(uint32_t status);
 /* RFLAGS ring 3 starts with: USER_RFLAGS_IF (default) or USER_RFLAGS. */
 extern uint64_t kuser_rflags;
 __attribute__((noreturn)) void kuser_abort(uint32_t status);
+/* FRED's done event (fred.c): ends the excursion with status 0, result
+ * and RFLAGS as kdone_entry records them under the IDT. */
+__attribute__((noreturn)) void kuser_done(uint64_t result, uint64_t rflags);
 /* Everything that is not an entry from user space through a full stub:
  * kentry_dispatch hands it KK_IDT frames and ring-0 exceptions. */
 void trap_dispatch(struct kregs *f);

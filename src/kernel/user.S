@@ -26,6 +26,9 @@
 	LOOP64 int_gate, "", "int $U_VEC_INTGATE"
 	LOOP64 trap_gate, "", "int $U_VEC_TRAPGATE"
 	LOOP64 int_sysret, "", "int $U_VEC_INT_SYSRET"
+	/* int 0x80 from 64-bit code (fred-int80: under FRED any vector is an
+	 * event, with no gate and no DPL) */
+	LOOP64 int80, "", "int $U_VEC_INT80"
 	/* far call through a call gate: m16:32 pointer (no REX.W, which AMD
 	 * would not honour); the offset is ignored for a gate. */
 	LOOP64 call_gate, "", "lcall *far_cgate(%rip)"
