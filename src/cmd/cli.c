@@ -41,6 +41,7 @@ static const struct opt opts[] = {
 	{ "replay", 1, A_BOOT },
 	{ "kernel", 1, A_BOOT | A_ALL },
 	{ "mode", 1, A_BOOT | A_ALL },
+	{ "fred", 0, A_BOOT | A_ALL },
 	{ "verbose", 0, A_BOOT | A_ALL },
 	{ "json", 1, A_EXPORT },
 	{ "csv", 1, A_EXPORT },
@@ -219,6 +220,8 @@ static int resolve_modes(struct kcli *c, char *err, size_t errlen)
 		int k = kboot_id_index(c->only[i]);
 		if (k < 0)
 			continue;
+		if (kboot_id_fred((size_t)k))
+			c->fred = 1; /* naming a fred-* id asks for the FRED mode */
 		unsigned m = kboot_id_mode((size_t)k);
 		if (c->mode_given && !(m & c->mode_given)) {
 			snprintf(err, errlen, "--only %s: that path is measured by the %s kernel, "
@@ -245,6 +248,13 @@ static int resolve_modes(struct kcli *c, char *err, size_t errlen)
 	if (c->variant && strcmp(c->variant, "full") == 0 && c->boot_modes == KBOOT_LEGACY32) {
 		snprintf(err, errlen, "--variant full: the legacy 32-bit kernel has the minimal "
 				      "variant only (add --mode all to measure both kernels)");
+		return KEXIT_USAGE;
+	}
+	if (c->fred && !(c->boot_modes & KBOOT_LONG)) {
+		snprintf(err, errlen, "--fred is the long-mode kernel's FRED mode; --mode %s boots "
+				      "the legacy 32-bit kernel only, which has none (FRED needs IA-32e "
+				      "mode)",
+			 kboot_mode_name(c->boot_modes));
 		return KEXIT_USAGE;
 	}
 	if (c->kernel && c->boot_modes == (KBOOT_LONG | KBOOT_LEGACY32)) {
@@ -425,6 +435,8 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 				 KBOOT_MODE_CHOICES);
 			return KEXIT_USAGE;
 		}
+	} else if (strcmp(name, "fred") == 0) {
+		c->fred = 1;
 	} else if (strcmp(name, "verbose") == 0) {
 		c->verbose = 1;
 	} else if (strcmp(name, "json") == 0) {
@@ -811,8 +823,17 @@ void kcli_usage(const char *topic)
 		       "                      gates, call gates with parameters, legacy\n"
 		       "                      sysenter/syscall); all, both in one run, the legacy\n"
 		       "                      paths shown beside their long-mode counterparts\n"
+		       "  --fred              the long-mode kernel's FRED mode too: every fred-* path\n"
+		       "                      (syscall, sysenter, int n, int3, exceptions delivered\n"
+		       "                      as FRED events, back with eretu) beside its IDT\n"
+		       "                      counterpart on the same CPU; needs a CPU with FRED\n"
+		       "                      (CPUID.(EAX=7,ECX=1):EAX[17]), e.g. Bochs's\n"
+		       "                      wildcat_lake (KENTRY_BOCHS), else the fred-* paths\n"
+		       "                      are skipped with that reason; with --selftest, the\n"
+		       "                      FRED hostile cases run too\n"
 		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal');\n"
-		       "                      without --mode, the kernels of the ids named\n"
+		       "                      without --mode, the kernels of the ids named; a fred-*\n"
+		       "                      id implies --fred\n"
 		       "  --samples N         samples per path, 10 to 10000 (default 200, quick 30)\n"
 		       "  --quick, --verbose, --progress, --no-progress\n"
 		       OUTPUTS_HELP

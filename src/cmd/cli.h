@@ -65,6 +65,8 @@ struct kcli {
 	unsigned boot_modes;        /* the kernels to boot (KBOOT_* mask): --mode, else
 				     * those whose ids --only names, else long (boot)
 				     * or both (the bare command) */
+	int fred;                   /* --fred (or --only naming a fred-* id): the long
+				     * kernel's FRED mode, its fred-* paths too */
 	int verbose;
 	/* output */
 	const char *json, *csv, *markdown;

@@ -30,6 +30,10 @@ void print_world(FILE *f, const struct krun *run, const char *world, const char 
 /* The bare-metal table, and the legacy kernel's paths beside their
  * long-mode counterparts when the run has results of both kernels. */
 void print_bare_metal(FILE *f, const struct krun *run);
+/* The fred-* paths beside their IDT counterparts (the same boot), per
+ * variant, when the run has measured FRED results (print_bare_metal
+ * prints it). */
+void print_fred_beside(FILE *f, const struct krun *run);
 /* Loads a result file: 0, or the exit status (3 missing or unreadable, 6
  * malformed) with the message printed. */
 int load_run(const char *path, struct krun *run);

@@ -149,9 +149,48 @@ void emulator_line(const struct kenv *env, char *out, size_t n)
 			 kenv_get(env, "icount") ? kenv_get(env, "icount") : "off");
 }
 
-/* The bare-metal world's table, then, when the run has results of both
- * kernels (kentry boot --mode all, or a saved run of one), the legacy
- * kernel's paths beside their long-mode counterparts. */
+/* The fred-* paths beside their IDT counterparts, when the run has results
+ * of the FRED mode: both were measured in the same boot, on the same CPU
+ * model, so the difference is what FRED changes at the entry (under Bochs
+ * or --icount a difference of instructions). One block per variant. */
+void print_fred_beside(FILE *f, const struct krun *run)
+{
+	struct kpair pairs[64];
+	size_t n = 0;
+	for (size_t i = 0; i < kboot_id_count() && n < 64; i++) {
+		if (!kboot_id_fred(i))
+			continue;
+		pairs[n].id = kboot_id(i);
+		pairs[n].counterpart = kboot_id_counterpart(i, &pairs[n].why_none);
+		n++;
+	}
+	const char *icount = kenv_get(&run->guest_env, "icount");
+	int instr = icount && strcmp(icount, "off") != 0;
+	static const char *const variants[] = { NULL, "full" };
+	for (size_t v = 0; v < 2; v++) {
+		int any = 0;
+		for (size_t i = 0; i < run->n && !any; i++) {
+			int k = kboot_id_index(run->r[i].id);
+			any = k >= 0 && kboot_id_fred((size_t)k) && run->r[i].status == KR_MEASURED &&
+			      (variants[v] ? run->r[i].variant && !strcmp(run->r[i].variant, variants[v])
+					   : !run->r[i].variant);
+		}
+		if (!any)
+			continue;
+		fprintf(f, "FRED beside the IDT on this CPU model, %s variants (headline figures, %s)\n",
+			variants[v] ? variants[v] : "minimal",
+			instr ? "guest instructions" : "TSC ticks");
+		struct kpair_view view = { "FRED path", "IDT path", "FRED-IDT", "FRED/IDT",
+					   variants[v] };
+		krender_pairs_view(f, run, "bare-metal", pairs, n, &view);
+		fprintf(f, "\n");
+	}
+}
+
+/* The bare-metal world's table, then the fred-* paths beside their IDT
+ * counterparts when the run has FRED figures, then, when the run has
+ * results of both kernels (kentry boot --mode all, or a saved run of one),
+ * the legacy kernel's paths beside their long-mode counterparts. */
 void print_bare_metal(FILE *f, const struct krun *run)
 {
 	unsigned modes = 0;
@@ -164,6 +203,7 @@ void print_bare_metal(FILE *f, const struct krun *run)
 	print_world(f, run, "bare-metal",
 		    both ? "Bare-metal world, round trips from ring 3 into kentry's kernels"
 			 : "Bare-metal world, round trips from ring 3 into kentry's kernel");
+	print_fred_beside(f, run);
 	if (!both)
 		return;
 	struct kpair pairs[64];

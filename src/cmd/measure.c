@@ -87,6 +87,7 @@ void boot_opts(const struct kcli *c, const char *libexec, unsigned mode, double 
 	o->kernel_path = b->kernel;
 	o->iso_path = b->iso;
 	o->mode = mode;
+	o->fred = mode == KBOOT_LONG && c->fred;
 	o->timeout_s = timeout;
 	o->verbose = c->verbose;
 }
@@ -253,7 +254,8 @@ static int boot_one(const struct kcli *c, unsigned mode, struct krun *run, const
 			*nl = '\0';
 		unsigned variants = mode == KBOOT_LEGACY32 ? 1 : kboot_variant_mask(c->variant);
 		const char *ids[KCLI_MAX_ONLY];
-		size_t n = n_only ? n_only : kboot_mode_ids(mode, ids, KCLI_MAX_ONLY);
+		size_t n = n_only ? n_only
+				  : kboot_mode_ids(mode | (o.fred ? KBOOT_FRED : 0), ids, KCLI_MAX_ONLY);
 		for (size_t i = 0; i < n; i++) {
 			const char *id = n_only ? only[i] : ids[i];
 			for (unsigned v = 0; v < KBOOT_NVARIANTS; v++) {

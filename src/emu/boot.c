@@ -77,6 +77,8 @@ void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len)
 		bufcat(buf, len, " replay=%llu", (unsigned long long)o->fuzz_replay);
 	if (o->ring3_if)
 		bufcat(buf, len, "%sring3_if=%s", buf[0] ? " " : "", o->ring3_if);
+	if (o->fred)
+		bufcat(buf, len, "%sfred", buf[0] ? " " : "");
 	const char *more = getenv("KENTRY_BOOT_APPEND");
 	if (more && *more)
 		bufcat(buf, len, "%s%s", buf[0] ? " " : "", more);

@@ -32,7 +32,7 @@ void kemu_init(struct kemu_run *r, const struct kemu_traits *t, const struct kbo
 	r->ser.only = o->only;
 	r->ser.n_only = o->only ? o->n_only : 0;
 	r->ser.echo = o->verbose;
-	r->ser.mode = o->mode ? o->mode : KBOOT_LONG;
+	r->ser.mode = (o->mode ? o->mode : KBOOT_LONG) | (o->fred ? KBOOT_FRED : 0);
 	r->ser.variants = kboot_variant_mask(o->variant);
 	r->ser.selftest = o->selftest_report;
 	if (o->selftest_report)

@@ -239,16 +239,21 @@ static void add_failure(struct kserial *s, const char *line)
 
 /* The kernel this transcript comes from: the runner says, else the
  * kernel's `env kernel.mode` line, else the long-mode kernel (whose
- * transcripts predate the line). */
+ * transcripts predate the line). Its FRED mode (the fred-* ids expected
+ * too): the runner says, else `env kernel.fred` other than "off" (the
+ * mode was asked for; "unavailable: ..." when the CPU has no FRED, and
+ * the kernel then reports every fred-* path skipped with that reason). */
 static unsigned serial_mode(const struct kserial *s)
 {
 	unsigned mode;
 	const char *m = kenv_get(&s->run->guest_env, "kernel.mode");
+	const char *f = kenv_get(&s->run->guest_env, "kernel.fred");
+	unsigned fred = f && strcmp(f, "off") != 0 ? KBOOT_FRED : 0;
 	if (s->mode)
-		return s->mode;
+		return s->mode | ((s->mode & KBOOT_LONG) ? fred : 0);
 	if (m && kboot_mode_parse(m, &mode) == 0 && (mode == KBOOT_LONG || mode == KBOOT_LEGACY32))
-		return mode;
-	return KBOOT_LONG;
+		return mode | (mode == KBOOT_LONG ? fred : 0);
+	return KBOOT_LONG | fred;
 }
 
 #define MAX_MODE_IDS 64

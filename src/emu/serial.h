@@ -84,9 +84,10 @@ struct kserial {
 	unsigned variants;       /* kserial_finish: variants expected (kboot_variant_mask);
 				  * 0 means the minimal one only, as does the legacy
 				  * kernel (it has no other) */
-	unsigned mode;           /* the kernel booted (KBOOT_LONG, KBOOT_LEGACY32): its
-				  * ids are the expected ones; 0: the kernel's own
-				  * `env kernel.mode` line, else long */
+	unsigned mode;           /* the kernel booted (KBOOT_LONG, KBOOT_LEGACY32, with
+				  * KBOOT_FRED for the FRED mode): its ids are the
+				  * expected ones; 0: the kernel's own `env kernel.mode`
+				  * and `env kernel.fred` lines, else long */
 };
 void kserial_init(struct kserial *s, struct krun *run);
 /* Returns 0 when the line was understood or ignored as console text, -1 on

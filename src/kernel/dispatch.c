@@ -160,8 +160,16 @@ static inline __attribute__((always_inline)) void serve_measure(struct kregs *r)
 
 uint64_t kentry_dispatch(struct kregs *r)
 {
-	if (r->kind == KK_FRED)
-		kfred_classify(r); /* FRED: what the event is, from its type and vector */
+	if (r->kind == KK_FRED) {
+		/* FRED: what the event is, from its type and vector; an entry
+		 * from ring 3 leaves through ERETU, whatever the frame holds:
+		 * no exit to decide */
+		kfred_classify(r);
+		if (r->kind != KK_IDT) {
+			serve_measure(r);
+			return 0;
+		}
+	}
 	if (r->kind == KK_IDT || !(r->cs & 3)) {
 		trap_dispatch(r);
 		return 0;

@@ -45,8 +45,17 @@
 
 struct kfred_state kfred;
 uint8_t kfred_active;
-/* The event the installed path serves (FRED_ID), FRED_ID_NONE: none. */
-static unsigned serve_id = FRED_ID_NONE;
+/* The event the installed path serves (FRED_ID; FRED_ID_NONE: none) and
+ * the kind it gets (fred.h kfred_classify). */
+uint32_t kfred_serve_id = FRED_ID_NONE;
+uint16_t kfred_serve_kind;
+
+static uint16_t kind_of(unsigned type, unsigned vec)
+{
+	if (type == FRED_OTHER)
+		return vec == FRED_VEC_SYSCALL ? KK_FRED_SYSCALL : KK_FRED_SYSENTER;
+	return type == FRED_SWINT ? KK_FRED_INT : KK_FRED_EXC;
+}
 
 extern char kentry_stack_top[], kist_db_top[], kist_nmi_top[], kist_df_top[];
 
@@ -110,7 +119,8 @@ void kfred_init(void)
 
 void kfred_install(const void *page, unsigned id)
 {
-	serve_id = id;
+	kfred_serve_id = id;
+	kfred_serve_kind = kind_of(FRED_ID_TYPE(id), FRED_ID_VEC(id));
 	wrmsr(KMSR_FRED_CONFIG, config_of(page));
 	write_cr4(read_cr4() | CR4_FRED);
 	kfred_level0(); /* an earlier abandoned frame may have left it raised */
@@ -121,7 +131,7 @@ void kfred_uninstall(void)
 {
 	write_cr4(read_cr4() & ~CR4_FRED);
 	kfred_active = 0;
-	serve_id = FRED_ID_NONE;
+	kfred_serve_id = FRED_ID_NONE;
 }
 
 void kfred_set_rsp0(uint64_t rsp)
@@ -141,11 +151,12 @@ static struct {
 	uint64_t ss, cs, frame;
 } last0;
 
-void kfred_classify(struct kregs *r)
+/* Everything but the served event from ring 3 (fred.h kfred_classify,
+ * which has set r->vector). */
+void kfred_classify_other(struct kregs *r)
 {
 	uint32_t ei = (uint32_t)(r->ss >> 32);
 	unsigned vec = ei & 0xff, type = (ei >> 16) & 0xf;
-	r->vector = (uint16_t)vec;
 	if (!(r->cs & 3)) {
 		/* an event in ring 0: a trap, never an entry */
 		if (last0.armed) {
@@ -159,11 +170,9 @@ void kfred_classify(struct kregs *r)
 	unsigned id = FRED_ID(type, vec);
 	if (id == FRED_ID(FRED_SWINT, VEC_DONE))
 		kuser_done(((r->rdx & 0xffffffffull) << 32) | (r->rax & 0xffffffffull), r->rflags);
-	if (id == serve_id || (type == FRED_SWINT && !kharden_on(KH(FRED_SWINT)))) {
-		r->kind = type == FRED_OTHER ? (vec == FRED_VEC_SYSCALL ? KK_FRED_SYSCALL
-									 : KK_FRED_SYSENTER)
-			  : type == FRED_SWINT ? KK_FRED_INT
-					       : KK_FRED_EXC;
+	if (type == FRED_SWINT && !kharden_on(KH(FRED_SWINT))) {
+		/* harden_off=fred_swint (tests): every int n served */
+		r->kind = KK_FRED_INT;
 		return;
 	}
 	r->kind = KK_IDT;
@@ -283,16 +292,23 @@ void kfred_selfcheck(void)
 		  (ei >> 16) & 0xf, FRED_LVL_DB, on_db ? "yes" : "NO", (last0.cs >> 16) & 3);
 }
 
+/* env kernel.fred: off (not asked for), unavailable: <why> (asked for, the
+ * CPU has none: every fred-* path is skipped with that reason), on. */
 void kfred_env(void)
 {
 	kprintf("env cpu.fred %s\n", kfred.cpu ? "yes" : "no");
 	kprintf("env cpu.lkgs %s\n", kfred.lkgs ? "yes" : "no");
-	if (!kfred.usable) {
-		kprintf("env kernel.fred off: %s\n", kfred.why);
+	if (!kcfg.fred) {
+		kprintf("env kernel.fred off\n");
 		return;
 	}
-	kprintf("env kernel.fred on: CR4.FRED set around each fred-* batch (the other paths "
-		"run through the IDT), events dispatched on type and vector, ERETU back\n");
+	if (!kfred.usable) {
+		kprintf("env kernel.fred unavailable: %s\n", kfred.why);
+		return;
+	}
+	kprintf("env kernel.fred on\n");
+	kprintf("env fred.mode CR4.FRED set around each fred-* batch (the other paths run "
+		"through the IDT), events dispatched on their type and vector, ERETU back\n");
 	kprintf("env fred.stack_levels #DB %u, NMI %u, #MC %u, #DF %u, every other event 0 "
 		"(IA32_FRED_STKLVLS 0x%lx); RSP0 entry stack, RSP1 #DB, RSP2 NMI and #MC, RSP3 #DF "
 		"stack\n",

@@ -107,8 +107,7 @@
 	.endm
 #else
 #include <stdint.h>
-
-struct kregs;
+#include "regs.h"
 
 /* What the boot knows about FRED (fred.c). */
 struct kfred_state {
@@ -141,12 +140,29 @@ void kfred_uninstall(void);
  * raised it were dropped (a #DF that ended a ring-3 run, a contained
  * ring-0 probe). CR4.FRED must be set. */
 void kfred_level0(void);
-/* The one FRED entry's frame made a struct kregs the dispatcher knows:
- * vector and kind from the event's type and vector (dispatch.c calls it
- * first). Does not return for ring 3's done event (kuser_done) and for
- * a syscall/sysenter no path serves (kuser_abort, a stray entry). */
-void kfred_classify(struct kregs *r);
 unsigned kfred_type(const struct kregs *r);
+
+/* The one FRED entry's frame made a struct kregs the dispatcher knows:
+ * vector and kind from the event's type and vector (kentry_dispatch calls
+ * it first). The event the installed path serves, from ring 3, is one
+ * compare (its type and vector, as the word at SS + 4 holds them, against
+ * kfred_serve_id: the kind was worked out at install); everything else
+ * goes to kfred_classify_other, which does not return for ring 3's done
+ * event (kuser_done) and for a syscall/sysenter no path serves
+ * (kuser_abort, a stray entry). */
+extern uint32_t kfred_serve_id;
+extern uint16_t kfred_serve_kind;
+void kfred_classify_other(struct kregs *r);
+static inline __attribute__((always_inline)) void kfred_classify(struct kregs *r)
+{
+	uint32_t ei = (uint32_t)(r->ss >> 32);
+	r->vector = (uint16_t)(ei & 0xff);
+	if ((((ei >> 8) & 0xf00) | (ei & 0xff)) == kfred_serve_id && (r->cs & 3)) {
+		r->kind = kfred_serve_kind;
+		return;
+	}
+	kfred_classify_other(r);
+}
 /* Self-test: point IA32_FRED_RSP0 at `rsp` (0: back to the entry stack). */
 void kfred_set_rsp0(uint64_t rsp);
 #endif

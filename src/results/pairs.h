@@ -23,4 +23,16 @@ size_t krender_pairs(FILE *f, const struct krun *run, const char *world,
 		     const struct kpair *pairs, size_t n, const char *head_id,
 		     const char *head_cp, const char *ratio);
 
+/* The same with more to say: the results of one variant (NULL: the
+ * minimal one, as krender_pairs), and a column for the difference
+ * id - counterpart (diff: its header; NULL: no such column). */
+struct kpair_view {
+	const char *head_id, *head_cp; /* the two path columns' headers */
+	const char *diff;              /* header of id - counterpart, or NULL */
+	const char *ratio;             /* header of id / counterpart */
+	const char *variant;           /* the results compared: NULL minimal, "full" */
+};
+size_t krender_pairs_view(FILE *f, const struct krun *run, const char *world,
+			  const struct kpair *pairs, size_t n, const struct kpair_view *v);
+
 #endif
