@@ -387,13 +387,15 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 			uint32_t n = 0;
 			for (; *p >= '0' && *p <= '9'; p++)
 				n = n * 10 + (uint32_t)(*p - '0');
-			if (n > 13)
+			if (n > 18)
 				ok = 0;
+			else if (n >= 14)
+				c->fred = 1; /* the FRED cases need the FRED mode */
 			if (*p == ',')
 				p++;
 		}
 		if (!ok) {
-			snprintf(err, errlen, "bad --case '%s': give case numbers 0 to 13, comma separated (docs/selftest.md)", v);
+			snprintf(err, errlen, "bad --case '%s': give case numbers 0 to 18, comma separated (docs/selftest.md; 14 to 18 are the FRED cases)", v);
 			return KEXIT_USAGE;
 		}
 		c->cases = val;
@@ -808,7 +810,8 @@ void kcli_usage(const char *topic)
 		       "                      path, one boot per CPU model (default --cpu intel,amd,\n"
 		       "                      under -icount unless --accel kvm); prints case,\n"
 		       "                      expected and observed per model; status 1 on a failure\n"
-		       "  --case N,N          with --selftest: only these cases (0 to 13)\n"
+		       "  --case N,N          with --selftest: only these cases (0 to 18; 14 to 18\n"
+		       "                      are FRED's and imply --fred)\n"
 		       "  --fuzz N            instead of measuring: N random ring-3 sequences through\n"
 		       "                      the full paths, each followed by the kernel's integrity\n"
 		       "                      checks; stops at the first broken invariant\n"

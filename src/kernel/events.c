@@ -58,6 +58,7 @@ int kevents_stub_index(uint64_t rip)
 void kevents_reset(void)
 {
 	int armed = kev.armed, st = kev.step_trace, ru = kev.resume_user_db, df = kev.df_ends_run;
+	int nd = kev.nmi_from_db;
 	uint64_t wd = kev.watchdog;
 	unsigned ne = kev.nmi_every;
 	memset(&kev, 0, sizeof(kev));
@@ -67,6 +68,7 @@ void kevents_reset(void)
 	kev.watchdog = wd;
 	kev.nmi_every = ne;
 	kev.df_ends_run = df;
+	kev.nmi_from_db = nd;
 }
 
 uint64_t read_dr6(void)
@@ -141,6 +143,8 @@ static int debug_trap(struct kregs *f)
 			kev.db_kbp++;
 			if (kevents_stub_index(f->rip) >= 0)
 				kev.db_kbp_at_stub++;
+			if (kev.nmi_from_db)
+				apic_self_nmi(); /* lands while this handler runs */
 			/* an instruction breakpoint is a fault: RF lets the
 			 * instruction run on return instead of faulting again */
 			f->rflags |= RF_RF;
@@ -189,6 +193,9 @@ int kevent_trap(struct kregs *f)
 				kev.nmi_user_rsp++;
 			if (!on_stack(f, kist_nmi_top, IST_SIZE))
 				kev.nmi_off_ist++;
+			if (f->rsp <= (uint64_t)(uintptr_t)kist_db_top &&
+			    f->rsp > (uint64_t)(uintptr_t)kist_db_top - IST_SIZE)
+				kev.nmi_on_db++;
 		}
 		return 1;
 	}

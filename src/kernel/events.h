@@ -18,12 +18,15 @@ struct kevents {
 			     * (KURUN_TIMEOUT); 0: never */
 	int df_ends_run;    /* a #DF ends the excursion, reported, instead of the
 			     * kernel (the FRED nested-delivery case) */
+	int nmi_from_db;    /* a ring-0 breakpoint #DB sends itself an NMI (FRED:
+			     * level 2 on top of level 1) */
 	/* observations */
 	uint64_t trace[KEV_TRACE_MAX];
 	unsigned ntrace;
 	uint64_t db_user, db_kstep, db_kbp, db_kbp_at_stub, db_kother, db_off_ist, db_syscall_tf;
 	uint64_t db_first_rip;          /* the first ring-0 #DB outside a step region */
 	uint64_t nmis, nmi_ring0, nmi_at_stub, nmi_user_rsp, nmi_off_ist;
+	uint64_t nmi_on_db;             /* NMIs that interrupted code on the #DB stack */
 	uint64_t ticks, tick_ring0, tick_at_stub;
 	uint64_t at_stub[64];           /* interrupts/NMIs at each full stub's first instruction */
 	/* the last #DF that ended a run (df_ends_run): its FRED frame */

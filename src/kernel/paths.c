@@ -270,8 +270,9 @@ void describe_status(char *buf, size_t n, uint32_t st)
 			  trap_name(st - 0x100), st - 0x100, kurun.error, kurun.rip,
 			  kurun.cs);
 	else if (st >= 0x300 && st < 0x400)
-		ksnprintf(buf, n, "%s raised by the IRETQ back to ring 3 (to rip 0x%lx cs 0x%lx)",
-			  trap_name(st - 0x300), kurun.rip, kurun.cs);
+		ksnprintf(buf, n, "%s raised by the %s back to ring 3 (to rip 0x%lx cs 0x%lx)",
+			  trap_name(st - 0x300), kurun.bad_exit_eretu ? "ERETU" : "IRETQ",
+			  kurun.rip, kurun.cs);
 	else if (st == KURUN_STRAY_SYSCALL)
 		ksnprintf(buf, n, "stray syscall (LSTAR not installed)");
 	else if (st == KURUN_STRAY_SYSCALL32)

@@ -26,6 +26,7 @@
 #include "cpu.h"
 #include "dispatch.h"
 #include "events.h"
+#include "fred.h"
 #include "kernel.h"
 #include "layout.h"
 #include "protect.h"
@@ -38,7 +39,8 @@ extern const struct st_rec st_cases[], st_cases_end[];
 extern char st_pb[], user_stack_top[], __kernel_start[], __kernel_end[];
 extern void st_rt32(void), st_tf32(void), st_intn_table(void), st_rt64(void), st_g_int81(void),
 	st_g_int82(void), st_g_int80(void), st_g_int83(void), st_g_bp(void), kf_callgate(void),
-	st_dbg_syscall(void), kf_syscall64(void);
+	st_dbg_syscall(void), kf_syscall64(void), st_dbg_fred(void), st_dbg_fred_int(void);
+extern char kist_df_top[];
 
 static const struct {
 	unsigned n;
@@ -66,14 +68,30 @@ static const struct {
 	{ 12, "kernel bugs the protections contain", "SMEP, SMAP, NX, W^X, page 0" },
 	{ 13, "the dispatcher moves RIP and RSP (sigreturn, a signal delivery): every exit honours both",
 	  "Linux's sigreturn and signal delivery through every entry; the exit must not assume the entry's RIP and RSP" },
+	{ 14, "FRED: eretu to a non-canonical RIP",
+	  "CVE-2012-0217 and CVE-2014-4699 under FRED: ERETU checks its frame before it changes anything" },
+	{ 15, "FRED: events with the stack level raised (a #DB in ring 0 at level 1, an NMI on top of it at level 2)",
+	  "FRED stack levels replace IST (Linux: #DB 1, NMI and #MC 2, #DF 3); CVE-2018-8897's #DB at the first kernel instruction" },
+	{ 16, "FRED: an exception nested in event delivery (a #PF writing the FRED frame)",
+	  "a broken event stack: FRED's nested-exception rule and #DF at its own stack level (the IST #DF's role)" },
+	{ 17, "FRED: single-stepping into syscall and int n",
+	  "Linux's SYSCALL/SYSENTER single-step handling (Xen XSA-204); FRED's pending #DB after ERETU (SS bit 17)" },
+	{ 18, "FRED: int n to every vector (no gate, no DPL)",
+	  "FRED delivers every int n; the kernel refuses in software what an IDT gate's DPL refused (Linux fred_intx)" },
 };
 
 /* ---- the dispatcher personality ---------------------------------------------- */
 
 static uint64_t st_arg; /* PB_ARG, for callers that cannot pass 64-bit values */
 
+/* The register the mechanism returns RIP in (SYSCALL's RCX, kentry's
+ * SYSENTER convention RDX); a scratch slot under FRED, whose ERETU takes
+ * RIP from the frame and clobbers no register. */
 static uint64_t *ret2_reg(struct kregs *r)
 {
+	static uint64_t none;
+	if (r->kind >= KK_FRED)
+		return &none;
 	return r->kind == KK_SYSENTER64 || r->kind == KK_SYSENTER32 ||
 			       r->kind == KK_SYSENTER_IRET
 		       ? &r->rdx
@@ -82,7 +100,7 @@ static uint64_t *ret2_reg(struct kregs *r)
 
 void kst_serve(struct kregs *r)
 {
-	if (r->kind == KK_EXC) {
+	if (r->kind == KK_EXC || r->kind == KK_FRED_EXC) {
 		r->rip += kservice.skip;
 		return;
 	}
@@ -323,7 +341,7 @@ static int kernel_ok(const struct kinv *before, char *o, size_t n)
 		ok = 0;
 	}
 	if (kev.db_off_ist || kev.nmi_off_ist) {
-		append(o, n, "; %lu #DB and %lu NMI frames NOT on their IST stack", kev.db_off_ist,
+		append(o, n, "; %lu #DB and %lu NMI frames NOT on their IST stack (FRED: their stack level's)", kev.db_off_ist,
 		       kev.nmi_off_ist);
 		ok = 0;
 	}
@@ -423,7 +441,11 @@ attempt:
 	}
 	kevents_reset();
 	kev.armed = 1;
-	kev.step_trace = c->ncase == 1;
+	kev.step_trace = c->ncase == 1 || c->ncase == 17;
+	kev.nmi_from_db = c->ncase == 15;
+	kev.df_ends_run = c->ncase == 16;
+	if (c->ncase == 16)
+		kfred_set_rsp0(c->arg); /* the event stack ring 3's events cannot be written to */
 	kev.resume_user_db = c->ncase == 5;
 	/* the watchdog: the timer ending a ring-3 program that never ends
 	 * (its first tick; in case 10 after many) */
@@ -433,6 +455,11 @@ attempt:
 		/* an instruction breakpoint on the full syscall stub's entry */
 		write_dr0((uint64_t)(uintptr_t)kf_syscall64);
 		write_dr7(0x1); /* L0, execute, length 1 */
+	} else if (c->prog == (uint64_t)(uintptr_t)st_dbg_fred ||
+		   c->prog == (uint64_t)(uintptr_t)st_dbg_fred_int) {
+		/* the same on the one FRED entry */
+		write_dr0((uint64_t)(uintptr_t)kf_fred_user);
+		write_dr7(0x1);
 	} else if (c->ncase == 5) {
 		write_dr0((uint64_t)(uintptr_t)(st_pb + PB_SSSLOT));
 		write_dr7(0x1 | (3u << 16) | (1u << 18)); /* L0, read/write, 2 bytes */
@@ -456,8 +483,10 @@ attempt:
 	if (c->kind == EXP_INTN) {
 		/* case 6: every vector but #BP's and the done vector */
 		unsigned bad = 0, tried = 0, first_bad = 0, qemu_form = 0;
+		int fred = k >= 0 && kpath_is_fred((unsigned)k);
 		for (unsigned v = 0; v < 256; v++) {
-			if (v == VEC_BP || v == VEC_DONE)
+			/* under FRED: not the vector the installed fred-int serves */
+			if (v == VEC_BP || v == VEC_DONE || (fred && v == VEC_INTGATE))
 				continue;
 			tried++;
 			st = kuser_enter((uint64_t)(uintptr_t)st_intn_table + 4 * v, USER_CS64,
@@ -472,25 +501,32 @@ attempt:
 				first_bad = v;
 			}
 		}
-		ksnprintf(o, sizeof(o), "%u of %u vectors raised #GP with the gate's IDT error code in ring 3",
-			  tried - bad, tried);
+		ksnprintf(o, sizeof(o), "%u of %u vectors raised #GP with the gate's IDT error code in ring 3%s",
+			  tried - bad, tried, fred ? " (refused by the kernel: FRED delivered each as a software interrupt)" : "");
 		if (qemu_form)
 			append(o, sizeof(o), " (%u as (n << 4) | 2, the gate's byte offset: QEMU departs from the SDM's (n << 3) | 2)",
 			       qemu_form);
 		if (bad)
 			append(o, sizeof(o), "; vector 0x%x did not", first_bad);
 		/* the user gates still work */
-		static const char *const gates[] = { "int-gate", "trap-gate", "compat-int80",
-						     "int-gate/sysretq", "exc-bp" };
-		static void (*const gadgets[])(void) = { st_g_int81, st_g_int82, st_g_int80,
-							 st_g_int83, st_g_bp };
+		static const struct {
+			const char *path;
+			void (*gadget)(void);
+		} idt_gates[] = { { "int-gate", st_g_int81 },  { "trap-gate", st_g_int82 },
+				  { "compat-int80", st_g_int80 }, { "int-gate/sysretq", st_g_int83 },
+				  { "exc-bp", st_g_bp } },
+		  fred_gates[] = { { "fred-int", st_g_int81 }, { "fred-int80", st_g_int80 },
+				   { "fred-int3", st_g_bp } };
+		unsigned ngates = fred ? 3 : 5;
 		unsigned works = 0, n = 0;
-		for (unsigned g = 0; g < 5; g++) {
-			int gk = kpath_index(gates[g]);
+		for (unsigned g = 0; g < ngates; g++) {
+			const char *gpath = fred ? fred_gates[g].path : idt_gates[g].path;
+			void (*gadget)(void) = fred ? fred_gates[g].gadget : idt_gates[g].gadget;
+			int gk = kpath_index(gpath);
 			if (gk < 0 || !kpath_full_ok((unsigned)gk))
 				continue;
 			n++;
-			pb_put(PB_GADGET, (uint64_t)(uintptr_t)gadgets[g]);
+			pb_put(PB_GADGET, (uint64_t)(uintptr_t)gadget);
 			pb_put(PB_ITERS, 4);
 			pb_put(PB_CLOBBER, kpath_clobbers((unsigned)gk));
 			fill_rand(!kpath_is_exception((unsigned)gk), 0);
@@ -501,7 +537,10 @@ attempt:
 			kpath_uninstall((unsigned)gk);
 			works += s2 == KURUN_DONE && kurun.result == 0;
 		}
-		append(o, sizeof(o), "; afterwards %u of %u user gates work", works, n);
+		append(o, sizeof(o), "; afterwards %u of %u user %s work", works, n,
+		       fred ? "int paths (FRED)" : "gates");
+		if (k >= 0)
+			kpath_install_full((unsigned)k); /* as it was for the kernel-side checks */
 		st = (bad == 0 && works == n) ? KURUN_DONE : 0xffff;
 	} else {
 		st = kuser_enter(c->prog, c->mode == 32 ? USER_CS32 : USER_CS64,
@@ -525,6 +564,10 @@ attempt:
 	kside[0] = 0;
 	kok = kernel_ok(&before, kside, sizeof(kside));
 	write_dr7(0);
+	if (c->ncase == 16)
+		kfred_set_rsp0(0);
+	kev.df_ends_run = 0;
+	kev.nmi_from_db = 0;
 	if (smap_quirk)
 		write_cr4(read_cr4() | (1ull << 21));
 	if (k >= 0)
@@ -591,6 +634,37 @@ attempt:
 		ok = ok && (!fast || kobs.fast[kind] > 0);
 		break;
 	}
+	case 15:
+		/* the #DB at the entry came on its level's stack (kernel_ok
+		 * checks every ring-0 #DB and NMI frame against the #DB and
+		 * NMI stacks), and an NMI arrived on top of its handler */
+		append(o, sizeof(o), "; #DB in ring 0: %lu (%lu at the entry's first instruction); NMIs on top of the #DB handler: %lu of %lu",
+		       kev.db_kbp, kev.db_kbp_at_stub, kev.nmi_on_db, kev.nmis);
+		ok = ok && kev.db_kbp_at_stub > 0 && kev.nmi_on_db > 0;
+		break;
+	case 16: {
+		uint32_t ei = (uint32_t)(kev.df_ss >> 32);
+		int on_df = kev.df_frame < (uint64_t)(uintptr_t)kist_df_top &&
+			    kev.df_frame >= (uint64_t)(uintptr_t)kist_df_top - 8192;
+		if (st == KURUN_FAULT(VEC_DF))
+			append(o, sizeof(o), "; the #DF frame (event type %u, vector %u, from cs 0x%lx) on the #DF stack (level 3): %s",
+			       (ei >> 16) & 0xf, ei & 0xff, kev.df_cs & 0xffff, on_df ? "yes" : "NO");
+		ok = ok && on_df && (ei & 0xff) == VEC_DF;
+		break;
+	}
+	case 17: {
+		int after = 0, resumed = 0;
+		for (unsigned i = 0; i < kev.ntrace; i++) {
+			after |= kev.trace[i] == c->gadget + 2; /* right after the 2-byte entry */
+			resumed |= kev.trace[i] == c->arg;
+		}
+		append(o, sizeof(o), "; %u ring-3 single-steps, %s, %s; #DB in ring 0: %lu",
+		       kev.ntrace, after ? "one right after the entry instruction (the pending step after eretu)" : "NONE right after the entry instruction",
+		       resumed ? "stepping resumed" : "stepping DID NOT resume",
+		       kev.db_kstep + kev.db_syscall_tf + kev.db_kother);
+		ok = ok && after && resumed && kev.db_kstep + kev.db_syscall_tf == 0;
+		break;
+	}
 	case 4:
 		if (st == KURUN_DONE) {
 			uint64_t rspa = pb_get(PB_RSPA);
@@ -636,6 +710,11 @@ void selftest_run(void)
 	int last = -1;
 	for (const struct st_rec *c = st_cases; c < st_cases_end; c++) {
 		if (!kcfg_case_selected(c->ncase))
+			continue;
+		/* the FRED mode's runs only when it was asked for (boot
+		 * option fred; on a CPU without FRED they are skipped, saying
+		 * so) */
+		if (!kcfg.fred && !strncmp(c->path, "fred-", 5))
 			continue;
 		if ((int)c->ncase != last) {
 			last = (int)c->ncase;

@@ -102,6 +102,9 @@ st_cases:
 	G64 st_g_pf, PF_G
 	G64 st_g_de, DE_G
 	G64 st_g_gp, cli
+	/* sysenter under FRED: the event frame holds RIP and RSP, so no
+	 * register carries them (kentry's IDT-world convention does) */
+	G64 st_g_sysenter_fred, sysenter
 
 	.code32
 	.macro G32 name, insns:vararg
@@ -121,6 +124,7 @@ st_cases:
 	G32 st_g32_sysenter, SYSENTER32_G
 	G32 st_g32_syscall, syscall
 	G32 st_g32_cg, lcall *far_cgate
+	G32 st_g32_sysenter_fred, sysenter
 	.code64
 
 	.macro DONE_OK
@@ -279,6 +283,23 @@ st_cases:
  * exceptions leave AC and DF; the kernel must run without them and give
  * them back. Case 10: the same with the local APIC timer firing at a high
  * rate and NMIs (selftest.c), many iterations. */
+/* The FRED mode's paths (run only with the boot option fred: FRED events,
+ * one entry, ERETU; the same gadgets: only the kernel side differs). */
+	.macro FREDPATHS case, text, kind=EXP_DONE
+	ST \case, "fred-syscall", st_rt64, st_g_syscall, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-sysenter", st_rt64, st_g_sysenter_fred, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-int", st_rt64, st_g_int81, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-int3", st_rt64, st_g_bp, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-int80", st_rt64, st_g_int80, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-compat-int80", st_rt32, st_g32_int80, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-compat-sysenter", st_rt32, st_g32_sysenter_fred, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-compat-syscall", st_rt32, st_g32_syscall, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-exc-ud", st_rt64, st_g_ud, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-exc-pf", st_rt64, st_g_pf, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-exc-de", st_rt64, st_g_de, 64, 0, \kind, 0, 0, "\text"
+	ST \case, "fred-exc-gp", st_rt64, st_g_gp, 64, 0, \kind, 0, 0, "\text"
+	.endm
+
 	.macro ALLPATHS case, text, kind=EXP_DONE
 	ST \case, "int-gate", st_rt64, st_g_int81, 64, 0, \kind, 0, 0, "\text"
 	ST \case, "trap-gate", st_rt64, st_g_int82, 64, 0, \kind, 0, 0, "\text"
@@ -299,6 +320,7 @@ st_cases:
 	ST \case, "sysenter/iretq", st_rt64, st_g_sysenter, 64, 0, \kind, 0, 0, "\text"
 	ST \case, "int-gate/sysretq", st_rt64, st_g_int83, 64, 0, \kind, 0, 0, "\text"
 	ST \case, "call-gate/iretq", st_rt64, st_g_cgi, 64, 0, \kind, 0, 0, "\text"
+	FREDPATHS \case, "\text", \kind
 	.endm
 
 	ALLPATHS 0, "round trips complete; unclobbered registers intact, no kernel address or data back, flags and RSP as before"
@@ -497,6 +519,18 @@ st_setrip_syscall32:
 	HOSTILE_RECS "sysenter/iretq", st_rsp_sysenter
 	HOSTILE_RECS "int-gate/sysretq", st_rsp_int83
 	HOSTILE_RECS "call-gate/iretq", st_rsp_cgi
+	/* FRED: every event from ring 3 switches to IA32_FRED_RSP0 */
+	HOSTILE_RECS "fred-syscall", st_rsp_syscall
+	HOSTILE_RECS "fred-sysenter", st_rsp_sysenter
+	HOSTILE_RECS "fred-int", st_rsp_int81
+	HOSTILE_RECS "fred-int3", st_rsp_bp
+	HOSTILE_RECS "fred-int80", st_rsp_int80
+	HOSTILE_RECS32 "fred-compat-int80", st_rsp32_int80
+	HOSTILE_RECS32 "fred-compat-sysenter", st_rsp32_sysenter
+	HOSTILE_RECS "fred-exc-ud", st_rsp_ud
+	HOSTILE_RECS "fred-exc-pf", st_rsp_pf
+	HOSTILE_RECS "fred-exc-de", st_rsp_de
+	HOSTILE_RECS "fred-exc-gp", st_rsp_gp
 
 /* ---- Case 5: MOV SS / POP SS right before the entry, with a data
  * breakpoint (DR0/DR7, set by the harness) on the selector it reads -------------
@@ -829,6 +863,86 @@ st_bug:
 	ST 13, "compat-sysenter", st_ctx32_sysenter, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
 	ST 13, "compat-int80", st_ctx32_int80, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
 	ST 13, "compat-call-gate", st_ctx32_cg, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "fred-syscall", st_ctx_syscall, 0, 64, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "fred-int", st_ctx_int81, 0, 64, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "fred-compat-int80", st_ctx32_int80, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
+	ST 13, "fred-compat-sysenter", st_ctx32_sysenter, 0, 32, 0, EXP_DONE, 0, 0, CTX_TEXT
+
+/* ---- FRED (cases 14 to 18; the boot option fred, a CPU with FRED) ------------------
+ * Case 14: ERETU to a non-canonical RIP. The kernel is asked (KSYS_SET_RIP)
+ * to return to 0x800000000000, or a syscall at the canonical edge leaves
+ * that RIP in the frame. ERETU checks the whole frame before it changes
+ * anything: #GP(0) in ring 0, on the kernel stack, where nothing of ring
+ * 3's is in use (the CVE-2012-0217 shape cannot arise: there is no fast
+ * exit to decide), reported as a fault on the way back. */
+	SETRIP64 st_setrip_int81, "", "int $s_VEC_INTGATE"
+	.code32
+	.balign 16
+	.globl st_setrip_int80_32
+st_setrip_int80_32:
+	mov $KSYS_SET_RIP, %eax         /* selftest.c: RIP = PB_ARG for a 32-bit caller */
+	int $s_VEC_INT80
+	ud2
+	.code64
+#define ERETU_TEXT "eretu refuses the non-canonical RIP before changing anything: #GP(0) in ring 0 on the kernel stack, reported as a fault on the way back"
+	ST 14, "fred-syscall", st_setrip_syscall, 0, 64, NONCANON, EXP_BADRET, VEC_GP, 0, ERETU_TEXT
+	ST 14, "fred-syscall", USER_CANON_EDGE, 0, 64, NONCANON, EXP_BADRET, VEC_GP, 0, "syscall at 0x7ffffffffffe under FRED (saved RIP 0x800000000000): eretu #GP(0) in ring 0, reported as a fault on the way back"
+	ST 14, "fred-int", st_setrip_int81, 0, 64, NONCANON, EXP_BADRET, VEC_GP, 0, ERETU_TEXT
+	ST 14, "fred-compat-int80", st_setrip_int80_32, 0, 32, NONCANON, EXP_BADRET, VEC_GP, 0, ERETU_TEXT
+
+/* Case 15: events with the stack level raised. An instruction breakpoint
+ * (DR0, set by the harness) on the first instruction of the FRED entry:
+ * the #DB is raised in ring 0 at level 0 and IA32_FRED_STKLVLS sends it to
+ * level 1, the #DB stack, whatever stack ring 3 had (RSP into kernel
+ * data here); its handler sends itself an NMI, which arrives at level 2,
+ * the NMI stack, on top of the #DB handler. ERETS from each lowers the
+ * level again (to the frame's), and ERETU back to ring 3 needs level 0. */
+	HOSTILE64 st_dbg_fred, "", syscall       /* the harness sets DR0 on kf_fred_user */
+	HOSTILE64 st_dbg_fred_int, "", "int $s_VEC_INTGATE"
+#define STKLVL_TEXT "#DB in ring 0 at the FRED entry raised to stack level 1 (the #DB stack), an NMI from its handler to level 2 (the NMI stack); ERETS lowers each, the round trip completes through eretu"
+	ST 15, "fred-syscall", st_dbg_fred, 0, 64, KVICTIM, EXP_DONE, 0, 0, STKLVL_TEXT
+	ST 15, "fred-int", st_dbg_fred_int, 0, 64, KVICTIM, EXP_DONE, 0, 0, STKLVL_TEXT
+
+/* Case 16: an exception nested in event delivery: the harness points
+ * IA32_FRED_RSP0 at an unmapped page, as a kernel bug could. The syscall's
+ * delivery raises #PF writing its frame; that #PF, nested, is delivered to
+ * the same stack (an event from ring 3) and faults again: #DF, whose stack
+ * level (3) gives it a stack of its own, where it is reported instead of a
+ * triple fault. */
+	.balign 16
+	.globl st_nested
+st_nested:
+	xor %eax, %eax
+	syscall
+	DONE_OK
+	.balign 16
+	.globl st_nested_int
+st_nested_int:
+	xor %eax, %eax
+	int $s_VEC_INTGATE
+	DONE_OK
+#define NESTED_TEXT "the frame cannot be written (IA32_FRED_RSP0 unmapped): #PF in delivery, nested #PF, then #DF delivered at stack level 3 on the #DF stack and reported, no triple fault"
+	ST 16, "fred-syscall", st_nested, 0, 64, A_BADRSP_UM, EXP_FAULT, VEC_DF, 0, NESTED_TEXT
+	ST 16, "fred-int", st_nested_int, 0, 64, A_BADRSP_UM, EXP_FAULT, VEC_DF, 0, NESTED_TEXT
+
+/* Case 17: single-stepping into syscall (and int n) under FRED. Event
+ * delivery clears RFLAGS, so nothing single-steps in ring 0 (IDT: the
+ * sysenter and call-gate stubs step until their popfq; Bochs delivers
+ * SYSCALL's own step there); the frame's SS bit 17 marks the event as
+ * software-initiated and ERETU, with TF back, delivers the step that was
+ * pending: a #DB in ring 3 right after the syscall, then stepping goes on. */
+#define FREDTF_TEXT "no #DB in ring 0; the pending single step after eretu, in ring 3 right after the entry instruction; stepping resumes"
+	ST 17, "fred-syscall", st_tf64, st_g_syscall, 64, st_tf64_after, EXP_DONE, 0, 0, FREDTF_TEXT
+	ST 17, "fred-int", st_tf64, st_g_int81, 64, st_tf64_after, EXP_DONE, 0, 0, FREDTF_TEXT
+	ST 17, "fred-compat-int80", st_tf32, st_g32_int80, 64, st_tf32_after, EXP_DONE, 0, 0, FREDTF_TEXT
+
+/* Case 18: int n to every vector under FRED. There is no gate and no DPL:
+ * every `int n` from ring 3 is delivered (type software interrupt) and the
+ * kernel must refuse what it does not serve, as a DPL-0 gate did, with
+ * the same #GP((n << 3) | 2); and tell int $2 from an NMI, int $14 from a
+ * page fault, by the event's type. The FRED mode serves nothing here but
+ * the done vector. */
+	ST 18, "fred-int", st_intn_table, 0, 64, 0, EXP_INTN, VEC_GP, -1, "#GP((n << 3) | 2) for every vector the kernel does not serve, refused in software (FRED has no gate DPL); the fred-* int paths still work afterwards"
 
 	.section .rodata.stcases, "a"
 	.globl st_cases_end

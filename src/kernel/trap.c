@@ -46,6 +46,7 @@ void trap_dispatch(struct kregs *f)
 	if ((f->cs & 3) == 0 && (eretu || f->rip == (uint64_t)(uintptr_t)kexit_iretq) &&
 	    kurun.active && f->vector < 32) {
 		const uint64_t *ir = (const uint64_t *)(uintptr_t)(f->rsp + (eretu ? 8 : 0));
+		kurun.bad_exit_eretu = (uint64_t)eretu;
 		kurun.vector = f->vector;
 		kurun.error = f->error;
 		kurun.rip = ir[0];

@@ -15,6 +15,7 @@ struct kurun {
 	/* filled by trap_dispatch when a trap ends the excursion */
 	uint64_t vector, error, rip, cs, cr2;
 	struct kregs frame; /* the registers at that trap */
+	uint64_t bad_exit_eretu; /* KURUN_BAD_RETURN: 1 when FRED's ERETU raised it */
 };
 extern struct kurun kurun;
 
