@@ -117,6 +117,12 @@ void kcpuinfo_read(struct kcpuinfo *ci)
 		ci->has_smep = (r[1] >> 7) & 1;
 		ci->has_smap = (r[1] >> 20) & 1;
 		ci->has_umip = (r[2] >> 2) & 1;
+		uint32_t subleaves = r[0];
+		if (subleaves >= 1) {
+			kcpuid(7, 1, r);
+			ci->has_fred = (r[0] >> 17) & 1;
+			ci->has_lkgs = (r[0] >> 18) & 1;
+		}
 	}
 
 	kcpuid(0x80000000u, 0, r);

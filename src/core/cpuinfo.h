@@ -69,6 +69,7 @@ struct kcpuinfo {
 	int hypervisor_bit;       /* CPUID.1:ECX[31] */
 	int has_rdtscp, has_pcid, has_invariant_tsc, has_sep, has_syscall;
 	int has_lm, has_fsgsbase, has_smep, has_smap, has_umip;
+	int has_fred, has_lkgs;   /* CPUID.(EAX=7,ECX=1):EAX[17], [18] */
 	struct ktsc_cpuid tsc;    /* the leaves the TSC frequency is decided from */
 };
 

@@ -61,18 +61,6 @@ extern char kentry_stack_top[], kist_db_top[], kist_nmi_top[], kist_df_top[];
 
 #define CR4_FRED (1ull << CR4_FRED_BIT)
 
-static uint32_t cpuid_7_1_eax(void)
-{
-	uint32_t a = 0, b, c, d;
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-	if (a < 7)
-		return 0;
-	a = 7;
-	c = 1;
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return a;
-}
-
 static uint64_t stack_levels(void)
 {
 	if (!kharden_on(KH(FRED_STKLVL)))
@@ -88,17 +76,16 @@ static uint64_t config_of(const void *page)
 
 void kfred_init(void)
 {
-	uint32_t a = cpuid_7_1_eax();
-	kfred.cpu = !!(a & FRED_CPUID_FRED);
-	kfred.lkgs = !!(a & FRED_CPUID_LKGS);
+	struct kcpuinfo ci;
+	kcpuinfo_read(&ci);
+	kfred.cpu = ci.has_fred;
+	kfred.lkgs = ci.has_lkgs;
 	if (!kcfg.fred) {
 		ksnprintf(kfred.why, sizeof(kfred.why),
 			  "FRED mode not requested (boot option fred, kentry boot --fred)");
 		return;
 	}
 	if (!kfred.cpu) {
-		struct kcpuinfo ci;
-		kcpuinfo_read(&ci);
 		ksnprintf(kfred.why, sizeof(kfred.why),
 			  "no FRED on this CPU: CPUID.(EAX=7,ECX=1):EAX[17] = 0 (%s, %s)", ci.vendor,
 			  ci.brand[0] ? ci.brand : "unnamed");

@@ -13,10 +13,8 @@
 #ifndef KENTRY_KERNEL_FRED_H
 #define KENTRY_KERNEL_FRED_H
 
-/* CPUID.(EAX=7,ECX=1):EAX */
-#define FRED_CPUID_FRED  (1u << 17)
-#define FRED_CPUID_LKGS  (1u << 18)
-/* CR4.FRED is bit 32: only a 64-bit write reaches it */
+/* CPUID.(EAX=7,ECX=1):EAX[17] FRED, [18] LKGS: core/cpuinfo.c has_fred,
+ * has_lkgs. CR4.FRED is bit 32: only a 64-bit write reaches it */
 #define CR4_FRED_BIT     32
 
 /* MSRs (Intel SDM, FRED chapter; Linux msr-index.h and Bochs msr.h agree) */

@@ -166,6 +166,26 @@ const char *kenv_vsyscall_mode(const char *maps, const char *cmdline,
 	return "none";
 }
 
+/* 1 when `word` is one of the blank-separated words of list */
+static int has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n) {
+		int start = p == list || p[-1] == ' ' || p[-1] == '\t';
+		int stop = p[n] == '\0' || p[n] == ' ' || p[n] == '\n' || p[n] == '\t';
+		if (start && stop)
+			return 1;
+	}
+	return 0;
+}
+
+const char *kenv_fred(const char *cpuinfo_flags)
+{
+	if (!cpuinfo_flags)
+		return "unknown";
+	return has_word(cpuinfo_flags, "fred") ? "on" : "off";
+}
+
 const char *kenv_kpti(const char *meltdown, const char *cpuinfo_flags)
 {
 	if (meltdown) {
@@ -174,18 +194,8 @@ const char *kenv_kpti(const char *meltdown, const char *cpuinfo_flags)
 		if (strstr(meltdown, "Not affected") || strstr(meltdown, "Vulnerable"))
 			return "no";
 	}
-	if (cpuinfo_flags) {
-		/* the "pti" flag is set when page-table isolation is on */
-		const char *p = cpuinfo_flags;
-		while ((p = strstr(p, "pti")) != NULL) {
-			int start = p == cpuinfo_flags || p[-1] == ' ';
-			int stop = p[3] == '\0' || p[3] == ' ' || p[3] == '\n';
-			if (start && stop)
-				return "yes";
-			p += 3;
-		}
-		return "no";
-	}
+	if (cpuinfo_flags) /* the "pti" flag is set when page-table isolation is on */
+		return has_word(cpuinfo_flags, "pti") ? "yes" : "no";
 	return "unknown";
 }
 
@@ -304,6 +314,14 @@ void kenv_collect(struct kenv *env, const char *root)
 	if (cpuinfo)
 		kenv_cpuinfo_field(cpuinfo, "flags", flags, sizeof(flags));
 	kenv_set(env, "kpti", kenv_kpti(meltdown, cpuinfo ? flags : NULL));
+	/* FRED: what the CPU offers, whether this kernel uses it (the cpuinfo
+	 * flag), and what the command line asked */
+	kenv_set(env, "cpu.fred", ci.has_fred ? "yes" : "no");
+	kenv_set(env, "kernel.fred", kenv_fred(cpuinfo ? flags : NULL));
+	if (cmdline && kenv_cmdline_value(cmdline, "fred", v, sizeof(v)))
+		kenv_setf(env, "kernel.cmdline_fred", "fred=%s", v);
+	else
+		kenv_set(env, "kernel.cmdline_fred", "none");
 
 	const char *src = NULL;
 	kenv_set(env, "vsyscall.mode", kenv_vsyscall_mode(maps, cmdline, &src));

@@ -33,6 +33,12 @@ const char *kenv_vsyscall_mode(const char *maps, const char *cmdline,
  * "unknown", from the meltdown vulnerability file and the cpuinfo flags. */
 const char *kenv_kpti(const char *meltdown, const char *cpuinfo_flags);
 
+/* Whether the running kernel uses FRED: "on" when /proc/cpuinfo's flags
+ * name `fred` (Linux clears the flag when it does not enable FRED: fred=off,
+ * not on by default before 7.1, a kernel built without it), else "off";
+ * "unknown" without the flags. */
+const char *kenv_fred(const char *cpuinfo_flags);
+
 /* Reads a whole small file under root (root may be "" for /). Returns a
  * malloc'd NUL-terminated string or NULL. */
 char *kenv_read_file(const char *root, const char *path);

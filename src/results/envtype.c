@@ -68,6 +68,11 @@ static const struct {
 	{ "prot.nullpage", T_TEXT },     { "prot.smep", T_TEXT },
 	{ "prot.smap", T_TEXT },         { "prot.umip", T_TEXT },
 	{ "prot.ist", T_TEXT },
+	/* FRED: the Linux world (env.c) and the kernel's FRED mode (fred.c) */
+	{ "cpu.fred", T_BOOL },          { "cpu.lkgs", T_BOOL },
+	{ "kernel.fred", T_TEXT },       { "kernel.cmdline_fred", T_TEXT },
+	{ "fred.mode", T_TEXT },         { "fred.stack_levels", T_TEXT },
+	{ "fred.config", T_TEXT },
 };
 
 static enum ktype type_of(const char *key)

@@ -33,10 +33,24 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 	}
 	if (kenv_get(env, "hypervisor"))
 		fprintf(f, "  hypervisor  %s\n", env_or(env, "hypervisor", "none"));
-	if (kenv_get(env, "kernel.release"))
-		fprintf(f, "  kernel      Linux %s; KPTI %s; vsyscall %s; seccomp %s\n",
+	if (kenv_get(env, "kernel.release")) {
+		fprintf(f, "  kernel      Linux %s; KPTI %s; vsyscall %s; seccomp %s",
 			env_or(env, "kernel.release", "?"), env_or(env, "kpti", "?"),
 			env_or(env, "vsyscall.mode", "?"), env_or(env, "seccomp", "?"));
+		/* FRED: on or off, and why off when the CPU has it */
+		if (kenv_get(env, "kernel.fred")) {
+			const char *cf = env_or(env, "kernel.cmdline_fred", "none");
+			fprintf(f, "; FRED %s", env_or(env, "kernel.fred", "?"));
+			if (strcmp(cf, "none") != 0)
+				fprintf(f, " (%s)", cf);
+			else if (strcmp(env_or(env, "kernel.fred", ""), "off") == 0 &&
+				 strcmp(env_or(env, "cpu.fred", ""), "yes") == 0)
+				fprintf(f, " (the CPU has it)");
+			else if (strcmp(env_or(env, "cpu.fred", ""), "no") == 0)
+				fprintf(f, " (not in this CPU)");
+		}
+		fprintf(f, "\n");
+	}
 	if (kenv_get(env, "accel")) {
 		fprintf(f, "  QEMU        %s, accel %s, cpu model %s, icount %s\n",
 			env_or(env, "qemu.version", "?"), env_or(env, "accel", "?"),

@@ -48,6 +48,13 @@ int main(void)
 	T_STREQ(kenv_kpti(NULL, "fpu ptix sse"), "no");
 	T_STREQ(kenv_kpti(NULL, NULL), "unknown");
 
+	/* FRED in use: the cpuinfo flag, a word of its own */
+	T_STREQ(kenv_fred("fpu sep fred lkgs"), "on");
+	T_STREQ(kenv_fred("fred"), "on");
+	T_STREQ(kenv_fred("fpu freddy sep"), "off");
+	T_STREQ(kenv_fred("fpu sep"), "off");
+	T_STREQ(kenv_fred(NULL), "unknown");
+
 	/* whole collection over fixture trees */
 	struct kenv e = { 0 };
 	kenv_collect(&e, "tests/fixtures/env/intel-kpti");
@@ -72,6 +79,18 @@ int main(void)
 	T_STREQ(kenv_get(&e, "vulnerabilities.spec_store_bypass"), "Vulnerable");
 	T_STREQ(kenv_get(&e, "seccomp"), "none");
 	T_STREQ(kenv_get(&e, "cpu.microcode"), "0xffffffff");
+	kenv_free(&e);
+
+	/* a kernel that uses FRED, asked for on its command line */
+	kenv_collect(&e, "tests/fixtures/env/intel-fred");
+	T_STREQ(kenv_get(&e, "kernel.fred"), "on");
+	T_STREQ(kenv_get(&e, "kernel.cmdline_fred"), "fred=on");
+	T_STREQ(kenv_get(&e, "kpti"), "no");
+	T_CHECK(kenv_get(&e, "cpu.fred") != NULL); /* live CPUID */
+	kenv_free(&e);
+	kenv_collect(&e, "tests/fixtures/env/intel-kpti");
+	T_STREQ(kenv_get(&e, "kernel.fred"), "off");
+	T_STREQ(kenv_get(&e, "kernel.cmdline_fred"), "none");
 	kenv_free(&e);
 
 	/* a tree with nothing in it: every fact still has a value */

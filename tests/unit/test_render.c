@@ -92,6 +92,18 @@ int main(void)
 	T_CHECK(strncmp(i80->anomaly, "50x syscall", 11) == 0);
 	T_CHECK(strstr(i80->anomaly, "KVMKVMKVM") != NULL);
 	T_CHECK(strstr(i80->anomaly, "in-service register") != NULL);
+	/* under FRED Linux takes int $0x80 without the APIC check */
+	free(i80->anomaly);
+	i80->anomaly = NULL;
+	kenv_set(&run.env, "kernel.fred", "on");
+	kanalyze(&run);
+	T_CHECK(i80->anomaly && strstr(i80->anomaly, "uses FRED") &&
+		strstr(i80->anomaly, "reads no APIC register") && !strstr(i80->anomaly, "VM exit"));
+	free(i80->anomaly);
+	i80->anomaly = NULL;
+	kenv_set(&run.env, "kernel.fred", "off");
+	kanalyze(&run);
+	T_CHECK(i80->anomaly && strstr(i80->anomaly, "in-service register"));
 	T_CHECK(krun_find(&run, "vdso", "linux")->anomaly == NULL);
 	T_CHECK(krun_find(&run, "syscall", "linux")->has_ns);
 	T_NEAR(krun_find(&run, "syscall", "linux")->ns.median, 51, 1e-9);
