@@ -142,3 +142,21 @@ check_emulator_notes() {
 		fi
 	done
 }
+
+# need_fred_bochs: a Bochs with FRED for the FRED tests, in $FRED_BOCHS:
+# $KENTRY_BOCHS when it has the wildcat_lake model (FRED and LKGS), else
+# the one beside the repository's parent (../shared/tools/bochs-fred, where
+# .ci/run finds it too); skips (77) saying so when there is none.
+need_fred_bochs() {
+	[ -x "$K" ] || { echo "not ok 1 - $K missing: run make"; exit 1; }
+	root=$(cd "$(dirname "$0")/../.." && pwd)
+	for b in "${KENTRY_BOCHS:-}" "$root/../shared/tools/bochs-fred/bochs"; do
+		[ -n "$b" ] && [ -x "$b" ] || continue
+		if "$b" -q --help cpu 2>&1 | grep -qx 'wildcat_lake'; then
+			FRED_BOCHS=$b
+			return 0
+		fi
+	done
+	echo "no FRED-capable emulator: set KENTRY_BOCHS to a Bochs with FRED (its wildcat_lake model; none at ${KENTRY_BOCHS:-\$KENTRY_BOCHS unset} or $root/../shared/tools/bochs-fred)"
+	exit 77
+}

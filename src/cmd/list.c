@@ -31,7 +31,11 @@ int cmd_list(const struct kcli *c)
 			snprintf(kernel, sizeof(kernel), "%s/%s", libexec, kboot_mode_image(mode));
 			struct stat st;
 			int have = stat(kernel, &st) == 0;
-			if (have)
+			if (have && kboot_id_fred(i))
+				printf("%-24s %-11s decided in the guest by trying (kentry boot --fred: "
+				       "a CPU with FRED)\n",
+				       kboot_id(i), "bare-metal");
+			else if (have)
 				printf("%-24s %-11s decided in the guest by trying (kentry boot --mode %s)\n",
 				       kboot_id(i), "bare-metal", kboot_mode_name(mode));
 			else
@@ -39,7 +43,9 @@ int cmd_list(const struct kcli *c)
 				       kboot_id(i), "bare-metal", kboot_mode_image(mode));
 			printf("%-24s %-11s   %s\n", "", "", kboot_id_summary(i));
 			const char *none, *cp = kboot_id_counterpart(i, &none);
-			if (cp)
+			if (cp && kboot_id_fred(i))
+				printf("%-24s %-11s   IDT counterpart: %s\n", "", "", cp);
+			else if (cp)
 				printf("%-24s %-11s   long-mode counterpart: %s\n", "", "", cp);
 			else if (none)
 				printf("%-24s %-11s   no long-mode counterpart: %s\n", "", "", none);
