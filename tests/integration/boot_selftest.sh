@@ -52,9 +52,9 @@ check "--case 9 runs only case 9 (status $?)" sh -c "grep -q '^case 9 ' '$tmp/on
 "$K" boot --selftest --case 8 --accel tcg --cpu max --no-progress --kernel "$KERNEL" --json "$tmp/umip.json" >/dev/null 2>&1
 rc=$?
 check "case 8 on QEMU's max model (which offers UMIP): passes, sgdt/sidt/str/smsw #GP (status $rc)" sh -c "test $rc -eq 0 && jq -e '.models[0].runs[] | select(.expected | test(\"^sgdt\")) | .observed | test(\"general protection\")' '$tmp/umip.json'"
-"$K" boot --selftest --case 14 >"$tmp/bad" 2>&1
+"$K" boot --selftest --case 19 >"$tmp/bad" 2>&1
 rc=$?
-check "--case 14: usage error naming the valid cases (status $rc)" sh -c "test $rc -eq 2 && grep -q 'case numbers 0 to 13' '$tmp/bad'"
+check "--case 19: usage error naming the valid cases (status $rc)" sh -c "test $rc -eq 2 && grep -q 'case numbers 0 to 18' '$tmp/bad'"
 "$K" boot --selftest --fuzz 5 >/dev/null 2>&1
 check "--selftest with --fuzz: usage error" test $? -eq 2
 "$K" boot --selftest --variant full >/dev/null 2>&1

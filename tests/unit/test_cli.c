@@ -69,8 +69,13 @@ int main(void)
 	T_STREQ(c.models[0], "EPYC");
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "2,,9") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "99") == KEXIT_USAGE);
-	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "14") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "19") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "0 to 18") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "13") == 0);
+	T_CHECK(c.fred == 0);
+	/* the FRED cases ask for the FRED mode */
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--case", "0,14") == 0);
+	T_CHECK(c.fred == 1);
 	T_CHECK(PARSE(&c, "boot", "--case", "2") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--selftest") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--fuzz", "1000", "--seed", "7", "--cpu", "intel,amd") == 0);
@@ -231,6 +236,22 @@ int main(void)
 	T_CHECK(PARSE(&c, "boot", "--fuzz", "10", "--mode", "all") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--only", "legacy-int80") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--selftest") == 0);
+
+	/* --fred: the long kernel's FRED mode; a fred-* id asks for it too */
+	T_CHECK(PARSE(&c, "boot", "--fred") == 0);
+	T_CHECK(c.fred == 1 && c.boot_modes == KBOOT_LONG);
+	T_CHECK(PARSE(&c, "boot") == 0);
+	T_CHECK(c.fred == 0);
+	T_CHECK(PARSE(&c, "boot", "--only", "syscall,fred-syscall") == 0);
+	T_CHECK(c.fred == 1 && c.boot_modes == KBOOT_LONG);
+	T_CHECK(PARSE(&c, "--fred") == 0);
+	T_CHECK(c.fred == 1);
+	T_CHECK(PARSE(&c, "boot", "--fred", "--mode", "legacy32") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--fred") && strstr(err, "legacy") && strchr(err, '\n') == NULL);
+	T_CHECK(PARSE(&c, "boot", "--fred", "--mode", "all") == 0);
+	T_CHECK(PARSE(&c, "bench", "--fred") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--fred=yes") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--only", "fred-nope") == KEXIT_USAGE);
 
 	return T_DONE();
 }

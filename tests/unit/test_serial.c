@@ -52,13 +52,15 @@ static void on_progress(void *arg, const char *id, size_t index, size_t total, c
 
 static void test_registry(void)
 {
-	T_EQ_U64(kboot_id_count(), 36);
+	T_EQ_U64(kboot_id_count(), 51); /* 19 IDT, 15 FRED, 17 legacy */
 	T_STREQ(kboot_id(0), "int-gate");
 	T_STREQ(kboot_id(4), "syscall");
 	T_STREQ(kboot_id(18), "call-gate/iretq");
-	T_STREQ(kboot_id(19), "legacy-int-gate");
-	T_STREQ(kboot_id(35), "legacy-exc-bp-task");
-	T_CHECK(kboot_id(36) == NULL);
+	T_STREQ(kboot_id(19), "fred-syscall");
+	T_STREQ(kboot_id(33), "fred-syscall/sysretq");
+	T_STREQ(kboot_id(34), "legacy-int-gate");
+	T_STREQ(kboot_id(50), "legacy-exc-bp-task");
+	T_CHECK(kboot_id(51) == NULL);
 	T_CHECK(kboot_id_index("int-gate") == 0);
 	T_CHECK(kboot_id_index("compat-call-gate") == 8);
 	T_CHECK(kboot_id_index("exc-ud-locknop") == 10);
@@ -75,7 +77,7 @@ static void test_registry(void)
 			all = 0;
 	}
 	T_CHECK(all);
-	T_CHECK(kboot_id_summary(36) == NULL);
+	T_CHECK(kboot_id_summary(51) == NULL);
 	T_CHECK(strstr(kboot_cpu_choices, "intel") && strstr(kboot_cpu_choices, "amd"));
 }
 
@@ -99,14 +101,29 @@ static void test_modes(void)
 	T_EQ_U64(kboot_mode_ids(KBOOT_LEGACY32, ids, 64), 17);
 	T_STREQ(ids[0], "legacy-int-gate");
 	T_EQ_U64(kboot_mode_ids(KBOOT_LONG | KBOOT_LEGACY32, ids, 64), 36);
+	/* the FRED mode adds the long kernel's fred-* ids, after the IDT ones */
+	T_EQ_U64(kboot_mode_ids(KBOOT_LONG | KBOOT_FRED, ids, 64), 34);
+	T_STREQ(ids[19], "fred-syscall");
+	T_EQ_U64(kboot_mode_ids(KBOOT_LEGACY32 | KBOOT_FRED, ids, 64), 17);
+	T_STREQ(kboot_mode_image(KBOOT_LONG | KBOOT_FRED), "kentry-kernel.elf");
+	T_STREQ(kboot_mode_name(KBOOT_LONG | KBOOT_FRED), "long");
 	T_EQ_U64(kboot_mode_ids(KBOOT_LEGACY32, ids, 3), 3);
 
-	int ok = 1, legacy = 0, none = 0;
+	int ok = 1, legacy = 0, none = 0, fred = 0;
 	for (size_t i = 0; i < kboot_id_count(); i++) {
 		const char *why, *cp = kboot_id_counterpart(i, &why);
 		int is_legacy = strncmp(kboot_id(i), "legacy-", 7) == 0;
 		if (is_legacy != (kboot_id_mode(i) == KBOOT_LEGACY32))
 			ok = 0; /* the prefix says the kernel */
+		if (kboot_id_fred(i)) {
+			/* a fred-* id's IDT counterpart: a long-mode id without FRED */
+			fred++;
+			int k = cp ? kboot_id_index(cp) : -1;
+			if (k < 0 || kboot_id_fred((size_t)k) || kboot_id_mode((size_t)k) != KBOOT_LONG ||
+			    why)
+				ok = 0;
+			continue;
+		}
 		if (!is_legacy && (cp || why))
 			ok = 0;
 		if (is_legacy) {
@@ -121,8 +138,10 @@ static void test_modes(void)
 	}
 	T_CHECK(ok);
 	T_EQ_U64(legacy, 17);
+	T_EQ_U64(fred, 15);
 	T_EQ_U64(none, 4); /* call gate with parameters, three task switches */
 	const char *why;
+	T_STREQ(kboot_id_counterpart((size_t)kboot_id_index("fred-int3"), &why), "exc-bp");
 	T_STREQ(kboot_id_counterpart((size_t)kboot_id_index("legacy-int80"), &why), "compat-int80");
 	T_CHECK(kboot_id_counterpart((size_t)kboot_id_index("legacy-task-gate"), &why) == NULL);
 	T_CHECK(strstr(why, "task switching") != NULL);
@@ -178,6 +197,57 @@ static void test_legacy32(void)
 	T_CHECK(minimal);
 	kserial_free(&s);
 	krun_free(&run);
+}
+
+/* A transcript of the FRED mode: its env line says kernel.fred on, so the
+ * fred-* ids it did not print are missing too (and not without it). */
+static void test_fred(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.variants = 3;
+	if (feed_fixture(&s, "fred.txt", 11) == 0) {
+		T_CHECK(s.end_seen && s.end_pass);
+		T_STREQ(kenv_get(&run.guest_env, "kernel.fred"), "on");
+		kserial_finish(&s, NULL, 0, 0, NULL);
+		size_t fred = 0, idt = 0;
+		for (size_t i = 0; i < kboot_id_count(); i++) {
+			if (kboot_id_mode(i) != KBOOT_LONG)
+				continue;
+			if (kboot_id_fred(i))
+				fred++;
+			else
+				idt++;
+		}
+		T_CHECK(fred == 15 && idt == 19);
+		T_EQ_U64(run.n, (fred + idt) * 2); /* every long id, both variants */
+		const struct kresult *r = krun_find_variant(&run, "fred-syscall", "bare-metal", NULL);
+		T_CHECK(r && r->status == KR_MEASURED && r->cycles.median == 4.0);
+		r = krun_find_variant(&run, "fred-syscall", "bare-metal", "full");
+		T_CHECK(r && r->status == KR_MEASURED && r->cycles.median == 85.0);
+		r = krun_find_variant(&run, "fred-call-gate", "bare-metal", NULL);
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "0x48"));
+		r = krun_find_variant(&run, "fred-int", "bare-metal", NULL);
+		T_CHECK(r && r->status == KR_SKIPPED && strstr(r->reason, "no result"));
+	}
+	kserial_free(&s);
+	krun_free(&run);
+
+	/* the runner's word: the long kernel without the FRED mode expects
+	 * no fred-* id; with it, every one */
+	for (unsigned m = 0; m < 2; m++) {
+		krun_init(&run);
+		kserial_init(&s, &run);
+		s.mode = KBOOT_LONG | (m ? KBOOT_FRED : 0);
+		kserial_line(&s, "kentry-kernel 0.1.0 protocol 1");
+		kserial_finish(&s, NULL, 0, 0, "the guest hung");
+		T_EQ_U64(run.n, m ? 34 : 19);
+		T_CHECK((krun_find(&run, "fred-syscall", "bare-metal") != NULL) == (m == 1));
+		kserial_free(&s);
+		krun_free(&run);
+	}
 }
 
 static void test_pass(void)
@@ -672,6 +742,7 @@ int main(void)
 	test_samples();
 	test_modes();
 	test_legacy32();
+	test_fred();
 	test_registry();
 	test_pass();
 	test_icount();
