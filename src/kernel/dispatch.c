@@ -4,8 +4,9 @@
  * stubs (full.S) for every mechanism, and the generic vector stubs
  * (entry.S trap_common) for faults and interrupts, which go on to
  * trap_dispatch. FRED's one entry (full.S kf_fred_user, kf_fred_kernel)
- * too: its frame is classified first (fred.c: type and vector make it a
- * trap or one of the KK_FRED_* kinds), then it takes the same road. For an entry from ring 3 through a full stub the
+ * comes in through kfred_dispatch (at the end): its frame classified
+ * first (type and vector make it a trap or one of the KK_FRED_* kinds),
+ * then the same trap handling, personalities and observation. For an entry from ring 3 through a full stub the
  * dispatcher
  *   1. serves it: a personality does the work (today: the measurement's
  *      null service, the self-test's small system-call ABI and the
@@ -147,7 +148,7 @@ uint64_t kexit_decide(const struct kregs *r)
  * (like SYSCALL's): RCX and R11 come back as RIP and RFLAGS. */
 static inline __attribute__((always_inline)) void serve_measure(struct kregs *r)
 {
-	if (r->kind == KK_EXC || r->kind == KK_FRED_EXC) {
+	if (r->kind == KK_EXC) {
 		r->rip += kservice.skip;
 		return;
 	}
@@ -160,16 +161,6 @@ static inline __attribute__((always_inline)) void serve_measure(struct kregs *r)
 
 uint64_t kentry_dispatch(struct kregs *r)
 {
-	if (r->kind == KK_FRED) {
-		/* FRED: what the event is, from its type and vector; an entry
-		 * from ring 3 leaves through ERETU, whatever the frame holds:
-		 * no exit to decide */
-		kfred_classify(r);
-		if (r->kind != KK_IDT) {
-			serve_measure(r);
-			return 0;
-		}
-	}
 	if (r->kind == KK_IDT || !(r->cs & 3)) {
 		trap_dispatch(r);
 		return 0;
@@ -183,8 +174,6 @@ uint64_t kentry_dispatch(struct kregs *r)
  * boundary in kobs before calling here. */
 uint64_t kentry_dispatch_observed(struct kregs *r)
 {
-	if (r->kind == KK_FRED)
-		kfred_classify(r);
 	if (r->kind == KK_IDT || !(r->cs & 3)) {
 		trap_dispatch(r);
 		return 0;
@@ -197,4 +186,51 @@ uint64_t kentry_dispatch_observed(struct kregs *r)
 	uint64_t d = decide(r, 1);
 	kobserve_exit(r, d);
 	return d;
+}
+
+/* ---- FRED's entry into the dispatcher -------------------------------------------
+ * FRED's one entry point (full.S kf_fred_user for events from ring 3,
+ * kf_fred_kernel for those in ring 0) comes here with its frame, which is
+ * a struct kregs already (regs.h). What the event is comes from the
+ * frame's type and vector (kfred_classify, fred.h): a trap for
+ * trap_dispatch, or an entry served by the same personality as every
+ * other (the measurement's null service, the self-test's ABI, the
+ * fuzzer's). There is no exit to decide: ERETU restores whatever the
+ * frame holds, RIP, RSP and every register the personality set (a frame
+ * it cannot return to faults in ring 0 at kfred_eretu, reported as a
+ * fault on the way back). The IDT entries' kentry_dispatch is left as it
+ * is: its paths pay nothing for FRED. */
+static inline __attribute__((always_inline)) void serve_measure_fred(struct kregs *r)
+{
+	if (r->kind == KK_FRED_EXC)
+		r->rip += kservice.skip; /* as serve_measure's exceptions */
+	else
+		r->rax = 0;
+}
+
+uint64_t kfred_dispatch(struct kregs *r)
+{
+	kfred_classify(r);
+	if (r->kind == KK_IDT) {
+		trap_dispatch(r);
+		return 0;
+	}
+	serve_measure_fred(r);
+	return 0;
+}
+
+uint64_t kfred_dispatch_observed(struct kregs *r)
+{
+	kfred_classify(r);
+	if (r->kind == KK_IDT) {
+		trap_dispatch(r);
+		return 0;
+	}
+	kobserve_entry(r);
+	if (kservice.serve)
+		kservice.serve(r);
+	else
+		serve_measure_fred(r);
+	kobserve_exit(r, 0);
+	return 0;
 }

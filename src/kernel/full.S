@@ -63,18 +63,19 @@
 /* RSP = the frame, 16-byte aligned. Self-test and fuzzer boots retarget
  * the call to the observing wrapper (dispatch.c) at boot. Returns the
  * exit decision in EAX. */
-	.macro CALL_DISPATCH
+	.macro CALL_DISPATCH dispatch=kentry_dispatch, observe=kentry_observe
 	mov %rsp, %rdi
-	KPATCH_CALL_SITE kentry_dispatch, KF_OBSERVE, kentry_observe
+	KPATCH_CALL_SITE \dispatch, KF_OBSERVE, \observe
 	.endm
 
 /* The rest of every entry once the frame's top (vector/kind and up) is
- * built: the registers below it, cleared, the hook, C. */
-	.macro SAVE_CLEAR_DISPATCH
+ * built: the registers below it, cleared, the hook, C (FRED's frames go
+ * to the dispatcher's FRED entry, kfred_dispatch). */
+	.macro SAVE_CLEAR_DISPATCH dispatch=kentry_dispatch, observe=kentry_observe
 	SAVE_REGS
 	CLEAR_REGS
 	ENTERED_FROM_USER
-	CALL_DISPATCH
+	CALL_DISPATCH \dispatch, \observe
 	.endm
 
 /* The end of an entry that keeps ring 3's TF (sysenter, call gates): the
@@ -436,7 +437,7 @@ kf_callgate_iret:               /* call-gate/iretq */
  * trap_dispatch recognises it), as a faulting IRETQ does. */
 	.macro FRED_USER_ENTRY
 	pushq $KK_VECKIND(KK_FRED, 0)
-	SAVE_CLEAR_DISPATCH
+	SAVE_CLEAR_DISPATCH kfred_dispatch, kfred_observe
 	.endm
 
 	.section .entry.text, "ax"
@@ -468,7 +469,7 @@ kf_fred_kernel:
 	pushq $KK_VECKIND(KK_FRED, 0)
 	SAVE_REGS
 	mov %rsp, %rdi                  /* 16-byte aligned: frame at 64n - 64 - 128 */
-	call kentry_dispatch            /* kfred_classify: KK_IDT -> trap_dispatch */
+	call kfred_dispatch             /* kfred_classify: KK_IDT -> trap_dispatch */
 	POP_REGS
 	add $8, %rsp
 kfred_erets:
@@ -542,9 +543,9 @@ kentry_step_regions_end:
  * dispatcher, then poisons every general register but RAX (the decision):
  * the exits must restore all of them from the frame, and ring 3 checks
  * that no KPOISON came back. */
-	.text
-	.globl kentry_observe
-kentry_observe:
+	.macro OBSERVE_WRAPPER name, observed
+	.globl \name
+\name:
 	pushfq
 	popq kobs+KOBS_RFLAGS(%rip)
 	mov %rax, kobs+KOBS_REGS+0(%rip)
@@ -563,7 +564,7 @@ kentry_observe:
 	mov %r15, kobs+KOBS_REGS+104(%rip)
 	mov %rsp, kobs+KOBS_RSP(%rip)
 	sub $8, %rsp                    /* 16-byte alignment for C */
-	call kentry_dispatch_observed
+	call \observed
 	add $8, %rsp
 	movabs $KPOISON, %rcx
 	mov %rcx, %rbx
@@ -580,3 +581,8 @@ kentry_observe:
 	mov %rcx, %r14
 	mov %rcx, %r15
 	ret
+	.endm
+
+	.text
+	OBSERVE_WRAPPER kentry_observe, kentry_dispatch_observed
+	OBSERVE_WRAPPER kfred_observe, kfred_dispatch_observed  /* FRED's entry (kfred_dispatch) */

@@ -188,6 +188,9 @@ _Static_assert(__builtin_offsetof(struct kregs, ss) == KR_SS, "kregs ss");
  * the stub may leave through its mechanism's own fast exit, 0 for IRETQ
  * (dispatch.c). For KK_IDT the return value is ignored. */
 uint64_t kentry_dispatch(struct kregs *r);
+/* The same for FRED's frames (full.S kf_fred_user, kf_fred_kernel):
+ * classified first (fred.h kfred_classify); always ERETU, returns 0. */
+uint64_t kfred_dispatch(struct kregs *r);
 
 #endif
 #endif

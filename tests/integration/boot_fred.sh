@@ -51,19 +51,21 @@ fred-exc-de 5
 fred-call-gate -
 fred-syscall/iretq -
 fred-syscall/sysretq -
-fred-syscall@full 85
-fred-sysenter@full 85
-fred-int@full 85
-fred-int3@full 84 no RAX for an exception
-fred-int80@full 85
-fred-compat-int80@full 85
-fred-compat-sysenter@full 85
-fred-exc-ud@full 84
-fred-exc-pf@full 84
-fred-exc-gp@full 84
-fred-exc-de@full 84
+fred-syscall@full 80
+fred-sysenter@full 80
+fred-int@full 80
+fred-int3@full 81 an exception: RIP moved past it (skip 0), no RAX
+fred-int80@full 80
+fred-compat-int80@full 80
+fred-compat-sysenter@full 80
+fred-exc-ud@full 81
+fred-exc-pf@full 81
+fred-exc-gp@full 81
+fred-exc-de@full 81
 syscall 2
 int-gate 2
+syscall@full 100
+int-gate@full 73
 " "wildcat_lake"
 check "the call gate is refused under FRED: #GP(0x48) in ring 3" jq -e '[.results[] | select(.id == "fred-call-gate") | .reason | test("general protection \\(error 0x48\\) in ring 3")] | all' "$J"
 check "iretq back to ring 3 after a FRED event: #GP in ring 0" jq -e '[.results[] | select(.id == "fred-syscall/iretq") | .reason | test("iretq to ring 3.*general protection.*in ring 0")] | all' "$J"
