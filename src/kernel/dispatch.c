@@ -208,6 +208,13 @@ static inline __attribute__((always_inline)) void serve_measure_fred(struct kreg
 		r->rax = 0;
 }
 
+uint64_t kfred_dispatch_kernel(struct kregs *r)
+{
+	kfred_classify_kernel(r);
+	trap_dispatch(r);
+	return 0;
+}
+
 uint64_t kfred_dispatch(struct kregs *r)
 {
 	kfred_classify(r);

@@ -45,9 +45,10 @@
 
 struct kfred_state kfred;
 uint8_t kfred_active;
-/* The event the installed path serves (FRED_ID; FRED_ID_NONE: none) and
- * the kind it gets (fred.h kfred_classify). */
-uint32_t kfred_serve_id = FRED_ID_NONE;
+/* The event the installed path serves, as the event-information word
+ * holds type and vector (fred.h kfred_classify; ~0: none), and the kind
+ * it gets. */
+uint32_t kfred_serve_ei = ~0u;
 uint16_t kfred_serve_kind;
 
 static uint16_t kind_of(unsigned type, unsigned vec)
@@ -106,7 +107,7 @@ void kfred_init(void)
 
 void kfred_install(const void *page, unsigned id)
 {
-	kfred_serve_id = id;
+	kfred_serve_ei = id == FRED_ID_NONE ? ~0u : (FRED_ID_TYPE(id) << 16) | FRED_ID_VEC(id);
 	kfred_serve_kind = kind_of(FRED_ID_TYPE(id), FRED_ID_VEC(id));
 	wrmsr(KMSR_FRED_CONFIG, config_of(page));
 	write_cr4(read_cr4() | CR4_FRED);
@@ -118,7 +119,7 @@ void kfred_uninstall(void)
 {
 	write_cr4(read_cr4() & ~CR4_FRED);
 	kfred_active = 0;
-	kfred_serve_id = FRED_ID_NONE;
+	kfred_serve_ei = ~0u;
 }
 
 void kfred_set_rsp0(uint64_t rsp)
@@ -138,22 +139,23 @@ static struct {
 	uint64_t ss, cs, frame;
 } last0;
 
-/* Everything but the served event from ring 3 (fred.h kfred_classify,
- * which has set r->vector). */
+void kfred_classify_kernel(struct kregs *r)
+{
+	r->vector = (uint16_t)((r->ss >> 32) & 0xff);
+	r->kind = KK_IDT;
+	if (last0.armed) {
+		last0.ss = r->ss;
+		last0.cs = r->cs;
+		last0.frame = (uint64_t)(uintptr_t)&r->error;
+	}
+}
+
+/* Everything from ring 3 but the served event (fred.h kfred_classify). */
 void kfred_classify_other(struct kregs *r)
 {
 	uint32_t ei = (uint32_t)(r->ss >> 32);
 	unsigned vec = ei & 0xff, type = (ei >> 16) & 0xf;
-	if (!(r->cs & 3)) {
-		/* an event in ring 0: a trap, never an entry */
-		if (last0.armed) {
-			last0.ss = r->ss;
-			last0.cs = r->cs;
-			last0.frame = (uint64_t)(uintptr_t)&r->error;
-		}
-		r->kind = KK_IDT;
-		return;
-	}
+	r->vector = (uint16_t)vec;
 	unsigned id = FRED_ID(type, vec);
 	if (id == FRED_ID(FRED_SWINT, VEC_DONE))
 		kuser_done(((r->rdx & 0xffffffffull) << 32) | (r->rax & 0xffffffffull), r->rflags);

@@ -140,27 +140,28 @@ void kfred_uninstall(void);
 void kfred_level0(void);
 unsigned kfred_type(const struct kregs *r);
 
-/* The one FRED entry's frame made a struct kregs the dispatcher knows:
- * vector and kind from the event's type and vector (kentry_dispatch calls
- * it first). The event the installed path serves, from ring 3, is one
- * compare (its type and vector, as the word at SS + 4 holds them, against
- * kfred_serve_id: the kind was worked out at install); everything else
- * goes to kfred_classify_other, which does not return for ring 3's done
- * event (kuser_done) and for a syscall/sysenter no path serves
- * (kuser_abort, a stray entry). */
-extern uint32_t kfred_serve_id;
+/* The FRED user entry's frame made a struct kregs the dispatcher knows:
+ * kind (and vector) from the event's type and vector (kfred_dispatch calls
+ * it first). The event the installed path serves is one compare (its type
+ * and vector, as the word at SS + 4 holds them, against kfred_serve_ei:
+ * the kind was worked out at install); everything else goes to
+ * kfred_classify_other, which does not return for ring 3's done event
+ * (kuser_done) and for a syscall/sysenter no path serves (kuser_abort, a
+ * stray entry). */
+extern uint32_t kfred_serve_ei;
 extern uint16_t kfred_serve_kind;
 void kfred_classify_other(struct kregs *r);
+#define FRED_EI_ID_MASK 0x000f00ffu /* type (19:16) and vector (7:0) */
 static inline __attribute__((always_inline)) void kfred_classify(struct kregs *r)
 {
-	uint32_t ei = (uint32_t)(r->ss >> 32);
-	r->vector = (uint16_t)(ei & 0xff);
-	if ((((ei >> 8) & 0xf00) | (ei & 0xff)) == kfred_serve_id && (r->cs & 3)) {
-		r->kind = kfred_serve_kind;
+	if (((uint32_t)(r->ss >> 32) & FRED_EI_ID_MASK) == kfred_serve_ei) {
+		r->kind = kfred_serve_kind; /* r->vector is not read for these */
 		return;
 	}
 	kfred_classify_other(r);
 }
+/* An event in ring 0 (kf_fred_kernel): never an entry, always a trap. */
+void kfred_classify_kernel(struct kregs *r);
 /* Self-test: point IA32_FRED_RSP0 at `rsp` (0: back to the entry stack). */
 void kfred_set_rsp0(uint64_t rsp);
 #endif

@@ -469,7 +469,7 @@ kf_fred_kernel:
 	pushq $KK_VECKIND(KK_FRED, 0)
 	SAVE_REGS
 	mov %rsp, %rdi                  /* 16-byte aligned: frame at 64n - 64 - 128 */
-	call kfred_dispatch             /* kfred_classify: KK_IDT -> trap_dispatch */
+	call kfred_dispatch_kernel      /* a trap: trap_dispatch */
 	POP_REGS
 	add $8, %rsp
 kfred_erets:

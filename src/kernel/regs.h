@@ -191,6 +191,7 @@ uint64_t kentry_dispatch(struct kregs *r);
 /* The same for FRED's frames (full.S kf_fred_user, kf_fred_kernel):
  * classified first (fred.h kfred_classify); always ERETU, returns 0. */
 uint64_t kfred_dispatch(struct kregs *r);
+uint64_t kfred_dispatch_kernel(struct kregs *r); /* kf_fred_kernel: events in ring 0 */
 
 #endif
 #endif

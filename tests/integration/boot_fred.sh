@@ -51,17 +51,17 @@ fred-exc-de 5
 fred-call-gate -
 fred-syscall/iretq -
 fred-syscall/sysretq -
-fred-syscall@full 80
-fred-sysenter@full 80
-fred-int@full 80
-fred-int3@full 81 an exception: RIP moved past it (skip 0), no RAX
-fred-int80@full 80
-fred-compat-int80@full 80
-fred-compat-sysenter@full 80
-fred-exc-ud@full 81
-fred-exc-pf@full 81
-fred-exc-gp@full 81
-fred-exc-de@full 81
+fred-syscall@full 71
+fred-sysenter@full 71
+fred-int@full 71
+fred-int3@full 72 an exception: RIP moved past it (skip 0), no RAX
+fred-int80@full 71
+fred-compat-int80@full 71
+fred-compat-sysenter@full 71
+fred-exc-ud@full 72
+fred-exc-pf@full 72
+fred-exc-gp@full 72
+fred-exc-de@full 72
 syscall 2
 int-gate 2
 syscall@full 100
