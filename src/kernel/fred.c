@@ -1,5 +1,4 @@
-/* kentry kernel: the FRED mode (boot option `fred`; fred.h, docs/kernel.md
- * "FRED").
+/* kentry kernel: the FRED mode (boot option `fred`; fred.h, docs/fred.md).
  *
  * When the boot asks for it and CPUID.(EAX=7,ECX=1):EAX[17] says the CPU
  * has FRED, kfred_init programs the FRED MSRs once:

@@ -1,6 +1,6 @@
 /* kentry kernel: FRED (Flexible Return and Event Delivery), the FRED mode
- * of the kernel (fred.c, fred.S; docs/kernel.md, "FRED"). Included from C
- * and from .S.
+ * of the kernel (fred.c; its stubs in stubs.S and full.S; docs/fred.md).
+ * Included from C and from .S.
  *
  * With CR4.FRED = 1 the CPU delivers every event (exception, interrupt,
  * NMI, int n, int3, syscall, sysenter) the same way: no IDT, no TSS stack
@@ -79,7 +79,7 @@
 /* The four bytes at SS + 3: SS bits 31:24 (zero), the vector, a reserved
  * zero byte, the type with 4 reserved zero bits above it. One 32-bit
  * compare there identifies an event by type and vector alone, whatever
- * its instruction length, mode and nesting bits (fred.S). */
+ * its instruction length, mode and nesting bits (stubs.S FRED_MINIMAL). */
 #define FRED_F_IDWORD (FRED_F_SS + 3)
 #define FRED_IDWORD(type, vec) (((type) << 24) | ((vec) << 8))
 #define FRED_SS_SWEVENT (1 << 17)

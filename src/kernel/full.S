@@ -427,7 +427,7 @@ kf_callgate_iret:               /* call-gate/iretq */
  *   RCX and R11 alone under FRED).
  * That is struct kregs from the error code up: one push of the
  * vector/kind slot and the registers make the frame the dispatcher
- * takes. kfred_classify (fred.c, first thing kentry_dispatch does) reads
+ * takes. kfred_classify (fred.h, first thing kfred_dispatch does) reads
  * type and vector and decides what the event is; the exit is ERETU,
  * which restores RIP, CS, RFLAGS (IF, and TF with its pending step),
  * RSP and SS from the frame and swaps GS back: the one exit, from any
