@@ -54,7 +54,7 @@ static uint32_t apic_read(uint32_t reg)
 {
 	if (kapic.x2)
 		return (uint32_t)rdmsr(0x800 + (reg >> 4));
-	return *(volatile uint32_t *)(uintptr_t)(kapic.base + reg);
+	return *(volatile uint32_t *)(uintptr_t)(kapic.regs + reg);
 }
 
 static void apic_write(uint32_t reg, uint32_t v)
@@ -62,7 +62,7 @@ static void apic_write(uint32_t reg, uint32_t v)
 	if (kapic.x2)
 		wrmsr(0x800 + (reg >> 4), v);
 	else
-		*(volatile uint32_t *)(uintptr_t)(kapic.base + reg) = v;
+		*(volatile uint32_t *)(uintptr_t)(kapic.regs + reg) = v;
 }
 
 /* 8259: ICW1 (edge, cascade, ICW4), ICW2 vector base, ICW3 wiring, ICW4
@@ -103,8 +103,10 @@ void apic_init(void)
 		wrmsr(MSR_APIC_BASE, b | APIC_BASE_ENABLE);
 		b = rdmsr(MSR_APIC_BASE);
 	}
-	if (!kapic.x2 && kvm_map(&kvm_kernel, kapic.base, kapic.base, 4096,
-				 PTE_W | PTE_PCD | PTE_PWT | PTE_NX_IF | KVM_4K) != 0) {
+	/* in the MMIO window of the upper half, which every address space
+	 * shares (a process's may use the identity address) */
+	if (!kapic.x2 && !(kapic.regs = kvm_map_io(kapic.base, 4096,
+						   PTE_W | PTE_PCD | PTE_PWT | PTE_NX_IF))) {
 		ksnprintf(kapic.state, sizeof(kapic.state), "PIC masked; local APIC not mapped");
 		return;
 	}
@@ -201,30 +203,28 @@ uint32_t apic_timer_current(void)
 #define IOAPIC_BASE 0xfec00000ull
 #define IOAPIC_PIT_PIN 2
 
-static int ioapic_mapped;
+static uint64_t ioapic; /* its registers in the MMIO window, 0 until mapped */
 
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
-	*(volatile uint32_t *)(uintptr_t)IOAPIC_BASE = reg;
-	*(volatile uint32_t *)(uintptr_t)(IOAPIC_BASE + 0x10) = v;
+	*(volatile uint32_t *)(uintptr_t)ioapic = reg;
+	*(volatile uint32_t *)(uintptr_t)(ioapic + 0x10) = v;
 }
 
 static uint32_t ioapic_read(uint32_t reg)
 {
-	*(volatile uint32_t *)(uintptr_t)IOAPIC_BASE = reg;
-	return *(volatile uint32_t *)(uintptr_t)(IOAPIC_BASE + 0x10);
+	*(volatile uint32_t *)(uintptr_t)ioapic = reg;
+	return *(volatile uint32_t *)(uintptr_t)(ioapic + 0x10);
 }
 
 int apic_pit_nmi(int on, unsigned divisor)
 {
 	if (!kapic.present || kapic.x2)
 		return 0;
-	if (!ioapic_mapped) {
-		if (kvm_map(&kvm_kernel, IOAPIC_BASE, IOAPIC_BASE, 4096,
-			    PTE_W | PTE_PCD | PTE_PWT | PTE_NX_IF | KVM_4K) != 0)
+	if (!ioapic) {
+		if (!(ioapic = kvm_map_io(IOAPIC_BASE, 4096, PTE_W | PTE_PCD | PTE_PWT | PTE_NX_IF)))
 			return 0;
 		kvm_flush();
-		ioapic_mapped = 1;
 		/* version register: a missing I/O APIC reads all ones */
 		if (ioapic_read(1) == 0xffffffffu)
 			return 0;

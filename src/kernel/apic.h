@@ -8,7 +8,8 @@ struct kapic {
 	int present;        /* a local APIC (CPUID.1:EDX[9]) is in use */
 	int x2;             /* x2APIC mode (registers are MSRs) */
 	int pic_masked;
-	uint64_t base;      /* xAPIC MMIO base */
+	uint64_t base;      /* xAPIC MMIO base (physical) */
+	uint64_t regs;      /* where the kernel reaches it (vm.h kvm_map_io) */
 	uint32_t id, lvts;  /* APIC id, number of LVT entries */
 	char state[200];    /* `env kernel.interrupts` */
 };

@@ -8,9 +8,9 @@
  * first (type and vector make it a trap or one of the KK_FRED_* kinds),
  * then the same trap handling, personalities and observation. For an entry from ring 3 through a full stub the
  * dispatcher
- *   1. serves it: a personality does the work (today: the measurement's
- *      null service, the self-test's small system-call ABI and the
- *      fuzzer's; the Linux ABI is meant to be another personality here);
+ *   1. serves it: a personality does the work (the measurement's null
+ *      service, the self-test's small system-call ABI and the fuzzer's,
+ *      the Linux ABI: kentry_dispatch_linux below);
  *      it may change any field of the frame: a return value in RAX, a new
  *      RIP or RSP, which every exit honours;
  *   2. decides the exit: 1 (2: SYSRETL for int-gate/sysretq from 32-bit
@@ -46,6 +46,7 @@
 #include "harden.h"
 #include "trap.h"
 #include "fred.h"
+#include "linux.h"
 
 struct kservice kservice;
 int kexit_sysexit_ud; /* AMD: SYSEXIT is #UD in long mode */
@@ -166,6 +167,20 @@ uint64_t kentry_dispatch(struct kregs *r)
 		return 0;
 	}
 	serve_measure(r);
+	return decide(r, 0);
+}
+
+/* The same dispatcher with the Linux personality (linux.c): the boot
+ * retargets every full stub's call here when it runs a Linux program or
+ * measures the Linux system-call paths (KF_LINUX, kpatch.h), so neither
+ * personality tests a flag on an entry. */
+uint64_t kentry_dispatch_linux(struct kregs *r)
+{
+	if (r->kind == KK_IDT || !(r->cs & 3)) {
+		trap_dispatch(r);
+		return 0;
+	}
+	klinux_serve(r);
 	return decide(r, 0);
 }
 

@@ -216,8 +216,8 @@ kstray_sysenter:
 /* ---- #GP-safe MSR access ---------------------------------------------------
  * int rdmsr_safe(uint32_t msr, uint64_t *val), int wrmsr_safe(msr, val):
  * 0 on success, -1 when the instruction raised #GP (MSR absent). The
- * faulting RIPs are listed in kfixup_table; trap_dispatch resumes at the
- * paired fixup address. */
+ * faulting RIPs are listed in the fixup table (KFIXUP, regs.h);
+ * trap_dispatch resumes at the paired fixup address. */
 	.globl rdmsr_safe, wrmsr_safe
 rdmsr_safe:
 	mov %edi, %ecx
@@ -246,13 +246,8 @@ kfix_wrmsr_out:
 	mov $-1, %eax
 	ret
 
-	.section .rodata
-	.balign 8
-	.globl kfixup_table
-kfixup_table:
-	.quad kfix_rdmsr, kfix_rdmsr_out
-	.quad kfix_wrmsr, kfix_wrmsr_out
-	.quad 0, 0
+	KFIXUP kfix_rdmsr, kfix_rdmsr_out
+	KFIXUP kfix_wrmsr, kfix_wrmsr_out
 
 /* ---- Contained ring-0 probes -------------------------------------------------
  * uint32_t kprobe_run(void (*fn)(void *), void *arg): calls fn(arg) with a

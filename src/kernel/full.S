@@ -61,21 +61,27 @@
 	.endm
 
 /* RSP = the frame, 16-byte aligned. Self-test and fuzzer boots retarget
- * the call to the observing wrapper (dispatch.c) at boot. Returns the
- * exit decision in EAX. */
-	.macro CALL_DISPATCH dispatch=kentry_dispatch, observe=kentry_observe
+ * the call to the observing wrapper, boots that run Linux programs to the
+ * Linux personality (dispatch.c; `personality` = none: no such retargeting, as
+ * for FRED's entry, which no Linux process reaches: CR4.FRED is set only
+ * around the fred-* batches). Returns the exit decision in EAX. */
+	.macro CALL_DISPATCH dispatch=kentry_dispatch, observe=kentry_observe, personality=kentry_dispatch_linux
 	mov %rsp, %rdi
+	.ifc \personality,none
 	KPATCH_CALL_SITE \dispatch, KF_OBSERVE, \observe
+	.else
+	KPATCH_CALL_SITE \dispatch, KF_OBSERVE, \observe, KF_LINUX, \personality
+	.endif
 	.endm
 
 /* The rest of every entry once the frame's top (vector/kind and up) is
  * built: the registers below it, cleared, the hook, C (FRED's frames go
  * to the dispatcher's FRED entry, kfred_dispatch). */
-	.macro SAVE_CLEAR_DISPATCH dispatch=kentry_dispatch, observe=kentry_observe
+	.macro SAVE_CLEAR_DISPATCH dispatch=kentry_dispatch, observe=kentry_observe, personality=kentry_dispatch_linux
 	SAVE_REGS
 	CLEAR_REGS
 	ENTERED_FROM_USER
-	CALL_DISPATCH \dispatch, \observe
+	CALL_DISPATCH \dispatch, \observe, \personality
 	.endm
 
 /* The end of an entry that keeps ring 3's TF (sysenter, call gates): the
@@ -437,7 +443,7 @@ kf_callgate_iret:               /* call-gate/iretq */
  * trap_dispatch recognises it), as a faulting IRETQ does. */
 	.macro FRED_USER_ENTRY
 	pushq $KK_VECKIND(KK_FRED, 0)
-	SAVE_CLEAR_DISPATCH kfred_dispatch, kfred_observe
+	SAVE_CLEAR_DISPATCH kfred_dispatch, kfred_observe, none
 	.endm
 
 	.section .entry.text, "ax"

@@ -541,5 +541,5 @@ void fuzz_run(void)
 	}
 	kprintf("fuzz done ran=%lu seed=%lu ticks=%lu hz=%lu\n", ran, seed, ticks, kernel_tsc_hz);
 	kservice.serve = 0;
-	selftest_end(!broken, (unsigned)ran, (unsigned)ran);
+	kernel_end(!broken, (unsigned)ran, (unsigned)ran);
 }

@@ -26,7 +26,8 @@
 #define KH_BIT_SYSRET_SS  16 /* AMD: a usable SS before SYSRET (Linux's SYSRET_SS_ATTRS) */
 #define KH_BIT_FRED_STKLVL 17 /* FRED: #DB, NMI, #MC, #DF in ring 0 on stacks of their own levels */
 #define KH_BIT_FRED_SWINT 18 /* FRED: int n refused in software unless a path serves its vector */
-#define KH_COUNT          19
+#define KH_BIT_UACCESS    19 /* a system call's user pointers must lie in the process's range */
+#define KH_COUNT          20
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

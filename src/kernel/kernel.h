@@ -118,6 +118,9 @@ struct kconfig {
 	int64_t fuzz_replay;        /* replay=K, -1 when absent */
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 	int fred;            /* fred: the FRED mode (fred.c): the fred-* paths run */
+	unsigned modules;    /* Multiboot modules: a program to run (exec.c) */
+	int vsyscall;        /* vsyscall=none|xonly|emulate|native (vsyscall.h), -1: default */
+	char bad_option[64]; /* a boot option with a value it does not take, reported */
 };
 extern struct kconfig kcfg;
 void kcfg_copy_cmdline(uint32_t magic, uint32_t info); /* Multiboot EAX, EBX */
@@ -125,8 +128,9 @@ void kcfg_copy_cmdline(uint32_t magic, uint32_t info); /* Multiboot EAX, EBX */
 void kcfg_parse(void (*own)(const char *w, size_t n));
 int kcfg_selected(const char *id);
 int kcfg_case_selected(unsigned n);
-/* main.c: the self-test's end line and exit */
-void selftest_end(int pass, unsigned passed, unsigned total) __attribute__((noreturn));
+/* main.c: the end line of a run that measures nothing (self-test, fuzzer,
+ * a program), the isa-debug-exit write, the halt */
+void kernel_end(int pass, unsigned passed, unsigned total) __attribute__((noreturn));
 
 /* paths.c */
 void paths_init(void);

@@ -17,7 +17,8 @@ KERNEL_ELF    := $(BUILD)/kentry-kernel.elf
 KERNEL_ELF64  := $(BUILD)/kernel/kentry-kernel64.elf
 KERNEL_IMAGES := $(KERNEL_ELF)
 
-KERNEL_CORE := src/core/stats.c src/core/measure.c src/core/cpuinfo.c src/core/desc.c
+KERNEL_CORE := src/core/stats.c src/core/measure.c src/core/cpuinfo.c src/core/desc.c \
+	src/core/elf.c
 KERNEL_CSRC := $(wildcard src/kernel/*.c) $(KERNEL_CORE)
 KERNEL_SSRC := $(wildcard src/kernel/*.S)
 KERNEL_OBJ  := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_CSRC)) \
@@ -35,20 +36,83 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-mno-red-zone -mcmodel=small -fno-math-errno -fno-builtin-printf \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fcf-protection=none -fno-omit-frame-pointer -fno-jump-tables \
-	-DKENTRY_VERSION='"$(VERSION)"' -Isrc -Isrc/kernel
+	-DKENTRY_VERSION='"$(VERSION)"' -Isrc -Isrc/kernel -I$(BUILD)/kernel/gen
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-T src/kernel/kernel.ld
 
+# generated headers (below) every kernel object may include
+KERNEL_GEN := $(BUILD)/kernel/gen/lxnr.h $(BUILD)/kernel/gen/vdso_offsets.h
+
 .PHONY: kernel kernel-boot kernel-iso
 kernel: $(KERNEL_ELF)
 
-$(BUILD)/kernel/%.o: %.c
+$(BUILD)/kernel/%.o: %.c | $(KERNEL_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/kernel/%.o: %.S
+$(BUILD)/kernel/%.o: %.S | $(KERNEL_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The Linux system-call numbers of both ABIs, and their names for the
+# -ENOSYS log line: from the C library's kernel headers (Debian
+# linux-libc-dev, which build-essential brings), read through the
+# preprocessor: LX64_<name> and LX32_<name> (lxnr.h), the name tables
+# (lxnames.c).
+KERNEL_OBJ += $(BUILD)/kernel/gen/lxnames.o
+LXNR_SED := sed -n 's/^\#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/\1 \2/p'
+$(BUILD)/kernel/gen/lx64.txt $(BUILD)/kernel/gen/lx32.txt: $(BUILD)/kernel/gen/lx%.txt:
+	@mkdir -p $(dir $@)
+	printf '\043include <asm/unistd_$*.h>\n' | $(CC) -E -dM -x c - | $(LXNR_SED) | sort -k2 -n >$@.tmp
+	@test -s $@.tmp || { echo "kernel: no system-call numbers from <asm/unistd_$*.h> (Debian package linux-libc-dev)" >&2; rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+$(BUILD)/kernel/gen/lxnr.h: $(BUILD)/kernel/gen/lx64.txt $(BUILD)/kernel/gen/lx32.txt
+	{ echo '/* generated from <asm/unistd_64.h> and <asm/unistd_32.h> (kernel.mk) */'; \
+	  awk '{ print "#define LX64_" $$1 " " $$2 }' $(BUILD)/kernel/gen/lx64.txt; \
+	  awk '{ print "#define LX32_" $$1 " " $$2 }' $(BUILD)/kernel/gen/lx32.txt; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/kernel/gen/lxnames.c: $(BUILD)/kernel/gen/lx64.txt $(BUILD)/kernel/gen/lx32.txt
+	{ echo '/* generated from <asm/unistd_64.h> and <asm/unistd_32.h> (kernel.mk) */'; \
+	  for a in 64 32; do \
+	    echo "const char *const klx_names$$a[] = {"; \
+	    awk '{ print "\t[" $$2 "] = \"" $$1 "\"," }' $(BUILD)/kernel/gen/lx$$a.txt; \
+	    echo "};"; \
+	    echo "const unsigned klx_names$${a}_n = sizeof(klx_names$$a) / sizeof(klx_names$$a[0]);"; \
+	  done; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/kernel/gen/lxnames.o: $(BUILD)/kernel/gen/lxnames.c
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# The vDSO images (src/vdso/), 64- and 32-bit ELF shared objects linked at
+# 0 with no relocations, embedded in the kernel (vdso_img.S); the offsets
+# of their symbols for the kernel (vdso_offsets.h, by nm, as Linux's
+# vdso2c does), the hidden ones (the landing pad, the patch site) too.
+VDSO_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -fno-stack-protector \
+	-ffreestanding -fno-builtin -fno-asynchronous-unwind-tables -fcf-protection=none \
+	-fno-jump-tables -nostdlib -shared -Isrc -Isrc/vdso -Wl,-T,src/vdso/vdso.lds \
+	-Wl,--hash-style=both -Wl,-z,noexecstack -Wl,--no-undefined -Wl,--build-id=none \
+	-Wl,-Bsymbolic
+VDSO64 := $(BUILD)/vdso/vdso64.so
+VDSO32 := $(BUILD)/vdso/vdso32.so
+VDSO_DEPS := src/vdso/vdso.c src/vdso/vdso_data.h src/vdso/vdso.lds
+$(VDSO64): $(VDSO_DEPS) src/vdso/vdso64.map
+	@mkdir -p $(dir $@)
+	$(CC) -m64 $(VDSO_CFLAGS) -Wl,--version-script=src/vdso/vdso64.map \
+		-Wl,-soname=linux-vdso.so.1 -o $@.tmp src/vdso/vdso.c
+	@readelf -r $@.tmp | grep -q 'no relocations' || { echo "vdso: $@ has relocations" >&2; rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+$(VDSO32): $(VDSO_DEPS) src/vdso/vdso32.map src/vdso/vsyscall32.S
+	@mkdir -p $(dir $@)
+	$(CC) -m32 $(VDSO_CFLAGS) -Wl,--version-script=src/vdso/vdso32.map \
+		-Wl,-soname=linux-gate.so.1 -o $@.tmp src/vdso/vdso.c src/vdso/vsyscall32.S
+	@readelf -r $@.tmp | grep -q 'no relocations' || { echo "vdso: $@ has relocations" >&2; rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+$(BUILD)/kernel/gen/vdso_offsets.h: $(VDSO64) $(VDSO32)
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from the vDSO images by nm (kernel.mk) */'; \
+	  nm $(VDSO64) | awk '$$3 ~ /^(__vdso_|__kernel_|__kentry_)/ { print "#define VDSO64_SYM_" $$3 " 0x" $$1 }'; \
+	  nm $(VDSO32) | awk '$$3 ~ /^(__vdso_|__kernel_|__kentry_)/ { print "#define VDSO32_SYM_" $$3 " 0x" $$1 }'; \
+	} >$@.tmp && mv $@.tmp $@
+$(BUILD)/kernel/src/kernel/vdso_img.o: $(VDSO64) $(VDSO32)
+$(BUILD)/kernel/src/kernel/vdso_img.o: KERNEL_CFLAGS += -DVDSO64_SO='"$(VDSO64)"' -DVDSO32_SO='"$(VDSO32)"'
 
 # The screen font, made at build time from Debian's fonts-dejavu-core:
 # grub-mkfont (grub-common) renders DejaVu Sans Mono at 16 pixels into a

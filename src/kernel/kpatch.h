@@ -10,9 +10,10 @@
  *                hardening step unless harden_off names it, the SYSRET SS
  *                fix-up where the CPU needs it (probed);
  *   KPATCH_CALL  a 5-byte call whose target becomes `alt` when its feature
- *                is on: the full stubs call kentry_dispatch, and the
+ *                is on: the full stubs call kentry_dispatch, the
  *                self-test and fuzzer boots retarget them to an observing
- *                wrapper (dispatch.c).
+ *                wrapper, a boot that runs Linux programs to the Linux
+ *                personality (dispatch.c).
  * kpatch_apply() runs once, before vm_init() maps the text read-only; the
  * issue-9 mitigations (CR3 switch, verw, IBRS, ...) are meant to be sites
  * of the same kind. */
@@ -30,6 +31,8 @@
 			 * behaviour, probed at boot) and the fix-up is on */
 #define KF_OBSERVE  35  /* self-test or fuzzer boot: observing dispatcher */
 #define KF_CLAC     36  /* SMAP exists and the "flags" step is on: clac at IDT entries */
+#define KF_LINUX    37  /* a Linux program runs, or the Linux paths are measured:
+			 * the dispatcher with the Linux personality */
 
 #ifdef __ASSEMBLER__
 
@@ -59,12 +62,16 @@
 	KPATCH_IF KF_SMAP, clac
 	.endm
 
-/* call target, or alt when feature is on */
-	.macro KPATCH_CALL_SITE target, feature, alt
+/* call target, or alt when feature is on (or alt2 when feature2 is: a
+ * boot never has both on) */
+	.macro KPATCH_CALL_SITE target, feature, alt, feature2=-1, alt2=0
 .Lkc_s\@:
 	call \target
 .Lkc_e\@:
 	KPATCH_RECORD .Lkc_s\@, .Lkc_e\@, \feature, KPATCH_CALL, \alt
+	.if \feature2 >= 0
+	KPATCH_RECORD .Lkc_s\@, .Lkc_e\@, \feature2, KPATCH_CALL, \alt2
+	.endif
 	.endm
 
 #else

@@ -22,7 +22,9 @@
 #define SEL_TSS         0x38  /* 16-byte 64-bit TSS descriptor (0x38, 0x40) */
 #define SEL_CGATE       0x48  /* 16-byte call gate, DPL 3 -> callgate_lretq */
 #define SEL_CGATE_IRET  0x58  /* 16-byte call gate, DPL 3 -> callgate_iretq */
-#define GDT_ENTRIES     13    /* 8-byte slots */
+#define SEL_TLS0        0x68  /* three TLS slots 0x68, 0x70, 0x78: a Linux process's
+			       * set_thread_area descriptors (linux_proc.c), empty otherwise */
+#define GDT_ENTRIES     16    /* 8-byte slots */
 
 #define RPL3            3
 #define USER_CS32       (SEL_UCODE32 | RPL3) /* 0x1b */
@@ -78,6 +80,38 @@
  * makes RCX = 0x800000000000, the first non-canonical address. */
 #define USER_CANON_PAGE 0x00007ffffffff000
 #define USER_CANON_EDGE 0x00007ffffffffffe
+
+/* ---- Upper half (shared by every address space) ------------------------
+ * The kernel image stays at its identity addresses below USER_MIN; what
+ * the kernel reaches besides its image lives in the upper half, which every
+ * process's page tables share (vm.c):
+ *   KDIRECT_BASE   physical memory below 4 GiB (the Multiboot memory map's
+ *                  RAM), supervisor RW NX: page tables, frames, modules;
+ *   KMMIO_BASE     device registers (local and I/O APIC, framebuffer),
+ *                  supervisor RW NX, uncached where the device needs it;
+ *   VSYSCALL_ADDR  the Linux vsyscall page (vsyscall.c). */
+#define KDIRECT_BASE    0xffff800000000000ull
+#define KDIRECT_SIZE    0x100000000ull      /* 4 GiB */
+#define KMMIO_BASE      0xffffc00000000000ull
+#define KMMIO_SIZE      0x40000000ull       /* 1 GiB of address space */
+#define VSYSCALL_ADDR   0xffffffffff600000ull
+
+/* ---- A Linux process's address space (proc.c, exec.c) --------------------
+ * [0, USER_MIN): the kernel image and low memory, supervisor only, shared
+ * with the kernel's space; [USER_MIN, task size): the program's. Static
+ * executables link at 0x400000 (x86-64) and 0x08048000 (i386). Fixed
+ * places (no address-space randomisation): the stack at the top, the vvar
+ * page and the vDSO below it, mmap() below those, growing down. */
+#define USER_MIN        0x00400000ull
+#define TASK_SIZE64     0x00007ffffffff000ull /* Linux's TASK_SIZE_MAX (4-level) */
+#define TASK_SIZE32     0xffffe000ull         /* Linux's IA32_PAGE_OFFSET */
+#define STACK_TOP64     TASK_SIZE64
+#define STACK_TOP32     TASK_SIZE32
+#define STACK_MAX       0x00800000ull         /* 8 MiB, RLIMIT_STACK */
+#define VDSO64_BASE     0x00007ffff7ffb000ull /* vvar at VDSO64_BASE - 4 KiB */
+#define VDSO32_BASE     0xf7ffb000ull         /* vvar at VDSO32_BASE - 4 KiB */
+#define MMAP_TOP64      0x00007ffff7000000ull
+#define MMAP_TOP32      0xf7000000ull
 
 /* TSS field offsets (SDM figure 7-11). */
 #define TSS_RSP0        4

@@ -19,6 +19,13 @@
 #include "fuzz.h"
 #include "fred.h"
 #include "vm.h"
+#include "exec.h"
+#include "frames.h"
+#include "ktime.h"
+#include "kvdso.h"
+#include "linux.h"
+#include "mboot.h"
+#include "vsyscall.h"
 #include "layout.h"
 #include "core/cpuinfo.h"
 
@@ -68,6 +75,10 @@ static void long_word(const char *w, size_t n)
 		list[n - 11] = 0;
 		if (kharden_parse(list, kcfg.harden_bad, sizeof(kcfg.harden_bad)))
 			kcfg.harden_bad[sizeof(kcfg.harden_bad) - 1] = 0;
+	} else if (n > 9 && !strncmp(w, "vsyscall=", 9)) {
+		kcfg.vsyscall = kvsyscall_parse(w + 9, (unsigned)(n - 9));
+		if (kcfg.vsyscall < 0)
+			ksnprintf(kcfg.bad_option, sizeof(kcfg.bad_option), "%.*s", (int)n, w);
 	}
 }
 
@@ -75,6 +86,7 @@ static void parse_cmdline(void)
 {
 	kcfg.variants = 3;
 	kcfg.fuzz_replay = -1;
+	kcfg.vsyscall = -1;
 	kcfg_parse(long_word);
 	kuser_rflags = kcfg.ring3_if ? USER_RFLAGS_IF : USER_RFLAGS;
 }
@@ -84,7 +96,17 @@ int kcfg_case_selected(unsigned n)
 	return !kcfg.cases || (n < 32 && (kcfg.cases >> n) & 1);
 }
 
-void selftest_end(int pass, unsigned passed, unsigned total)
+/* Multiboot's mods_count (flags bit 3): a program to run (exec.c); read
+ * before anything is patched, which depends on it (KF_LINUX). */
+static unsigned multiboot_modules(uint32_t magic, uint32_t info)
+{
+	if (magic != 0x2BADB002u || !info)
+		return 0;
+	const uint32_t *mbi = (const uint32_t *)(uintptr_t)info;
+	return (mbi[0] & (1u << 3)) ? mbi[5] : 0;
+}
+
+void kernel_end(int pass, unsigned passed, unsigned total)
 {
 	kreport_measured = passed;
 	kreport_total = total;
@@ -127,7 +149,12 @@ static void patch_code(void)
 		f |= 1ull << KF_CLAC;
 	if (kcfg.selftest || kcfg.fuzz_n || kcfg.fuzz_replay >= 0)
 		f |= 1ull << KF_OBSERVE;
+	else if (kcfg.modules)
+		f |= 1ull << KF_LINUX;
 	kpatch_apply(f);
+	/* the 32-bit vDSO's __kernel_vsyscall, for this CPU (kvdso.c) */
+	kvdso_patch(!strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine"),
+		    ci.has_sep, ci.has_syscall);
 }
 
 void kmain(uint32_t magic, uint32_t info);
@@ -136,6 +163,7 @@ void kmain(uint32_t magic, uint32_t info)
 	/* The multiboot data may sit above the image, inside what becomes
 	 * the ring-3 window: copy what we need before vm_init(). */
 	kcfg_copy_cmdline(magic, info);
+	kcfg.modules = multiboot_modules(magic, info);
 	screen_init(magic, info);
 	console_init();
 	kprintf("\nkentry-kernel %s protocol %d\n", KENTRY_VERSION, KERNEL_PROTOCOL);
@@ -147,6 +175,9 @@ void kmain(uint32_t magic, uint32_t info)
 	patch_code();
 	arch_init();
 	vm_init();
+	mboot_parse(magic, info);
+	frames_init();
+	kvsyscall_set(kcfg.vsyscall >= 0 ? kcfg.vsyscall : KVSYS_XONLY);
 	screen_map();
 	protect_init();
 	apic_init();
@@ -154,6 +185,11 @@ void kmain(uint32_t magic, uint32_t info)
 	paths_init();
 	arch_probe_sysret_ss();
 	kreport_env("long", long_env);
+	ktime_init();
+	krandom_init();
+	kprintf("env memory %s\n", frames_state());
+	kprintf("env linux.vsyscall %s\n", kvsyscall_name(kvsyscall_mode));
+	kprintf("env linux.vsyscall32 %s\n", kvdso_entry32_name());
 
 	kprintf("TAP version 13\n");
 	arch_selfcheck();
@@ -161,10 +197,17 @@ void kmain(uint32_t magic, uint32_t info)
 	protect_selfcheck();
 	if (kcfg.harden_bad[0])
 		tap_check(0, "boot option harden_off: unknown step '%s' (see harden.h)", kcfg.harden_bad);
+	if (kcfg.bad_option[0])
+		tap_check(0, "boot option %s: not a value it takes", kcfg.bad_option);
 	tap_check(apic_all_masked(),
 		  "every interrupt source masked: PIC IMR 0x%02x/0x%02x, local APIC LVT entries%s",
 		  inb(0x21), inb(0xa1), kapic.present ? "" : " (no APIC)");
 	kfred_selfcheck();
+	if (kcfg.modules) {
+		/* a program to run: no path is probed or measured */
+		kprintf("1..%u\n", tap_count);
+		exec_run();
+	}
 	paths_probe_all();
 	kprintf("1..%u\n", tap_count);
 

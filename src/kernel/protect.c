@@ -37,7 +37,7 @@ uint32_t kharden_off;
 static const char *const hnames[KH_COUNT] = {
 	"nx", "wx", "nullpage", "smep", "smap", "umip", "ist_db", "ist_nmi", "ist_df",
 	"ist_mc", "stack", "flags", "clear_regs", "exit_canonical", "exit_regs",
-	"exit_flags", "sysret_ss", "fred_stklvl", "fred_swint",
+	"exit_flags", "sysret_ss", "fred_stklvl", "fred_swint", "uaccess",
 };
 static const char *const hwhat[KH_COUNT] = {
 	"EFER.NXE and NX on every page that is not code",
@@ -59,6 +59,7 @@ static const char *const hwhat[KH_COUNT] = {
 	"AMD: a usable SS before SYSRET (Linux's SYSRET_SS_ATTRS fix-up)",
 	"FRED: #DB, NMI, #MC and #DF in ring 0 on stack levels of their own (IA32_FRED_STKLVLS)",
 	"FRED: int n from ring 3 refused (#GP) unless a path serves its vector (no IDT gate DPL does it)",
+	"system calls refuse user pointers outside the process's range (-EFAULT)",
 };
 
 const char *kharden_name(unsigned i)

@@ -144,6 +144,16 @@
 	.endr
 	.endm
 
+/* An exception-table entry: a ring-0 #GP or #PF at `insn` resumes at
+ * `fixup` (trap.c), registers as the fault left them. The linker gathers
+ * the entries between __kfixup_start and __kfixup_end (kernel.ld). */
+	.macro KFIXUP insn, fixup
+	.pushsection .kfixup, "a"
+	.balign 8
+	.quad \insn, \fixup
+	.popsection
+	.endm
+
 /* The SysV callee-saved registers, around code that leaves this stack
  * and comes back to it (ring-3 excursions, contained probes). */
 	.macro PUSH_CALLEE_SAVED

@@ -33,7 +33,8 @@ enum kind { NONE, VGA_TEXT, FRAMEBUFFER };
 static struct {
 	enum kind kind;
 	int ready;                 /* reachable through the current page tables */
-	uint64_t addr;             /* physical = virtual (identity or kvm_map) */
+	uint64_t addr;             /* physical = virtual (identity) until screen_map puts
+				    * a framebuffer in the MMIO window (vm.h) */
 	uint32_t pitch, width, height, bpp;
 	uint8_t rpos, rsize, gpos, gsize, bpos, bsize;
 	int cols, rows;
@@ -395,26 +396,33 @@ void screen_map(void)
 		kprintf("env screen none\n");
 		return;
 	}
-	if (!S.ready) {
+	uint64_t pa = S.addr;
+	if (S.kind != VGA_TEXT) {
+		/* A framebuffer goes in the MMIO window of the upper half,
+		 * which every address space shares: a program's may use its
+		 * identity address (VGA text at 0xb8000 is in the low memory
+		 * every space keeps). */
 		uint64_t size = (uint64_t)S.pitch * S.height;
-		uint64_t base = S.addr & ~0x1fffffull;
-		uint64_t end = (S.addr + size + 0x1fffff) & ~0x1fffffull;
-		if (kvm_map(&kvm_kernel, base, base, end - base, PTE_W | PTE_NX_IF) != 0) {
+		uint64_t va = kvm_map_io(pa, size, PTE_W | PTE_NX_IF);
+		if (!va) {
 			kprintf("env screen framebuffer %ux%ux%u at 0x%lx: cannot be mapped\n",
 				(unsigned)S.width, (unsigned)S.height, (unsigned)S.bpp,
-				(unsigned long)S.addr);
+				(unsigned long)pa);
 			S.kind = NONE;
 			console_screen_hook = 0;
 			return;
 		}
-		kvm_activate(&kvm_kernel); /* reload CR3 */
-		S.ready = 1;
-		redraw();
+		kvm_flush();
+		S.addr = va;
+		if (!S.ready) {
+			S.ready = 1;
+			redraw();
+		}
 	}
 	if (S.kind == VGA_TEXT)
 		kprintf("env screen vga-text %dx%d\n", S.cols, S.rows);
 	else
 		kprintf("env screen framebuffer %ux%ux%u at 0x%lx, %dx%d characters\n",
 			(unsigned)S.width, (unsigned)S.height, (unsigned)S.bpp,
-			(unsigned long)S.addr, S.cols, S.rows);
+			(unsigned long)pa, S.cols, S.rows);
 }

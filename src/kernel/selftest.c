@@ -728,5 +728,5 @@ void selftest_run(void)
 	}
 	kservice.serve = 0;
 	kprintf("# selftest: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
-	selftest_end(failed == 0, passed, passed + failed);
+	kernel_end(failed == 0, passed, passed + failed);
 }

@@ -1,8 +1,10 @@
 /* kentry kernel: what happens on a trap that is not a measured path.
  *
  * Three cases, in order:
- *  1. a #GP on an instruction listed in kfixup_table (rdmsr_safe and
- *     wrmsr_safe): resume at its fixup;
+ *  1. a page fault a Linux process's memory resolves (proc.c: a page
+ *     touched for the first time, the vsyscall page emulated); a #GP or
+ *     #PF in ring 0 on an instruction of the exception table (rdmsr_safe,
+ *     wrmsr_safe, the user copies of uaccess.S): resume at its fixup;
  *  2. a ring-3 excursion is in progress (probe or measurement): record
  *     the trap and end the excursion, whatever ring it happened in
  *     (e.g. a SYSEXIT that #GPs in ring 0 ends the probe just as a #UD in
@@ -16,12 +18,13 @@
 #include "layout.h"
 #include "events.h"
 #include "harden.h"
+#include "proc.h"
 
 struct kurun kurun;
 struct kprobe_state kprobe;
 uint64_t kuser_rflags = USER_RFLAGS_IF;
 
-extern const uint64_t kfixup_table[];
+extern const uint64_t __kfixup_start[], __kfixup_end[];
 
 extern char kexit_iretq[], kfred_eretu[];
 
@@ -72,8 +75,14 @@ void trap_dispatch(struct kregs *f)
 		kurun.cr2 = read_cr2();
 		kuser_abort(KURUN_FAULT(VEC_DF));
 	}
-	if (f->vector == 13 && (f->cs & 3) == 0) {
-		for (const uint64_t *e = kfixup_table; e[0]; e += 2) {
+	/* a process's memory faulted in on first touch, also when the
+	 * kernel's copy from or to user memory touches it first (proc.c) */
+	if (f->vector == 14 && kproc_fault(f))
+		return;
+	/* a ring-0 #GP (an absent MSR) or #PF (a user copy that met an
+	 * unmapped page) at an instruction of the exception table */
+	if ((f->vector == 13 || f->vector == 14) && (f->cs & 3) == 0) {
+		for (const uint64_t *e = __kfixup_start; e < __kfixup_end; e += 2) {
 			if (f->rip == e[0]) {
 				f->rip = e[1];
 				return;

@@ -9,6 +9,7 @@
 #define KENTRY_KERNEL_UACCESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "protect.h"
 
 static inline void uaccess_begin(void)
@@ -42,5 +43,11 @@ static inline void kcopy_from_user(void *dst, const void *usrc, size_t n)
 		*d++ = *s++;
 	uaccess_end();
 }
+
+/* System calls' copies from and to a Linux process (uaccess.S): the
+ * range must lie in [USER_MIN, limit) (the process's task size), SMAP is
+ * lifted for the copy only, a fault during it is recovered. 0 or -EFAULT. */
+int kuser_read(void *dst, uint64_t usrc, uint64_t n, uint64_t limit);
+int kuser_write(uint64_t udst, const void *src, uint64_t n, uint64_t limit);
 
 #endif

@@ -1,45 +1,68 @@
 /* kentry kernel: page tables. See vm.h. */
 #include "vm.h"
 #include "cpu.h"
+#include "frames.h"
 #include "kernel.h"
 #include "layout.h"
 #include "harden.h"
 #include "core/desc.h"
 
-#define POOL_PAGES 24
+/* The kernel space's tables: identity 0-1 GiB by section, the direct map
+ * (one PDPT, four PDs), the MMIO window, the vsyscall page. */
+#define POOL_PAGES 40
 static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(4096)));
 static unsigned pool_used;
 
 struct kvm_space kvm_kernel;
+const struct kvm_space *kvm_current;
+uint64_t kvm_phys_off;
 
 extern char __kernel_start[], __kernel_end[], __text_start[], __entry_text_end[],
 	__rodata_start[], __rodata_end[], __data_start[], __data_end[];
 extern char __user_text_start[], __user_text_end[], __user_data_start[],
 	__user_data_end[];
 
-static uint64_t *table_alloc(void)
+/* A zeroed table page and its physical address: the pool's for the
+ * kernel space (its physical address is its image address), a frame for a
+ * process space. */
+static uint64_t table_alloc(const struct kvm_space *s)
 {
+	if (s->user)
+		return frame_alloc();
 	if (pool_used >= POOL_PAGES)
 		return 0;
 	uint64_t *t = pool[pool_used++];
 	memset(t, 0, 4096);
-	return t;
+	return (uint64_t)(uintptr_t)t;
+}
+
+/* A table or frame that a process space owns: frames.c hands out nothing
+ * below FRAMES_LOW, and everything shared with the kernel (its pool, its
+ * image) lies below it. */
+static int space_owns(uint64_t pa)
+{
+	return pa >= FRAMES_LOW;
+}
+
+static uint64_t *table_at(uint64_t e)
+{
+	return (uint64_t *)kphys(e & PTE_ADDR);
 }
 
 /* Next-level table of entry e, created on demand. NULL when e is a large
- * page or the pool is empty. */
-static uint64_t *next_table(uint64_t *e)
+ * page or no table page is left. */
+static uint64_t *next_table(const struct kvm_space *s, uint64_t *e)
 {
 	if (*e & PTE_P) {
 		if (*e & PTE_PS)
 			return 0;
-		return (uint64_t *)(uintptr_t)(*e & PTE_ADDR);
+		return table_at(*e);
 	}
-	uint64_t *t = table_alloc();
+	uint64_t t = table_alloc(s);
 	if (!t)
 		return 0;
-	*e = (uint64_t)(uintptr_t)t | PTE_P | PTE_W | PTE_U;
-	return t;
+	*e = t | PTE_P | PTE_W | PTE_U;
+	return table_at(t);
 }
 
 int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
@@ -50,10 +73,10 @@ int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64
 	else
 		leaf &= ~PTE_P;
 	while (size) {
-		uint64_t *pdpt = next_table(&s->pml4[(va >> 39) & 511]);
+		uint64_t *pdpt = next_table(s, &s->pml4[(va >> 39) & 511]);
 		if (!pdpt)
 			return -1;
-		uint64_t *pd = next_table(&pdpt[(va >> 30) & 511]);
+		uint64_t *pd = next_table(s, &pdpt[(va >> 30) & 511]);
 		if (!pd)
 			return -1;
 		uint64_t *pde = &pd[(va >> 21) & 511];
@@ -63,7 +86,7 @@ int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64
 			va += 0x200000, pa += 0x200000, size -= 0x200000;
 			continue;
 		}
-		uint64_t *pt = next_table(pde);
+		uint64_t *pt = next_table(s, pde);
 		if (!pt)
 			return -1;
 		pt[(va >> 12) & 511] = pa | leaf;
@@ -78,21 +101,169 @@ uint64_t kvm_lookup(const struct kvm_space *s, uint64_t va, int *level)
 	uint64_t e = s->pml4[(va >> 39) & 511];
 	if (!(e & PTE_P))
 		return 0;
-	e = ((uint64_t *)(uintptr_t)(e & PTE_ADDR))[(va >> 30) & 511];
+	e = table_at(e)[(va >> 30) & 511];
 	if (!(e & PTE_P))
 		return 0;
-	e = ((uint64_t *)(uintptr_t)(e & PTE_ADDR))[(va >> 21) & 511];
+	e = table_at(e)[(va >> 21) & 511];
 	if (!(e & PTE_P) || (e & PTE_PS)) {
 		*level = 2;
 		return e;
 	}
 	*level = 1;
-	return ((uint64_t *)(uintptr_t)(e & PTE_ADDR))[(va >> 12) & 511];
+	return table_at(e)[(va >> 12) & 511];
+}
+
+uint64_t *kvm_pte(const struct kvm_space *s, uint64_t va)
+{
+	uint64_t e = s->pml4[(va >> 39) & 511];
+	if (!(e & PTE_P))
+		return 0;
+	e = table_at(e)[(va >> 30) & 511];
+	if (!(e & PTE_P) || (e & PTE_PS))
+		return 0;
+	e = table_at(e)[(va >> 21) & 511];
+	if (!(e & PTE_P) || (e & PTE_PS))
+		return 0;
+	return &table_at(e)[(va >> 12) & 511];
 }
 
 void kvm_activate(const struct kvm_space *s)
 {
 	write_cr3(s->cr3);
+	kvm_current = s;
+}
+
+void kvm_invlpg(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+/* ---- process spaces ---------------------------------------------------------- */
+
+int kvm_space_new(struct kvm_space *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->user = 1;
+	uint64_t pml4 = frame_alloc();
+	if (!pml4)
+		return -1;
+	s->cr3 = pml4;
+	s->pml4 = kphys(pml4);
+	/* the upper half: the kernel's own tables (never freed with a space) */
+	for (unsigned i = 256; i < 512; i++)
+		s->pml4[i] = kvm_kernel.pml4[i];
+	/* 0 - 4 MiB: the kernel's page tables of its low memory and image
+	 * (supervisor leaves), under a PD of the space's own */
+	uint64_t *pdpt = next_table(s, &s->pml4[0]);
+	uint64_t *pd = pdpt ? next_table(s, &pdpt[0]) : 0;
+	if (!pd) {
+		kvm_space_free(s);
+		return -1;
+	}
+	const uint64_t *kpd = table_at(table_at(kvm_kernel.pml4[0])[0]);
+	pd[0] = kpd[0];
+	pd[1] = kpd[1];
+	return 0;
+}
+
+void kvm_space_free(struct kvm_space *s)
+{
+	if (!s->pml4)
+		return;
+	for (unsigned i4 = 0; i4 < 256; i4++) {
+		uint64_t e4 = s->pml4[i4];
+		if (!(e4 & PTE_P) || !space_owns(e4 & PTE_ADDR))
+			continue;
+		uint64_t *pdpt = table_at(e4);
+		for (unsigned i3 = 0; i3 < 512; i3++) {
+			uint64_t e3 = pdpt[i3];
+			if (!(e3 & PTE_P) || (e3 & PTE_PS) || !space_owns(e3 & PTE_ADDR))
+				continue;
+			uint64_t *pd = table_at(e3);
+			for (unsigned i2 = 0; i2 < 512; i2++) {
+				uint64_t e2 = pd[i2];
+				if (!(e2 & PTE_P) || (e2 & PTE_PS) || !space_owns(e2 & PTE_ADDR))
+					continue;
+				uint64_t *pt = table_at(e2);
+				for (unsigned i1 = 0; i1 < 512; i1++)
+					if (pt[i1] & PTE_OWNED)
+						frame_free(pt[i1] & PTE_ADDR);
+				frame_free(e2 & PTE_ADDR);
+			}
+			frame_free(e3 & PTE_ADDR);
+		}
+		frame_free(e4 & PTE_ADDR);
+	}
+	frame_free(s->cr3);
+	s->pml4 = 0;
+	s->cr3 = 0;
+}
+
+int kvm_map_anon(struct kvm_space *s, uint64_t va, uint64_t size, uint64_t flags)
+{
+	for (uint64_t off = 0; off < size; off += 4096) {
+		uint64_t f = frame_alloc();
+		if (!f)
+			return -1;
+		if (kvm_map(s, va + off, f, 4096, flags | PTE_OWNED | KVM_4K)) {
+			frame_free(f);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void kvm_unmap(struct kvm_space *s, uint64_t va, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += 4096) {
+		uint64_t *pte = kvm_pte(s, va + off);
+		if (!pte || !*pte)
+			continue;
+		if (*pte & PTE_OWNED)
+			frame_free(*pte & PTE_ADDR);
+		*pte = 0;
+		if (kvm_current == s)
+			kvm_invlpg(va + off);
+	}
+}
+
+void kvm_protect(struct kvm_space *s, uint64_t va, uint64_t size, uint64_t flags)
+{
+	uint64_t leaf = flags & ~(KVM_4K | KVM_NOT_PRESENT);
+	if (!(flags & KVM_NOT_PRESENT))
+		leaf |= PTE_P;
+	else
+		leaf &= ~PTE_P;
+	for (uint64_t off = 0; off < size; off += 4096) {
+		uint64_t *pte = kvm_pte(s, va + off);
+		if (!pte || !(*pte & PTE_ADDR))
+			continue;
+		*pte = (*pte & (PTE_ADDR | PTE_OWNED)) | leaf;
+		if (kvm_current == s)
+			kvm_invlpg(va + off);
+	}
+}
+
+/* ---- device registers ---------------------------------------------------------- */
+
+static uint64_t mmio_next = KMMIO_BASE;
+
+uint64_t kvm_map_io(uint64_t pa, uint64_t size, uint64_t flags)
+{
+	uint64_t off = pa & 0xfff, base = pa & ~0xfffull;
+	uint64_t len = (off + size + 0xfff) & ~0xfffull;
+	/* 2 MiB pages where the range allows: a large framebuffer costs a
+	 * few entries instead of a page table per 2 MiB */
+	int big = !(base & 0x1fffff) && len >= 0x200000;
+	if (big)
+		mmio_next = (mmio_next + 0x1fffff) & ~0x1fffffull;
+	if (mmio_next + len > KMMIO_BASE + KMMIO_SIZE)
+		return 0;
+	uint64_t va = mmio_next;
+	if (kvm_map(&kvm_kernel, va, base, len, flags | (big ? 0 : KVM_4K)) != 0)
+		return 0;
+	mmio_next += big ? (len + 0x1fffff) & ~0x1fffffull : len;
+	return va + off;
 }
 
 void kvm_flush(void)
@@ -144,8 +315,8 @@ void vm_init(void)
 	kvm_layout.wx = !text_w;
 	kvm_layout.nullpage = kharden_on(KH(NULLPAGE));
 
-	kvm_kernel.pml4 = table_alloc();
-	kvm_kernel.cr3 = (uint64_t)(uintptr_t)kvm_kernel.pml4;
+	kvm_kernel.cr3 = table_alloc(&kvm_kernel);
+	kvm_kernel.pml4 = kphys(kvm_kernel.cr3);
 	int r = 0;
 	uint64_t low = kvm_layout.nullpage ? 0x1000 : 0;
 	r |= kvm_map(&kvm_kernel, low, low, KERNEL_LOAD - low, PTE_W | nx | KVM_4K);
@@ -167,9 +338,12 @@ void vm_init(void)
 		     a(__user_data_end) - a(__user_data_start), PTE_U | PTE_W | nx | KVM_4K);
 	r |= kvm_map(&kvm_kernel, USER_NP_PAGE, USER_NP_PAGE, 4096,
 		     PTE_U | PTE_W | nx | KVM_4K | KVM_NOT_PRESENT);
+	/* the direct map: physical 0 - 4 GiB, 2 MiB pages, supervisor RW NX */
+	r |= kvm_map(&kvm_kernel, KDIRECT_BASE, 0, KDIRECT_SIZE, PTE_W | nx);
 	if (r)
 		kernel_fail_end("page-table pool exhausted");
 	kvm_activate(&kvm_kernel);
+	kvm_phys_off = KDIRECT_BASE;
 }
 
 /* Calls fn on every present leaf of s: va, entry, size. */
@@ -181,11 +355,11 @@ void kvm_walk(const struct kvm_space *s, void (*fn)(void *arg, uint64_t va, uint
 		uint64_t e4 = s->pml4[i4];
 		if (!(e4 & PTE_P))
 			continue;
-		const uint64_t *pdpt = (const uint64_t *)(uintptr_t)(e4 & PTE_ADDR);
+		const uint64_t *pdpt = table_at(e4);
 		for (uint64_t i3 = 0; i3 < 512; i3++) {
 			if (!(pdpt[i3] & PTE_P))
 				continue;
-			const uint64_t *pd = (const uint64_t *)(uintptr_t)(pdpt[i3] & PTE_ADDR);
+			const uint64_t *pd = table_at(pdpt[i3]);
 			for (uint64_t i2 = 0; i2 < 512; i2++) {
 				uint64_t e2 = pd[i2];
 				uint64_t va2 = (i4 << 39) | (i3 << 30) | (i2 << 21);
@@ -197,7 +371,7 @@ void kvm_walk(const struct kvm_space *s, void (*fn)(void *arg, uint64_t va, uint
 					fn(arg, va2, e2, 0x200000);
 					continue;
 				}
-				const uint64_t *pt = (const uint64_t *)(uintptr_t)(e2 & PTE_ADDR);
+				const uint64_t *pt = table_at(e2);
 				for (uint64_t i1 = 0; i1 < 512; i1++)
 					if (pt[i1] & PTE_P)
 						fn(arg, va2 | (i1 << 12), pt[i1], 0x1000);

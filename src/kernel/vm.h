@@ -1,10 +1,15 @@
 /* kentry kernel: a small 4-level page-table API.
  *
- * One address space today (the kernel's, with the ring-3 window mapped
- * U/S), but the API is shaped for more: a KPTI experiment builds a second
- * space holding only the user window plus the entry stubs and switches
- * CR3 in its stubs (kvm_space.cr3 is what they load); a program loader
- * maps an ELF's segments with kvm_map(); a fuzzer maps hostile pages. */
+ * Address spaces: the kernel's (kvm_kernel: 0-1 GiB identity, the ring-3
+ * window of the measured paths mapped U/S) and one per Linux process
+ * (kvm_space_new: the user half its own, the rest shared with the kernel's
+ * space, docs/kernel.md "Memory"). Every space shares the upper half:
+ * the direct map of physical memory (kphys), device registers
+ * (kvm_map_io) and the vsyscall page; and the kernel image below
+ * USER_MIN. So the kernel runs unchanged whichever space is active, and a
+ * KPTI user table can be derived from any space: its user half (PML4
+ * entries 0-255) plus the entry sections (kvm_space.cr3 is what a stub
+ * loads). */
 #ifndef KENTRY_KERNEL_VM_H
 #define KENTRY_KERNEL_VM_H
 
@@ -17,15 +22,26 @@
 #define PTE_PCD (1ull << 4)   /* with PWT: uncached (MMIO) */
 #define PTE_PS  (1ull << 7)   /* 2 MiB page at the PD level */
 #define PTE_G   (1ull << 8)
+#define PTE_OWNED (1ull << 9)  /* software (AVL): the frame is this space's, freed with it */
 #define PTE_NX  (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 struct kvm_space {
-	uint64_t *pml4;
-	uint64_t cr3; /* value to load: PML4 physical address (identity) */
+	uint64_t *pml4; /* the PML4, at an address the kernel can reach */
+	uint64_t cr3;   /* value to load: PML4 physical address */
+	int user;       /* a process space: its tables and frames come from frames.c */
 };
 
 extern struct kvm_space kvm_kernel;
+extern const struct kvm_space *kvm_current; /* the space CR3 holds */
+
+/* The direct map: physical address -> kernel pointer. Identity until
+ * vm_init has switched to its tables, KDIRECT_BASE + pa afterwards. */
+extern uint64_t kvm_phys_off;
+static inline void *kphys(uint64_t pa)
+{
+	return (void *)(uintptr_t)(kvm_phys_off + pa);
+}
 
 /* Maps [va, va+size) to [pa, pa+size) with leaf flags (PTE_P implied
  * unless flags has KVM_NOT_PRESENT). Uses 2 MiB pages where va, pa and the
@@ -41,6 +57,30 @@ int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64
 uint64_t kvm_lookup(const struct kvm_space *s, uint64_t va, int *level);
 
 void kvm_activate(const struct kvm_space *s);
+
+/* A new process space: user half empty, kernel image below USER_MIN and
+ * the upper half shared with kvm_kernel. 0, or -1 when out of frames. */
+int kvm_space_new(struct kvm_space *s);
+/* Frees the user half's tables and every frame the space owns
+ * (PTE_OWNED); the space must not be active. */
+void kvm_space_free(struct kvm_space *s);
+/* Maps [va, va+size) (4 KiB aligned) to fresh zeroed frames owned by the
+ * space, leaf flags as kvm_map. 0, or -1 when out of frames (the pages
+ * mapped so far stay, owned: kvm_unmap or kvm_space_free releases them). */
+int kvm_map_anon(struct kvm_space *s, uint64_t va, uint64_t size, uint64_t flags);
+/* Removes the 4 KiB mappings of [va, va+size), freeing owned frames. */
+void kvm_unmap(struct kvm_space *s, uint64_t va, uint64_t size);
+/* New leaf flags for the mapped 4 KiB pages of [va, va+size), frames and
+ * ownership kept (KVM_NOT_PRESENT: PROT_NONE, the frame stays). */
+void kvm_protect(struct kvm_space *s, uint64_t va, uint64_t size, uint64_t flags);
+/* The 4 KiB leaf entry of va (present or not), NULL when no page table
+ * covers it or a 2 MiB page does. */
+uint64_t *kvm_pte(const struct kvm_space *s, uint64_t va);
+/* Device registers at physical pa: mapped in the MMIO window of the
+ * upper half (every space sees them); returns the virtual address of pa,
+ * 0 when the window or the tables are exhausted. */
+uint64_t kvm_map_io(uint64_t pa, uint64_t size, uint64_t flags);
+void kvm_invlpg(uint64_t va);
 /* Reloads CR3 (after changing live entries). */
 void kvm_flush(void);
 
