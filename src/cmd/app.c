@@ -20,6 +20,8 @@ static int run(const struct kcli *c)
 		return cmd_compare(c);
 	case KCMD_PLOT:
 		return cmd_plot(c);
+	case KCMD_EXEC:
+		return cmd_exec(c);
 	default:
 		return cmd_measure(c);
 	}

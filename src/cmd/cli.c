@@ -10,7 +10,7 @@
 #include <string.h>
 
 enum { A_BENCH = 1, A_BOOT = 2, A_ALL = 4, A_LIST = 8, A_SHOW = 16, A_COMPARE = 32,
-       A_PLOT = 64 };
+       A_PLOT = 64, A_EXEC = 128 };
 #define A_MEASURE (A_BENCH | A_BOOT | A_ALL)
 #define A_EXPORT (A_MEASURE | A_SHOW | A_COMPARE)
 
@@ -27,9 +27,9 @@ static const struct opt opts[] = {
 	{ "samples", 1, A_MEASURE },
 	{ "rounds", 1, A_BENCH | A_ALL },
 	{ "batch", 1, A_MEASURE },
-	{ "cpu", 1, A_BENCH | A_BOOT | A_ALL },
-	{ "emulator", 1, A_BOOT | A_ALL },
-	{ "accel", 1, A_BOOT | A_ALL },
+	{ "cpu", 1, A_BENCH | A_BOOT | A_ALL | A_EXEC },
+	{ "emulator", 1, A_BOOT | A_ALL | A_EXEC },
+	{ "accel", 1, A_BOOT | A_ALL | A_EXEC },
 	{ "guest-cpu", 1, A_ALL },
 	{ "icount", 0, A_BOOT | A_ALL },
 	{ "ring3-if", 1, A_BOOT | A_ALL },
@@ -39,10 +39,13 @@ static const struct opt opts[] = {
 	{ "fuzz", 1, A_BOOT },
 	{ "seed", 1, A_BOOT },
 	{ "replay", 1, A_BOOT },
-	{ "kernel", 1, A_BOOT | A_ALL },
+	{ "kernel", 1, A_BOOT | A_ALL | A_EXEC },
 	{ "mode", 1, A_BOOT | A_ALL },
 	{ "fred", 0, A_BOOT | A_ALL },
-	{ "verbose", 0, A_BOOT | A_ALL },
+	{ "verbose", 0, A_BOOT | A_ALL | A_EXEC },
+	{ "vsyscall", 1, A_EXEC },
+	{ "env", 1, A_EXEC },
+	{ "timeout", 1, A_EXEC },
 	{ "json", 1, A_EXPORT },
 	{ "csv", 1, A_EXPORT },
 	{ "markdown", 1, A_EXPORT },
@@ -72,6 +75,7 @@ static const char *cmd_name(enum kcmd c)
 	case KCMD_SHOW: return "show";
 	case KCMD_COMPARE: return "compare";
 	case KCMD_PLOT: return "plot";
+	case KCMD_EXEC: return "exec";
 	case KCMD_HELP: return "help";
 	case KCMD_VERSION: return "version";
 	}
@@ -88,6 +92,7 @@ static int cmd_bit(enum kcmd c)
 	case KCMD_SHOW: return A_SHOW;
 	case KCMD_COMPARE: return A_COMPARE;
 	case KCMD_PLOT: return A_PLOT;
+	case KCMD_EXEC: return A_EXEC;
 	default: return 0;
 	}
 }
@@ -289,9 +294,9 @@ static const struct {
 } commands[] = {
 	{ "bench", KCMD_BENCH }, { "boot", KCMD_BOOT }, { "list", KCMD_LIST },
 	{ "show", KCMD_SHOW }, { "compare", KCMD_COMPARE }, { "plot", KCMD_PLOT },
-	{ "help", KCMD_HELP }, { "version", KCMD_VERSION },
+	{ "exec", KCMD_EXEC }, { "help", KCMD_HELP }, { "version", KCMD_VERSION },
 };
-#define VALID_COMMANDS "bench, boot, list, show, compare, plot, help, version"
+#define VALID_COMMANDS "bench, boot, list, show, compare, plot, exec, help, version"
 
 static int find_command(const char *name)
 {
@@ -348,8 +353,31 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 					      "calls) to 4096", v);
 			return KEXIT_USAGE;
 		}
-	} else if (strcmp(name, "cpu") == 0 && c->cmd == KCMD_BOOT) {
+	} else if (strcmp(name, "cpu") == 0 && (c->cmd == KCMD_BOOT || c->cmd == KCMD_EXEC)) {
 		c->guest_cpu = val;
+	} else if (strcmp(name, "vsyscall") == 0) {
+		if (strcmp(val, "none") && strcmp(val, "xonly") && strcmp(val, "emulate") &&
+		    strcmp(val, "native")) {
+			snprintf(err, errlen, "unknown --vsyscall '%s': valid modes are none, xonly, emulate, native", v);
+			return KEXIT_USAGE;
+		}
+		c->vsyscall = val;
+	} else if (strcmp(name, "env") == 0) {
+		const char *eq = strchr(val, '=');
+		if (!eq || eq == val) {
+			snprintf(err, errlen, "bad --env '%s': give NAME=VALUE", v);
+			return KEXIT_USAGE;
+		}
+		if (c->n_envs == sizeof(c->envs) / sizeof(c->envs[0])) {
+			snprintf(err, errlen, "--env: at most %zu variables", sizeof(c->envs) / sizeof(c->envs[0]));
+			return KEXIT_USAGE;
+		}
+		c->envs[c->n_envs++] = val;
+	} else if (strcmp(name, "timeout") == 0) {
+		if (kcli_parse_number(val, 1, 86400, &c->timeout)) {
+			snprintf(err, errlen, "bad --timeout '%s': give seconds from 1 to 86400", v);
+			return KEXIT_USAGE;
+		}
 	} else if (strcmp(name, "cpu") == 0) {
 		uint32_t n;
 		if (kcli_parse_u32(val, 0, 4095, &n)) {
@@ -519,6 +547,10 @@ static int final_checks(struct kcli *c, char *err, size_t errlen)
 		snprintf(err, errlen, "compare needs two result files: kentry compare OLD.json NEW.json");
 		return KEXIT_USAGE;
 	}
+	if (c->cmd == KCMD_EXEC && !c->exec_argc) {
+		snprintf(err, errlen, "exec needs a program: kentry exec [options] PROGRAM [ARGS...]");
+		return KEXIT_USAGE;
+	}
 	if (c->cmd == KCMD_PLOT) {
 		if (c->n_files == 0) {
 			snprintf(err, errlen, "plot needs at least one result file: kentry plot "
@@ -639,7 +671,7 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 					      strcmp(c->help_topic, "help") == 0 ||
 					      strcmp(c->help_topic, "version") == 0)) {
 				snprintf(err, errlen, "help: unknown command '%s': valid commands are "
-						      "bench, boot, list, show, compare, plot",
+						      "bench, boot, list, show, compare, plot, exec",
 					 ktext_arg(c->help_topic));
 				return KEXIT_USAGE;
 			}
@@ -650,6 +682,12 @@ int kcli_parse(int argc, char **argv, struct kcli *c, char *err, size_t errlen)
 	int only_dash = 0;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
+		if (c->cmd == KCMD_EXEC && (only_dash || a[0] != '-' || strcmp(a, "-") == 0)) {
+			/* the program, then its arguments as they are */
+			c->exec_argv = &argv[i];
+			c->exec_argc = argc - i;
+			break;
+		}
 		if (only_dash || a[0] != '-' || strcmp(a, "-") == 0) {
 			if (c->n_files < max_files(c->cmd)) {
 				c->files[c->n_files++] = a;
@@ -885,6 +923,33 @@ void kcli_usage(const char *topic)
 		       "                      write the comparison there ('-': standard output)\n");
 		return;
 	}
+	if (topic && strcmp(topic, "exec") == 0) {
+		printf("usage: kentry exec [options] PROGRAM [ARGS...]\n\n"
+		       "Boots kentry's own kernel under QEMU or Bochs with a static Linux\n"
+		       "executable (x86-64 or i386, ELF) and runs it in ring 3: its system calls\n"
+		       "(syscall, int 0x80, sysenter, the vDSO's __kernel_vsyscall) are served by\n"
+		       "kentry's kernel, its standard output and error are passed through, and\n"
+		       "kentry exec exits with its exit status, or 128 + the signal when the kernel\n"
+		       "killed it (what happened is printed on stderr). ARGS are passed as they\n"
+		       "are, options among them included; standard input is empty. A file that is\n"
+		       "not a static x86 executable is refused before anything boots (status 6).\n\n"
+		       "  --emulator qemu|bochs, --accel auto|kvm|tcg, --cpu intel|amd|host|MODEL\n"
+		       "                      as for kentry boot (default: QEMU, KVM when it can run\n"
+		       "                      the guest, else TCG)\n"
+		       "  --vsyscall none|xonly|emulate|native\n"
+		       "                      the vsyscall page's mode (default xonly, as Linux)\n"
+		       "  --env NAME=VALUE    put NAME in the program's environment (repeatable; the\n"
+		       "                      environment is otherwise empty)\n"
+		       "  --timeout S         stop the guest after S seconds (default: none)\n"
+		       "  --verbose           the emulator's command line and the kernel's console\n"
+		       "  --kernel FILE       boot this kernel image instead of the installed one\n\n"
+		       "exit status: the program's; 128 + N when killed by signal N; kentry's own\n"
+		       "failures, with a message starting 'kentry exec:': 2 bad command line, 3 the\n"
+		       "program, emulator or kernel image is missing, 4 the guest failed or hung, 5\n"
+		       "the program's output could not be written, 6 the program is not a static\n"
+		       "x86 executable (the reason is named).\n");
+		return;
+	}
 	if (topic && strcmp(topic, "plot") == 0) {
 		printf("usage: kentry plot RUN.json... -o FILE.svg [options]\n\n"
 		       "Draws saved runs as an SVG chart: by default the median of every path as\n"
@@ -910,6 +975,7 @@ void kcli_usage(const char *topic)
 	       "       kentry show --serial LOG    results from a captured serial console\n"
 	       "       kentry compare OLD NEW      two saved runs: what changed, beyond noise\n"
 	       "       kentry plot RUN... -o F.svg a chart of saved runs\n"
+	       "       kentry exec PROGRAM [ARGS]  run a static Linux program on kentry's kernel\n"
 	       "       kentry help COMMAND         options of one command\n\n"
 	       "options of the bare command: those of bench (--cpu N pins the Linux world)\n"
 	       "and of boot (with --guest-cpu for the emulator's model); --samples up to 10000.\n"

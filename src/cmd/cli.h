@@ -20,7 +20,7 @@ enum {
 };
 
 enum kcmd { KCMD_ALL, KCMD_BENCH, KCMD_BOOT, KCMD_LIST, KCMD_SHOW, KCMD_COMPARE,
-	    KCMD_PLOT, KCMD_HELP, KCMD_VERSION };
+	    KCMD_PLOT, KCMD_EXEC, KCMD_HELP, KCMD_VERSION };
 
 #define KCLI_MAX_ONLY 64
 #define KCLI_MAX_FILES 8    /* result files one plot can draw */
@@ -87,6 +87,13 @@ struct kcli {
 	const char *labels[KCLI_MAX_FILES];
 	size_t n_labels;
 	const char *title;
+	/* exec */
+	char **exec_argv;           /* PROGRAM [ARGS...]: the rest of the command line */
+	int exec_argc;
+	const char *vsyscall;       /* --vsyscall MODE (exec, boot) */
+	const char *envs[64];       /* --env NAME=VALUE, in order */
+	size_t n_envs;
+	double timeout;             /* --timeout S (exec); 0: none */
 };
 
 /* Parses argv into c. Returns 0, or KEXIT_USAGE with a one-line message

@@ -63,5 +63,6 @@ int cmd_list(const struct kcli *c);
 int cmd_show(const struct kcli *c);
 int cmd_compare(const struct kcli *c);
 int cmd_plot(const struct kcli *c);
+int cmd_exec(const struct kcli *c);
 
 #endif

@@ -33,6 +33,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BOCHS_IPS 4000000ul /* only the pace of emulated time: no count depends on it */
@@ -62,8 +63,8 @@ void kbochs_config(const struct kbochs_cfg *c, char *buf, size_t len)
 	       "info: action=report\n"
 	       "debug: action=ignore\n"
 	       "speaker: enabled=0\n"
-	       "clock: sync=none, time0=1704067200\n",
-	       c->serial, c->display, c->log);
+	       "clock: sync=none, time0=%lld\n",
+	       c->serial, c->display, c->log, c->time0 ? c->time0 : 1704067200LL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -569,7 +570,7 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 		rc = 4;
 	}
 	if (!rc)
-		rc = krundisk_make(dir, kernel, cmdline, err, errlen);
+		rc = krundisk_make(dir, kernel, cmdline, o->modules, o->n_modules, err, errlen);
 	if (!rc && info.debugger) {
 		FILE *f = fopen(rcfile, "wx");
 		if (!f || fputs("c\n", f) == EOF || fclose(f)) {
@@ -585,8 +586,10 @@ int kbochs_run(const struct kboot_opts *o, struct krun *run, char *err, size_t e
 	if (o->progress)
 		o->progress(o->progress_arg, "boot", 0, 0, "starting Bochs (BIOS, GRUB)");
 	while (!rc) {
+		/* a program reads the time: the host's (Bochs's clock then
+		 * advances at BOCHS_IPS instructions per emulated second) */
 		struct kbochs_cfg c = { cpu, BOCHS_IPS, 128, bios_l, vga_l, iso_l, img, ser, logp,
-					display };
+					display, o->exec ? (long long)time(NULL) : 0 };
 		kbochs_config(&c, config, sizeof(config));
 		unlink(bochsrc);
 		FILE *f = fopen(bochsrc, "wx");

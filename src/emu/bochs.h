@@ -20,6 +20,8 @@ struct kbochs_cfg {
 	const char *serial;    /* where COM1's bytes go (a path) */
 	const char *log;       /* where Bochs's log goes (a path) */
 	const char *display;   /* "nogui" or "term" */
+	long long time0;       /* the RTC's start (Unix seconds); 0: a fixed
+				* 2024-01-01, so measuring runs do not depend on the day */
 };
 
 /* The bochsrc text (pure). */

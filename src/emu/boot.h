@@ -11,6 +11,7 @@
 
 struct kst_report;   /* serial.h */
 struct kfuzz_report; /* serial.h */
+struct kexec_report; /* serial.h */
 
 struct kboot_opts {
 	const char *emulator;     /* "qemu" (NULL: the default) or "bochs" */
@@ -29,6 +30,14 @@ struct kboot_opts {
 	int fuzz_has_replay;             /* replay=fuzz_replay (one sequence) */
 	uint64_t fuzz_replay;
 	struct kfuzz_report *fuzz_report;
+	/* kentry exec: the Multiboot modules (the program, its argument
+	 * block), the vsyscall page's mode, and the report that takes the
+	 * program's output and end (the caller owns it) */
+	const char *const *modules;
+	size_t n_modules;
+	const char *vsyscall;     /* vsyscall=MODE, NULL: the kernel's default */
+	struct kexec_report *exec;
+	int quiet;                /* no KVM fallback line on stderr (it is the program's) */
 	const char *const *only;  /* NULL or bare-metal ids (validated) */
 	size_t n_only;
 	uint32_t samples;         /* 0: the kernel's default */

@@ -30,6 +30,10 @@ size_t kqemu_argv(const struct kqemu_cmd *c, const char **argv)
 		argv[k++] = "-append";
 		argv[k++] = c->append;
 	}
+	if (c->initrd && *c->initrd) {
+		argv[k++] = "-initrd";
+		argv[k++] = c->initrd;
+	}
 	/* No VGA, NIC, drives or default monitor; COM1 is stdio. A triple
 	 * fault exits (-no-reboot); the kernel's port 0xf4 write ends QEMU
 	 * with status (value << 1) | 1. */
@@ -420,7 +424,17 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	struct attempt *a = xmalloc(sizeof(*a));
 	a->cmdline = NULL;
 	char cpu[128], cpu_note[160];
-	struct kqemu_cmd c = { qemu, kernel, cmdline, cpu, 0, o->icount };
+	/* -initrd: the modules, comma separated (a comma in a path doubled);
+	 * QEMU takes what follows a space as the module's string, so the
+	 * paths (kentry exec's own run directory) hold none */
+	char initrd[8192] = "";
+	for (size_t i = 0; i < o->n_modules; i++) {
+		if (i)
+			bufcat(initrd, sizeof(initrd), ",");
+		for (const char *p = o->modules[i]; *p; p++)
+			bufcat(initrd, sizeof(initrd), *p == ',' ? ",," : "%c", *p);
+	}
+	struct kqemu_cmd c = { qemu, kernel, cmdline, cpu, 0, o->icount, initrd };
 	int used_kvm = 0, booted = 1;
 	struct kboot_opts ko = *o; /* the KVM attempt: without the ids KVM would emulate */
 	const char *kvm_only[KKVM_MAX_IDS];
@@ -449,7 +463,11 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 			kvm_failure(&a->r, fallback, sizeof(fallback));
 		}
 		c.append = cmdline;
-		if (fallback[0] && strcmp(accel, "auto") == 0) {
+		if (fallback[0] && strcmp(accel, "auto") == 0 && o->exec && o->exec->out_bytes) {
+			/* the program ran under KVM and wrote: it must not run twice */
+			used_kvm = 1;
+			snprintf(cmdline, sizeof(cmdline), "%s", kcmd);
+		} else if (fallback[0] && strcmp(accel, "auto") == 0) {
 			kemu_free(&a->r);
 		} else {
 			used_kvm = 1;
@@ -457,11 +475,12 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 		}
 	}
 	if (!used_kvm) {
-		if (fallback[0] && strcmp(accel, "auto") == 0 && !(o->kvm_failed && *o->kvm_failed))
+		if (fallback[0] && strcmp(accel, "auto") == 0 && !(o->kvm_failed && *o->kvm_failed) &&
+		    (!o->quiet || o->verbose))
 			fprintf(stderr, "kentry boot: KVM %s; falling back to TCG\n", fallback);
 		kqemu_resolve_cpu(o->cpu, cpu_help.models, 0, cpu, sizeof(cpu), cpu_note,
 				  sizeof(cpu_note), err, errlen);
-		if (o->cpu && strcmp(o->cpu, "host") == 0)
+		if (o->cpu && strcmp(o->cpu, "host") == 0 && (!o->quiet || o->verbose))
 			fprintf(stderr, "kentry boot: --cpu host needs KVM; TCG runs QEMU's 'max' "
 					"model instead\n");
 		c.kvm = 0;

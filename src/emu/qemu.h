@@ -15,6 +15,8 @@ struct kqemu_cmd {
 	const char *cpu;    /* the -cpu value (resolved: kqemu_resolve_cpu) */
 	int kvm;            /* -accel kvm, else tcg */
 	int icount;         /* -icount shift=0 (TCG only) */
+	const char *initrd; /* Multiboot modules, QEMU's -initrd list (commas doubled in
+			     * paths, no spaces); NULL: none */
 };
 
 #define KQEMU_ARGV_MAX 40

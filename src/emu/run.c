@@ -40,6 +40,9 @@ void kemu_init(struct kemu_run *r, const struct kemu_traits *t, const struct kbo
 	r->ser.fuzz = o->fuzz_report;
 	if (o->fuzz_report)
 		kfuzz_report_free(o->fuzz_report);
+	r->ser.exec = o->exec;
+	if (o->exec)
+		kexec_report_free(o->exec);
 }
 
 void kemu_free(struct kemu_run *r)
@@ -430,12 +433,16 @@ void kemu_finish(struct kemu_run *r, const struct kboot_opts *o, const char *cou
 	}
 	/* the self-test and the fuzzer measure nothing: no result is missing */
 	static const char *const none[1] = { NULL };
-	int measuring = !o->selftest && !o->fuzz_n && !o->fuzz_has_replay;
+	int measuring = !o->selftest && !o->fuzz_n && !o->fuzz_has_replay && !o->exec;
 	kserial_finish(&r->ser, !measuring ? none : o->only && o->n_only ? o->only : NULL,
 		       !measuring ? 0 : o->only ? o->n_only : 0, count_note, missing);
 	if (o->selftest_report) {
 		o->selftest_report->end_seen = r->ser.end_seen;
 		o->selftest_report->tap_failed = r->ser.tap_not_ok;
+	}
+	if (o->exec) {
+		o->exec->end_seen = r->ser.end_seen;
+		o->exec->tap_failed = r->ser.tap_not_ok;
 	}
 	if (o->fuzz_report) {
 		o->fuzz_report->end_seen = r->ser.end_seen;

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-void krundisk_config(const char *cmdline, char *buf, size_t len)
+void krundisk_config(const char *cmdline, size_t n_modules, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	/* GRUB's own messages (a missing file, a bad image) on COM1 too, where
@@ -21,11 +21,14 @@ void krundisk_config(const char *cmdline, char *buf, size_t len)
 	       "# kentry run disk: written by kentry boot for one run\n"
 	       "serial --unit=0 --speed=115200\n"
 	       "terminal_output --append serial\n"
-	       "multiboot /kernel.elf%s%s\n"
+	       "multiboot /kernel.elf%s%s\n",
+	       cmdline && *cmdline ? " " : "", cmdline ? cmdline : "");
+	for (size_t i = 0; i < n_modules; i++)
+		bufcat(buf, len, "module /mod%zu\n", i);
+	bufcat(buf, len,
 	       "boot\n"
 	       "echo \"kentry run disk: GRUB could not boot /kernel.elf\"\n"
-	       "halt\n",
-	       cmdline && *cmdline ? " " : "", cmdline ? cmdline : "");
+	       "halt\n");
 }
 
 unsigned krundisk_cylinders(long long kernel_bytes)
@@ -83,16 +86,18 @@ int krundisk_tools(char *err, size_t errlen)
 	return rc;
 }
 
-int krundisk_make(const char *dir, const char *kernel, const char *cmdline, char *err,
-		  size_t errlen)
+int krundisk_make(const char *dir, const char *kernel, const char *cmdline,
+		  const char *const *modules, size_t n_modules, char *err, size_t errlen)
 {
 	char *mformat, *mcopy;
 	if (tools(&mformat, &mcopy, err, errlen))
 		return 3;
 	struct stat st;
 	long long kbytes = stat(kernel, &st) == 0 ? (long long)st.st_size : 0;
+	for (size_t i = 0; i < n_modules; i++)
+		kbytes += stat(modules[i], &st) == 0 ? (long long)st.st_size : 0;
 	char cfg[2400], cfgpath[4200], img[4200], cyl[16];
-	krundisk_config(cmdline, cfg, sizeof(cfg));
+	krundisk_config(cmdline, n_modules, cfg, sizeof(cfg));
 	snprintf(cfgpath, sizeof(cfgpath), "%s/run.cfg", dir);
 	snprintf(img, sizeof(img), "%s/run.img", dir);
 	snprintf(cyl, sizeof(cyl), "%u", krundisk_cylinders(kbytes));
@@ -115,6 +120,12 @@ int krundisk_make(const char *dir, const char *kernel, const char *cmdline, char
 		rc = mtool(cp1, err, errlen);
 	if (!rc)
 		rc = mtool(cp2, err, errlen);
+	for (size_t i = 0; i < n_modules && !rc; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "::/mod%zu", i);
+		char *cp[] = { mcopy, (char *)"-i", img, (char *)modules[i], name, NULL };
+		rc = mtool(cp, err, errlen);
+	}
 	free(mformat);
 	free(mcopy);
 	return rc;

@@ -12,8 +12,9 @@
 
 #define KRUNDISK_LABEL "KENTRYRUN"
 
-/* The text of /run.cfg for a kernel command line (pure). */
-void krundisk_config(const char *cmdline, char *buf, size_t len);
+/* The text of /run.cfg for a kernel command line and n_modules Multiboot
+ * modules, /mod0, /mod1, ... on the disk (pure). */
+void krundisk_config(const char *cmdline, size_t n_modules, char *buf, size_t len);
 
 /* Cylinders of 16 heads x 63 sectors (516096 bytes each) for a disk that
  * holds a kernel of kernel_bytes with room to spare (pure). */
@@ -23,10 +24,10 @@ unsigned krundisk_cylinders(long long kernel_bytes);
  * or 3 with a message naming the package. */
 int krundisk_tools(char *err, size_t errlen);
 
-/* Writes dir/run.cfg and makes dir/run.img holding it and the kernel.
- * Returns 0, or a kentry exit status (3: mtools missing, 4: it failed)
- * with a message. */
-int krundisk_make(const char *dir, const char *kernel, const char *cmdline, char *err,
-		  size_t errlen);
+/* Writes dir/run.cfg and makes dir/run.img holding it, the kernel and the
+ * modules (kentry exec's program and argument block). Returns 0, or a
+ * kentry exit status (3: mtools missing, 4: it failed) with a message. */
+int krundisk_make(const char *dir, const char *kernel, const char *cmdline,
+		  const char *const *modules, size_t n_modules, char *err, size_t errlen);
 
 #endif

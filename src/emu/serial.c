@@ -432,10 +432,85 @@ static int fuzz_record(struct kserial *s, char *p)
 	return 0; /* other fuzz lines (start, progress) are console text */
 }
 
+void kexec_report_free(struct kexec_report *r)
+{
+	free(r->signame);
+	free(r->why);
+	free(r->refused);
+	r->signame = r->why = r->refused = NULL;
+	r->ended = r->status = 0;
+	r->out_bytes = 0;
+	r->end_seen = r->tap_failed = 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "out <fd> <hex>": fd 1 or 2, an even number of lowercase hex digits. */
+static int out_record(struct kserial *s, const char *p)
+{
+	if ((p[0] != '1' && p[0] != '2') || p[1] != ' ')
+		return -1;
+	const char *h = p + 2;
+	size_t n = strlen(h);
+	if (n % 2 || n / 2 > 512)
+		return -1;
+	unsigned char buf[512];
+	for (size_t i = 0; i < n / 2; i++) {
+		int a = hexval(h[2 * i]), b = hexval(h[2 * i + 1]);
+		if (a < 0 || b < 0)
+			return -1;
+		buf[i] = (unsigned char)(a << 4 | b);
+	}
+	s->exec->out_bytes += n / 2;
+	if (s->exec->out)
+		s->exec->out(s->exec->arg, p[0] - '0', buf, n / 2);
+	return 0;
+}
+
+/* "exit status=N", "exit signal=N NAME what happened". */
+static int exit_record(struct kserial *s, const char *p)
+{
+	struct kexec_report *r = s->exec;
+	char *end;
+	if (strncmp(p, "status=", 7) == 0) {
+		long v = strtol(p + 7, &end, 10);
+		if (end == p + 7 || *end || v < 0 || v > 255)
+			return -1;
+		r->ended = 1;
+		r->status = (int)v;
+		return 0;
+	}
+	if (strncmp(p, "signal=", 7) == 0) {
+		long v = strtol(p + 7, &end, 10);
+		if (end == p + 7 || *end != ' ' || v < 1 || v > 64)
+			return -1;
+		const char *name = end + 1, *sp = strchr(name, ' ');
+		r->ended = 2;
+		r->status = (int)v;
+		free(r->signame);
+		free(r->why);
+		r->signame = sp ? strndup(name, (size_t)(sp - name)) : xstrdup(name);
+		r->why = xstrdup(sp ? sp + 1 : "");
+		return 0;
+	}
+	return -1;
+}
+
 int kserial_line(struct kserial *s, const char *raw)
 {
 	char line[KSERIAL_LINE_MAX];
 	sanitize(line, sizeof(line), raw);
+	if (s->exec && strncmp(line, "out ", 4) == 0) {
+		/* the program's output: not console text (kept out of the tail) */
+		s->lines++;
+		int rc = out_record(s, line + 4);
+		if (rc < 0)
+			s->malformed++;
+		return rc;
+	}
 	kring_push(&s->tail, line);
 	s->lines++;
 	int rc = serial_record(s, line);
@@ -493,6 +568,13 @@ static int serial_record(struct kserial *s, char *line)
 	}
 	if (strncmp(p, "fuzz ", 5) == 0)
 		return fuzz_record(s, p);
+	if (s->exec && strncmp(p, "exit ", 5) == 0)
+		return exit_record(s, p + 5);
+	if (s->exec && strncmp(p, "exec refused ", 13) == 0) {
+		free(s->exec->refused);
+		s->exec->refused = xstrdup(p + 13);
+		return 0;
+	}
 	if (strncmp(p, "selftest-case ", 14) == 0 ||
 	    (strncmp(p, "selftest ", 9) == 0 && isdigit((unsigned char)p[9])))
 		return selftest_record(s, p);

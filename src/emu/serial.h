@@ -51,6 +51,22 @@ struct kfuzz_report {
 };
 void kfuzz_report_free(struct kfuzz_report *r);
 
+/* What the kernel says about the program it ran (kentry exec;
+ * docs/serial-protocol.md, "Running a program"). */
+struct kexec_report {
+	/* each `out <fd> <hex>` record, decoded, as it comes */
+	void (*out)(void *arg, int fd, const unsigned char *buf, size_t n);
+	void *arg;
+	size_t out_bytes;
+	int ended;       /* 0 no exit record, 1 exited (status), 2 killed (signal) */
+	int status;      /* the exit status, or the signal */
+	char *signame;   /* killed: "SIGSEGV" */
+	char *why;       /* killed: what happened */
+	char *refused;   /* `exec refused <why>`: the kernel would not run it */
+	int end_seen, tap_failed; /* set by kboot_run, as for kst_report */
+};
+void kexec_report_free(struct kexec_report *r);
+
 /* Feed whole lines (without the
  * newline). */
 struct kserial {
@@ -81,6 +97,7 @@ struct kserial {
 				  * boot stub's reason for halting (boot.S) */
 	struct kst_report *selftest; /* collects selftest records when not NULL */
 	struct kfuzz_report *fuzz;   /* collects fuzz records when not NULL */
+	struct kexec_report *exec;   /* takes out/exit/exec records when not NULL */
 	unsigned variants;       /* kserial_finish: variants expected (kboot_variant_mask);
 				  * 0 means the minimal one only, as does the legacy
 				  * kernel (it has no other) */

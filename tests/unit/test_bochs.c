@@ -136,11 +136,15 @@ int main(void)
 
 	/* the run disk */
 	char cfg[1024];
-	krundisk_config("samples=50 only=syscall", cfg, sizeof(cfg));
+	krundisk_config("samples=50 only=syscall", 0, cfg, sizeof(cfg));
 	T_CHECK(strstr(cfg, "\nmultiboot /kernel.elf samples=50 only=syscall\nboot\n") != NULL);
 	T_CHECK(strstr(cfg, "terminal_output --append serial\n") != NULL);
 	T_CHECK(strstr(cfg, "GRUB could not boot /kernel.elf\"\nhalt\n") != NULL);
-	krundisk_config("", cfg, sizeof(cfg));
+	krundisk_config("", 0, cfg, sizeof(cfg));
+	T_CHECK(strstr(cfg, "module") == NULL);
+	krundisk_config("vsyscall=native", 2, cfg, sizeof(cfg));
+	T_CHECK(strstr(cfg, "\nmultiboot /kernel.elf vsyscall=native\nmodule /mod0\nmodule /mod1\nboot\n") != NULL);
+	krundisk_config("", 0, cfg, sizeof(cfg));
 	T_CHECK(strstr(cfg, "\nmultiboot /kernel.elf\nboot\n") != NULL);
 	T_EQ_U64(krundisk_cylinders(0), 2);
 	T_EQ_U64(krundisk_cylinders(200 * 1024), 2);

@@ -68,6 +68,17 @@ int main(void)
 		 FIXED);
 	expect_line(&c, want);
 
+	/* Multiboot modules (kentry exec): -initrd after -append */
+	c.append = "vsyscall=native";
+	c.initrd = "/tmp/r/prog,/tmp/r/args";
+	snprintf(want, sizeof(want),
+		 "/usr/bin/qemu-system-x86_64 -kernel /k/kentry-kernel.elf -append vsyscall=native "
+		 "-initrd /tmp/r/prog,/tmp/r/args %s -accel kvm -cpu Skylake-Client",
+		 FIXED);
+	expect_line(&c, want);
+	c.initrd = NULL;
+	c.append = NULL;
+
 	/* TCG with -icount, no command line */
 	c.kvm = 0;
 	c.cpu = "max";
