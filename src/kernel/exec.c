@@ -358,6 +358,7 @@ void exec_run(void)
 		kgdt[SEL_TLS0 / 8 + k] = 0;
 	__asm__ volatile("mov %0, %%fs; mov %0, %%gs" : : "r"(0) : "memory");
 
+	klinux_print_counts();
 	int pass = 1;
 	if (st == KURUN_PROC_END && kproc.ended == 1) {
 		kprintf("exit status=%d\n", kproc.status);

@@ -35,10 +35,40 @@
 extern const char *const klx_names64[], *const klx_names32[];
 extern const unsigned klx_names64_n, klx_names32_n;
 
-/* ---- -ENOSYS, logged once per call ---------------------------------------------- */
+/* ---- -ENOSYS, logged once per call; every call counted ------------------------ */
 
 #define LOGGED_MAX 1024
 static uint8_t logged[2][LOGGED_MAX / 8];
+static uint32_t counts[2][LOGGED_MAX];
+
+static void count(int compat, uint64_t nr)
+{
+	if (nr < LOGGED_MAX)
+		counts[compat][nr]++;
+}
+
+void klinux_print_counts(void)
+{
+	for (int compat = 0; compat < 2; compat++) {
+		char line[900];
+		unsigned used = 0;
+		for (unsigned nr = 0; nr < LOGGED_MAX; nr++) {
+			if (!counts[compat][nr])
+				continue;
+			const char *name = 0;
+			if (!compat && nr < klx_names64_n)
+				name = klx_names64[nr];
+			if (compat && nr < klx_names32_n)
+				name = klx_names32[nr];
+			int n = ksnprintf(line + used, sizeof(line) - used, "%s%s %u",
+					  used ? ", " : "", name ? name : "?", counts[compat][nr]);
+			if (n > 0 && used + (unsigned)n < sizeof(line))
+				used += (unsigned)n;
+		}
+		if (used)
+			kprintf("# linux: %s system calls made: %s\n", compat ? "i386" : "x86-64", line);
+	}
+}
 
 static int64_t enosys(int compat, uint64_t nr)
 {
@@ -66,6 +96,7 @@ static int64_t enosys(int compat, uint64_t nr)
 
 static int64_t call64(struct lxc *c, uint64_t nr)
 {
+	count(0, nr);
 	switch (nr) {
 		C(LX64_read, io, READ)
 		C(LX64_write, io, WRITE)
@@ -133,6 +164,7 @@ static int64_t call64(struct lxc *c, uint64_t nr)
 
 static int64_t call32(struct lxc *c, uint64_t nr)
 {
+	count(1, nr);
 	switch (nr) {
 		C(LX32_read, io, READ)
 		C(LX32_write, io, WRITE)
