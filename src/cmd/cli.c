@@ -22,7 +22,7 @@ struct opt {
 
 static const struct opt opts[] = {
 	{ "only", 1, A_MEASURE },
-	{ "op", 1, A_BENCH | A_ALL | A_LIST },
+	{ "op", 1, A_BENCH | A_BOOT | A_ALL | A_LIST },
 	{ "quick", 0, A_MEASURE },
 	{ "samples", 1, A_MEASURE },
 	{ "rounds", 1, A_BENCH | A_ALL },
@@ -176,7 +176,7 @@ static void valid_options(enum kcmd cmd, char *buf, size_t len)
 						 used ? ", " : "", opts[k].name);
 }
 
-static void list_ids(char *buf, size_t len, int linux_world, int bare)
+static void list_ids(char *buf, size_t len, int linux_world, int bare, int gtod)
 {
 	size_t used = 0;
 	buf[0] = '\0';
@@ -184,10 +184,16 @@ static void list_ids(char *buf, size_t len, int linux_world, int bare)
 		for (size_t i = 0; i < klinux_path_count(); i++)
 			used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
 						 "%s%s", used ? ", " : "", klinux_path_id(i));
-	if (bare)
+	if (bare && gtod) {
+		for (size_t i = 0; i < kboot_gtod_count(); i++)
+			if ((int)i == kboot_gtod_index(kboot_gtod_id(i))) /* each id once */
+				used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
+							 "%s%s", used ? ", " : "", kboot_gtod_id(i));
+	} else if (bare) {
 		for (size_t i = 0; i < kboot_id_count(); i++)
 			used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
 						 "%s%s", used ? ", " : "", kboot_id(i));
+	}
 }
 
 static int split_only(struct kcli *c, const char *arg, char *err, size_t errlen)
@@ -220,6 +226,24 @@ static int resolve_modes(struct kcli *c, char *err, size_t errlen)
 {
 	if (c->cmd != KCMD_BOOT && c->cmd != KCMD_ALL)
 		return 0;
+	if (c->op == KOP_GETTIMEOFDAY) {
+		/* a Linux process: the long-mode kernel's, through its IDT,
+		 * SYSCALL and SYSENTER entries */
+		if (c->mode_given & KBOOT_LEGACY32) {
+			snprintf(err, errlen, "--op gettimeofday runs a Linux process on the long-mode "
+					      "kernel; the legacy 32-bit kernel runs no programs: drop "
+					      "--mode %s",
+				 kboot_mode_name(c->mode_given));
+			return KEXIT_USAGE;
+		}
+		if (c->fred) {
+			snprintf(err, errlen, "--op gettimeofday measures the Linux entries (IDT, SYSCALL, "
+					      "SYSENTER); FRED's are not among them: drop --fred");
+			return KEXIT_USAGE;
+		}
+		c->boot_modes = KBOOT_LONG;
+		return 0;
+	}
 	unsigned from_only = 0;
 	for (size_t i = 0; i < c->n_only; i++) {
 		int k = kboot_id_index(c->only[i]);
@@ -274,12 +298,13 @@ static int validate_only(struct kcli *c, char *err, size_t errlen)
 {
 	int lw = c->cmd == KCMD_BENCH || c->cmd == KCMD_ALL;
 	int bw = c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL;
+	int gtod = c->op == KOP_GETTIMEOFDAY;
 	for (size_t i = 0; i < c->n_only; i++) {
 		int ok = (lw && klinux_path_index(c->only[i]) >= 0) ||
-			 (bw && kboot_id_index(c->only[i]) >= 0);
+			 (bw && (gtod ? kboot_gtod_index(c->only[i]) : kboot_id_index(c->only[i])) >= 0);
 		if (!ok) {
 			char ids[2048];
-			list_ids(ids, sizeof(ids), lw, bw);
+			list_ids(ids, sizeof(ids), lw, bw, gtod);
 			snprintf(err, errlen, "unknown id '%s' in --only: valid ids are %s",
 				 ktext_arg(c->only[i]), ids);
 			return KEXIT_USAGE;
@@ -574,6 +599,13 @@ static int final_checks(struct kcli *c, char *err, size_t errlen)
 				 c->n_labels, c->n_files);
 			return KEXIT_USAGE;
 		}
+	}
+	if (c->op == KOP_GETTIMEOFDAY && (c->cmd == KCMD_BOOT || c->cmd == KCMD_ALL) &&
+	    (c->variant || c->selftest || c->fuzz_n || c->replay >= 0)) {
+		snprintf(err, errlen, "--op gettimeofday measures the Linux system-call paths, which "
+				      "are always the full ones: --variant, --selftest and --fuzz do "
+				      "not apply");
+		return KEXIT_USAGE;
 	}
 	if (c->selftest && (c->fuzz_n || c->replay >= 0)) {
 		snprintf(err, errlen, "--selftest and --fuzz are two different runs: give one of them");
@@ -872,6 +904,14 @@ void kcli_usage(const char *topic)
 		       "                      wildcat_lake (KENTRY_BOCHS), else the fred-* paths\n"
 		       "                      are skipped with that reason; with --selftest, the\n"
 		       "                      FRED hostile cases run too\n"
+		       "  --op null|gettimeofday\n"
+		       "                      null (default): the round trips above; gettimeofday:\n"
+		       "                      the seed's table on kentry's kernel, gettimeofday\n"
+		       "                      through every Linux path (int 0x80 from 64- and 32-bit\n"
+		       "                      code, sysenter raw and through __kernel_vsyscall,\n"
+		       "                      syscall from 64- and 32-bit code, the vsyscall page\n"
+		       "                      emulated and native, the 64- and 32-bit vDSO) in a\n"
+		       "                      Linux process, with the Linux world's ids\n"
 		       "  --only ID,ID        only these paths (see 'kentry list --world bare-metal');\n"
 		       "                      without --mode, the kernels of the ids named; a fred-*\n"
 		       "                      id implies --fred\n"

@@ -25,6 +25,27 @@ int cmd_list(const struct kcli *c)
 		if (!c->world)
 			printf("\n");
 		printf("%-24s %-11s %s\n", "id", "world", "available here");
+		if (c->op == KOP_GETTIMEOFDAY) {
+			/* kentry boot --op gettimeofday's rows, the long-mode kernel's */
+			char kernel[PATH_MAX + 32];
+			snprintf(kernel, sizeof(kernel), "%s/%s", libexec, kboot_mode_image(KBOOT_LONG));
+			struct stat st;
+			int have = stat(kernel, &st) == 0;
+			for (size_t i = 0; i < kboot_gtod_count(); i++) {
+				char tok[96];
+				const char *var = kboot_gtod_variant(i);
+				snprintf(tok, sizeof(tok), "%s%s%s", kboot_gtod_id(i), var ? "@" : "",
+					 var ? var : "");
+				if (have)
+					printf("%-24s %-11s decided in the guest by trying (kentry boot "
+					       "--op gettimeofday)\n", tok, "bare-metal");
+				else
+					printf("%-24s %-11s no: kernel image %s not built (run make)\n", tok,
+					       "bare-metal", kboot_mode_image(KBOOT_LONG));
+				printf("%-24s %-11s   %s\n", "", "", kboot_gtod_summary(i));
+			}
+			return 0;
+		}
 		for (size_t i = 0; i < kboot_id_count(); i++) {
 			unsigned mode = kboot_id_mode(i);
 			char kernel[PATH_MAX + 32];

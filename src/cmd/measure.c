@@ -27,7 +27,9 @@ static size_t world_only(const struct kcli *c, int bare, const char **out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < c->n_only; i++) {
-		int in = bare ? kboot_id_index(c->only[i]) >= 0 : klinux_path_index(c->only[i]) >= 0;
+		int in = !bare ? klinux_path_index(c->only[i]) >= 0
+		       : c->op == KOP_GETTIMEOFDAY ? kboot_gtod_index(c->only[i]) >= 0
+						   : kboot_id_index(c->only[i]) >= 0;
 		if (in)
 			out[n++] = c->only[i];
 	}
@@ -70,7 +72,8 @@ void boot_opts(const struct kcli *c, const char *libexec, unsigned mode, double 
 	const char *all[KCLI_MAX_ONLY];
 	size_t n_all = world_only(c, 1, all), n_only = 0;
 	for (size_t i = 0; i < n_all; i++)
-		if (kboot_id_mode((size_t)kboot_id_index(all[i])) & mode)
+		if (c->op == KOP_GETTIMEOFDAY ? mode == KBOOT_LONG /* gtod.def's ids: the long kernel's */
+					      : (kboot_id_mode((size_t)kboot_id_index(all[i])) & mode))
 			b->only[n_only++] = all[i];
 	o->emulator = c->emulator;
 	o->accel = c->accel;
@@ -83,6 +86,7 @@ void boot_opts(const struct kcli *c, const char *libexec, unsigned mode, double 
 	o->ring3_if = c->ring3_if < 0 ? NULL : c->ring3_if ? "1" : "0";
 	/* the legacy kernel has the minimal variant only: nothing to choose */
 	o->variant = mode == KBOOT_LEGACY32 ? NULL : c->variant;
+	o->op_gtod = c->op == KOP_GETTIMEOFDAY;
 	o->quick = c->quick;
 	o->kernel_path = b->kernel;
 	o->iso_path = b->iso;
@@ -253,17 +257,24 @@ static int boot_one(const struct kcli *c, unsigned mode, struct krun *run, const
 		if (nl)
 			*nl = '\0';
 		unsigned variants = mode == KBOOT_LEGACY32 ? 1 : kboot_variant_mask(c->variant);
+		int gtod = c->op == KOP_GETTIMEOFDAY;
 		const char *ids[KCLI_MAX_ONLY];
-		size_t n = n_only ? n_only
-				  : kboot_mode_ids(mode | (o.fred ? KBOOT_FRED : 0), ids, KCLI_MAX_ONLY);
+		/* gettimeofday: a row per (id, variant) of gtod.def, the --only ones */
+		size_t n = gtod	    ? kboot_gtod_count()
+			   : n_only ? n_only
+				    : kboot_mode_ids(mode | (o.fred ? KBOOT_FRED : 0), ids, KCLI_MAX_ONLY);
 		for (size_t i = 0; i < n; i++) {
-			const char *id = n_only ? only[i] : ids[i];
-			for (unsigned v = 0; v < KBOOT_NVARIANTS; v++) {
-				const char *var = kboot_variant_name(v);
-				if (!((variants >> v) & 1) ||
+			const char *id = gtod ? kboot_gtod_id(i) : n_only ? only[i] : ids[i];
+			int wanted = !gtod || n_only == 0;
+			for (size_t k = 0; !wanted && k < n_only; k++)
+				wanted = strcmp(only[k], id) == 0;
+			for (unsigned v = 0; v < (gtod ? 1u : KBOOT_NVARIANTS); v++) {
+				const char *var = gtod ? kboot_gtod_variant(i) : kboot_variant_name(v);
+				if (!wanted || (!gtod && !((variants >> v) & 1)) ||
 				    krun_find_variant(run, id, "bare-metal", var))
 					continue;
-				struct kresult *r = krun_add(run, id, "bare-metal", "round-trip");
+				struct kresult *r = krun_add(run, id, "bare-metal",
+							     gtod ? "gettimeofday" : "round-trip");
 				kresult_set_variant(r, var);
 				kresult_skip(r, "bare-metal world did not complete: %s", first);
 			}
@@ -366,7 +377,11 @@ int cmd_measure(const struct kcli *c)
 			 emulator_name(c));
 		krender_env(rep, &run.guest_env, title);
 		fprintf(rep, "\n");
-		print_bare_metal(rep, &run);
+		if (c->op == KOP_GETTIMEOFDAY)
+			print_world(rep, &run, "bare-metal",
+				    "Bare-metal world, gettimeofday through every Linux path on kentry's kernel");
+		else
+			print_bare_metal(rep, &run);
 	}
 	kstdio_flush(rep);
 	krun_free(&run);

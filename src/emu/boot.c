@@ -81,6 +81,8 @@ void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len)
 		bufcat(buf, len, "%sfred", buf[0] ? " " : "");
 	if (o->vsyscall)
 		bufcat(buf, len, "%svsyscall=%s", buf[0] ? " " : "", o->vsyscall);
+	if (o->op_gtod)
+		bufcat(buf, len, "%sop=gettimeofday", buf[0] ? " " : "");
 	const char *more = getenv("KENTRY_BOOT_APPEND");
 	if (more && *more)
 		bufcat(buf, len, "%s%s", buf[0] ? " " : "", more);

@@ -36,6 +36,8 @@ struct kboot_opts {
 	const char *const *modules;
 	size_t n_modules;
 	const char *vsyscall;     /* vsyscall=MODE, NULL: the kernel's default */
+	int op_gtod;              /* op=gettimeofday: the Linux gettimeofday paths
+				   * (gtod.def) instead of the round trips */
 	struct kexec_report *exec;
 	int quiet;                /* no KVM fallback line on stderr (it is the program's) */
 	const char *const *only;  /* NULL or bare-metal ids (validated) */
@@ -89,6 +91,14 @@ const char *kboot_id_counterpart(size_t i, const char **why_none);
 int kboot_id_fred(size_t i);
 /* The ids one kernel (mode mask) measures, in order; returns how many. */
 size_t kboot_mode_ids(unsigned mode, const char **out, size_t max);
+
+/* The gettimeofday paths of `kentry boot --op gettimeofday` (one row per
+ * path and variant, src/kernel/gtod.def), with the Linux world's ids. */
+size_t kboot_gtod_count(void);
+const char *kboot_gtod_id(size_t i);
+const char *kboot_gtod_variant(size_t i); /* NULL: the path's only form */
+const char *kboot_gtod_summary(size_t i);
+int kboot_gtod_index(const char *id);      /* its first row, -1 when unknown */
 
 /* The variants of every bare-metal path: 0 the minimal one (no variant
  * name, the default form), 1 "full". kboot_variant_mask("minimal"|"full"|

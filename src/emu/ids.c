@@ -124,3 +124,46 @@ int kboot_mode_parse(const char *s, unsigned *mode)
 		return -1;
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* The gettimeofday paths on kentry's kernel                           */
+
+/* One row per (path, variant) of src/kernel/gtod.def. */
+static const struct {
+	const char *id, *variant, *summary;
+} kboot_gtod[] = {
+#define GTOD(id, variant, mode, loops, kind, expect, what, summary) { id, variant, summary },
+#include "kernel/gtod.def"
+#undef GTOD
+};
+#define KBOOT_NGTOD (sizeof(kboot_gtod) / sizeof(kboot_gtod[0]))
+
+size_t kboot_gtod_count(void)
+{
+	return KBOOT_NGTOD;
+}
+
+const char *kboot_gtod_id(size_t i)
+{
+	return i < KBOOT_NGTOD ? kboot_gtod[i].id : NULL;
+}
+
+const char *kboot_gtod_variant(size_t i)
+{
+	return i < KBOOT_NGTOD ? kboot_gtod[i].variant : NULL;
+}
+
+const char *kboot_gtod_summary(size_t i)
+{
+	return i < KBOOT_NGTOD ? kboot_gtod[i].summary : NULL;
+}
+
+int kboot_gtod_index(const char *id)
+{
+	if (!id)
+		return -1;
+	for (size_t i = 0; i < KBOOT_NGTOD; i++)
+		if (strcmp(kboot_gtod[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}

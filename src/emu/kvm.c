@@ -173,6 +173,26 @@ void kkvm_plan(struct kkvm_plan *p, unsigned mode, const char *host_vendor,
 	p->run_nothing = kept == 0;
 }
 
+/* The round-trip path whose mechanism a gettimeofday path (gtod.def)
+ * enters by, for the KVM rules; NULL when KVM's emulator never stands in
+ * for it (syscall from 64-bit code, int 0x80, the vsyscall page, the
+ * vDSO). __kernel_vsyscall enters as the kernel chose for the guest's
+ * vendor: sysenter on Intel, syscall on AMD. */
+static const char *gtod_mechanism(const struct kresult *r, const char *guest)
+{
+	if (!r->op || strcmp(r->op, "gettimeofday") != 0)
+		return r->id;
+	if (!strcmp(r->id, "sysenter-32"))
+		return "compat-sysenter";
+	if (!strcmp(r->id, "syscall-32"))
+		return "compat-syscall";
+	if (!strcmp(r->id, "vsyscall32-entry"))
+		return guest && (!strcmp(guest, "AuthenticAMD") || !strcmp(guest, "HygonGenuine"))
+			       ? "compat-syscall"
+			       : "compat-sysenter";
+	return NULL;
+}
+
 void kkvm_adjust(struct krun *run, const struct kkvm_plan *p, const char *host_vendor)
 {
 	for (size_t i = 0; p && i < p->n_skip; i++) {
@@ -187,14 +207,17 @@ void kkvm_adjust(struct krun *run, const struct kkvm_plan *p, const char *host_v
 		if (strcmp(r->world, "bare-metal") != 0 || r->status != KR_MEASURED)
 			continue;
 		char text[320];
-		enum kkvm_action a = kkvm_path(r->id, host_vendor, guest, text, sizeof(text));
+		const char *mech = gtod_mechanism(r, guest);
+		if (!mech)
+			continue;
+		enum kkvm_action a = kkvm_path(mech, host_vendor, guest, text, sizeof(text));
 		if (a == KKVM_SKIP) {
 			double median = r->cycles.median;
 			kresult_skip(r, "%s (the %.0f ticks measured were not the CPU's)", text, median);
 		} else if (a == KKVM_NOTE) {
 			kresult_set_note(r, "%s", text);
 		}
-		const char *flag = kkvm_flag(r->id);
+		const char *flag = kkvm_flag(mech);
 		if (flag && r->status == KR_MEASURED && !r->anomaly)
 			r->anomaly = strdup(flag);
 	}

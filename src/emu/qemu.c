@@ -444,8 +444,9 @@ int kqemu_run(const struct kboot_opts *o, struct krun *run, char *err, size_t er
 	if (try_kvm) {
 		kqemu_resolve_cpu(o->cpu, cpu_help.models, 1, cpu, sizeof(cpu), cpu_note,
 				  sizeof(cpu_note), err, errlen);
-		kkvm_plan(&plan, o->mode, host.vendor, guest_vendor_guess(o->cpu, host.vendor), o->only,
-			  o->only ? o->n_only : 0, kvm_only);
+		if (!o->op_gtod) /* the round-trip ids KVM would emulate are left out */
+			kkvm_plan(&plan, o->mode, host.vendor, guest_vendor_guess(o->cpu, host.vendor),
+				  o->only, o->only ? o->n_only : 0, kvm_only);
 		if (plan.n_only) {
 			ko.only = kvm_only;
 			ko.n_only = plan.n_only;

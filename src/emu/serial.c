@@ -87,7 +87,7 @@ static struct kresult *result_for(struct kserial *s, const char *tok)
 	if (!r) {
 		char id[64], variant[64];
 		split_token(tok, id, variant);
-		r = krun_add(s->run, id, WORLD, OP);
+		r = krun_add(s->run, id, WORLD, s->op_gtod ? "gettimeofday" : OP);
 		kresult_set_variant(r, variant);
 		return r;
 	}
@@ -676,10 +676,42 @@ void kserial_flush(struct kserial *s)
 	serial_line_end(s, 0);
 }
 
-static int id_rank(const char *id)
+static int id_rank(const struct kserial *s, const struct kresult *r)
 {
-	int i = kboot_id_index(id);
+	if (s->op_gtod) {
+		for (size_t i = 0; i < kboot_gtod_count(); i++)
+			if (!strcmp(kboot_gtod_id(i), r->id) &&
+			    !strcmp(kboot_gtod_variant(i) ? kboot_gtod_variant(i) : "",
+				    r->variant ? r->variant : ""))
+				return (int)i;
+		return (int)kboot_gtod_count();
+	}
+	int i = kboot_id_index(r->id);
 	return i < 0 ? (int)kboot_id_count() : i;
+}
+
+/* op gettimeofday: each row of gtod.def whose id is expected */
+static void finish_gtod(struct kserial *s, const char *const *expect, size_t n_expect,
+			const char *missing_reason)
+{
+	for (size_t i = 0; i < kboot_gtod_count(); i++) {
+		const char *id = kboot_gtod_id(i), *var = kboot_gtod_variant(i);
+		int want = !expect;
+		for (size_t k = 0; expect && k < n_expect; k++)
+			if (!strcmp(expect[k], id))
+				want = 1;
+		char tok[160];
+		snprintf(tok, sizeof(tok), "%s%s%s", id, var ? "@" : "", var ? var : "");
+		if (!want || find_bm(s, tok))
+			continue;
+		struct kresult *r = krun_add(s->run, id, WORLD, "gettimeofday");
+		kresult_set_variant(r, var);
+		if (!s->end_seen && strcmp(tok, s->last_progress) == 0)
+			kresult_skip(r, "the guest stopped during this path (%s)", missing_reason);
+		else
+			kresult_skip(r, "%s", missing_reason);
+		apply_pending_notes(s, r);
+	}
 }
 
 void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expect,
@@ -696,7 +728,11 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 		kresult_skip(cut, "the guest stopped during this path (%s)", missing_reason);
 
 	const char *ids[MAX_MODE_IDS];
-	if (!expect) {
+	if (s->op_gtod && !(expect && !n_expect))
+		finish_gtod(s, expect, n_expect, missing_reason);
+	if (s->op_gtod)
+		n_expect = 0; /* finish_gtod's rows are every expected one */
+	else if (!expect) {
 		n_expect = kboot_mode_ids(serial_mode(s), ids, MAX_MODE_IDS);
 		expect = ids;
 	}
@@ -730,7 +766,7 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 			continue;
 		size_t j = i;
 		while (j > 0 && strcmp(s->run->r[j - 1].world, WORLD) == 0 &&
-		       id_rank(s->run->r[j - 1].id) > id_rank(tmp.id)) {
+		       id_rank(s, &s->run->r[j - 1]) > id_rank(s, &tmp)) {
 			s->run->r[j] = s->run->r[j - 1];
 			j--;
 		}

@@ -105,6 +105,8 @@ struct kserial {
 				  * KBOOT_FRED for the FRED mode): its ids are the
 				  * expected ones; 0: the kernel's own `env kernel.mode`
 				  * and `env kernel.fred` lines, else long */
+	int op_gtod;             /* the gettimeofday paths (gtod.def): op "gettimeofday",
+				  * their rows expected and ordered */
 };
 void kserial_init(struct kserial *s, struct krun *run);
 /* Returns 0 when the line was understood or ignored as console text, -1 on

@@ -119,6 +119,7 @@ struct kconfig {
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 	int fred;            /* fred: the FRED mode (fred.c): the fred-* paths run */
 	unsigned modules;    /* Multiboot modules: a program to run (exec.c) */
+	int op_gtod;         /* op=gettimeofday: the Linux gettimeofday paths (gtod.c) */
 	int vsyscall;        /* vsyscall=none|xonly|emulate|native (vsyscall.h), -1: default */
 	char bad_option[64]; /* a boot option with a value it does not take, reported */
 };
@@ -149,5 +150,7 @@ unsigned kpath_mode(unsigned k);
 uint64_t kpath_clobbers(unsigned k);
 unsigned kpath_full_stubs(void (*const **out)(void));
 unsigned paths_measure_all(unsigned *total, int *all_expected);
+/* paths.c: what the vendor means (AuthenticAMD or HygonGenuine: AMD's rules) */
+int kpath_vendor_amd(void);
 
 #endif

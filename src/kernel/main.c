@@ -20,6 +20,7 @@
 #include "fred.h"
 #include "vm.h"
 #include "exec.h"
+#include "gtod.h"
 #include "frames.h"
 #include "ktime.h"
 #include "kvdso.h"
@@ -45,6 +46,8 @@ static void long_word(const char *w, size_t n)
 {
 	if (n == 4 && !strncmp(w, "fred", 4))
 		kcfg.fred = 1;
+	else if (n == 15 && !strncmp(w, "op=gettimeofday", 15))
+		kcfg.op_gtod = 1;
 	else if (n > 5 && !strncmp(w, "fuzz=", 5))
 		kcfg.fuzz_n = parse_u64(w + 5, n - 5);
 	else if (n > 5 && !strncmp(w, "seed=", 5))
@@ -118,13 +121,21 @@ void kernel_end(int pass, unsigned passed, unsigned total)
 
 static void long_env(void)
 {
-	kprintf("env kernel.variants %s\n", kcfg.variants == 3 ? "minimal,full"
-					     : kcfg.variants == 1 ? "minimal" : "full");
-	kprintf("env variant.minimal the empty handler: only what the hardware needs; "
-		"not safe against hostile user state\n");
-	kprintf("env variant.full what a real kernel does: kernel stack, one register frame, "
-		"user flags and registers cleared, one C dispatcher, the fast exit only when safe "
-		"(else iretq)\n");
+	if (kcfg.op_gtod) {
+		/* the Linux paths have one form; vsyscall's variants are the page's modes */
+		kprintf("env kernel.variants full\n");
+		kprintf("env variant.full every Linux path through the full entry stubs and the one "
+			"dispatcher with the Linux personality (vsyscall@emulate and @native are the "
+			"page's two modes)\n");
+	} else {
+		kprintf("env kernel.variants %s\n", kcfg.variants == 3 ? "minimal,full"
+						     : kcfg.variants == 1 ? "minimal" : "full");
+		kprintf("env variant.minimal the empty handler: only what the hardware needs; "
+			"not safe against hostile user state\n");
+		kprintf("env variant.full what a real kernel does: kernel stack, one register frame, "
+			"user flags and registers cleared, one C dispatcher, the fast exit only when safe "
+			"(else iretq)\n");
+	}
 	kprintf("env kernel.interrupts %s\n", kapic.state);
 	protect_env();
 	kfred_env();
@@ -149,7 +160,7 @@ static void patch_code(void)
 		f |= 1ull << KF_CLAC;
 	if (kcfg.selftest || kcfg.fuzz_n || kcfg.fuzz_replay >= 0)
 		f |= 1ull << KF_OBSERVE;
-	else if (kcfg.modules)
+	else if (kcfg.modules || kcfg.op_gtod)
 		f |= 1ull << KF_LINUX;
 	kpatch_apply(f);
 	/* the 32-bit vDSO's __kernel_vsyscall, for this CPU (kvdso.c) */
@@ -190,6 +201,8 @@ void kmain(uint32_t magic, uint32_t info)
 	kprintf("env memory %s\n", frames_state());
 	kprintf("env linux.vsyscall %s\n", kvsyscall_name(kvsyscall_mode));
 	kprintf("env linux.vsyscall32 %s\n", kvdso_entry32_name());
+	if (kcfg.op_gtod)
+		kprintf("env kernel.op gettimeofday\n");
 
 	kprintf("TAP version 13\n");
 	arch_selfcheck();
@@ -208,6 +221,8 @@ void kmain(uint32_t magic, uint32_t info)
 		kprintf("1..%u\n", tap_count);
 		exec_run();
 	}
+	if (kcfg.op_gtod)
+		gtod_run(); /* the Linux gettimeofday paths instead of the round trips */
 	paths_probe_all();
 	kprintf("1..%u\n", tap_count);
 

@@ -575,6 +575,11 @@ unsigned paths_measure_all(unsigned *total, int *all_expected)
 
 /* ---- for the self-test and the fuzzer --------------------------------------- */
 
+int kpath_vendor_amd(void)
+{
+	return vendor_amd;
+}
+
 int kpath_index(const char *id)
 {
 	for (unsigned k = 0; k < NPATHS; k++)

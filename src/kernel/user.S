@@ -103,3 +103,41 @@ far_cgate_iret:
 	.skip 16384
 	.globl user_stack_top
 user_stack_top:
+
+/* ---- The Linux gettimeofday paths (gtod.c, gtod.def) ------------------------
+ * Run in a Linux process's address space (the measurement process: this
+ * window, both vDSOs, the vsyscall page) through the Linux personality.
+ * Every loop calls gettimeofday(lx_tv, NULL) once per iteration as a
+ * program would: the number or the call's arguments loaded, the entry.
+ * Registers the calls keep: 64-bit code R12, R13 (callee-saved in the
+ * SysV ABI, untouched by syscall), RBX (the tv pointer); 32-bit code ESI,
+ * EDI, EBP (cdecl callee-saved; int $0x80 keeps every register but EAX;
+ * the raw sysenter and syscall push EBP and the vDSO's landing pad pops
+ * it), EBX (the tv pointer). lx_* in .user.data hold what the kernel
+ * found: the vDSO functions' addresses. RSP is 16-byte aligned at each
+ * call (the ABIs' rule; kuser_enter starts there). */
+	.code64
+	.section .user.text, "ax"
+	LOOP64 lx_syscall, "lea lx_tv(%rip), %rdi; xor %esi, %esi", "mov $96, %eax; syscall"
+	LOOP64 lx_int80, "lea lx_tv(%rip), %rbx; xor %ecx, %ecx", "mov $78, %eax; int $0x80"
+	LOOP64 lx_vsyscall, "lea lx_tv(%rip), %rbx; mov $0xffffffffff600000, %rbp", "mov %rbx, %rdi; xor %esi, %esi; call *%rbp"
+	LOOP64 lx_vdso, "lea lx_tv(%rip), %rbx", "mov %rbx, %rdi; xor %esi, %esi; call *lx_vdso64(%rip)"
+	.code32
+	LOOP32 lx_int80, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; int $0x80"
+	LOOP32 lx_kvsys, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; call *lx_kvsys"
+	LOOP32 lx_sysenter, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; push $2f; push %ecx; push %edx; push %ebp; mov %esp, %ebp; sysenter"
+	LOOP32 lx_syscall, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; push $2f; push %ecx; push %edx; push %ebp; mov %ecx, %ebp; syscall"
+	LOOP32 lx_vdso, "mov $lx_tv, %ebx", "sub $8, %esp; push $0; push %ebx; call *lx_vdso32; add $16, %esp"
+	.code64
+
+	.section .user.data, "aw"
+	.balign 16
+	.globl lx_tv, lx_vdso64, lx_vdso32, lx_kvsys
+lx_tv:                          /* the timeval every call writes */
+	.quad 0, 0
+lx_vdso64:                      /* __vdso_gettimeofday, 64-bit vDSO */
+	.quad 0
+lx_vdso32:                      /* __vdso_gettimeofday, 32-bit vDSO */
+	.long 0
+lx_kvsys:                       /* __kernel_vsyscall (AT_SYSINFO) */
+	.long 0

@@ -73,6 +73,11 @@ static const struct {
 	{ "kernel.fred", T_TEXT },       { "kernel.cmdline_fred", T_TEXT },
 	{ "fred.mode", T_TEXT },         { "fred.stack_levels", T_TEXT },
 	{ "fred.config", T_TEXT },
+	/* Linux programs on the kernel (kernel.md, "Linux programs") */
+	{ "clock.rtc", T_TEXT },         { "clock.source", T_TEXT },
+	{ "random.source", T_TEXT },     { "memory", T_TEXT },
+	{ "linux.vsyscall", T_TEXT },    { "linux.vsyscall32", T_TEXT },
+	{ "kernel.op", T_TEXT },
 };
 
 static enum ktype type_of(const char *key)
