@@ -5,11 +5,13 @@ set -eu
 # terminal display Debian builds it for), the hybrid BIOS+UEFI boot image
 # (GRUB for both, xorriso, mtools, which also writes Bochs's run disks), the
 # UEFI firmware the boot test uses, the font the kernel's screen is rendered
-# from at build time (grub-mkfont is in grub-common), and zlib for the plot
-# test's PNG reader.
+# from at build time (grub-mkfont is in grub-common), zlib for the plot
+# test's PNG reader, and what the programs kentry exec runs in the tests are
+# built with (nasm, musl-gcc; glibc's static libraries, 64- and 32-bit, come
+# with build-essential and gcc-multilib).
 PKGS="build-essential gcc-multilib libjansson-dev qemu-system-x86 jq procps \
 	bochs bochsbios vgabios bochs-term grub-pc-bin grub-efi-amd64-bin grub-common \
-	xorriso mtools ovmf fonts-dejavu-core zlib1g-dev"
+	xorriso mtools ovmf fonts-dejavu-core zlib1g-dev nasm musl-tools"
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # The plot test renders a chart in a real browser: Debian's chromium.
 # Ubuntu has none (only a snap, which containers cannot run): there the

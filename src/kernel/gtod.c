@@ -156,8 +156,10 @@ static void probe(unsigned k)
 		if (doc_ud)
 			ksnprintf(gst[k].note, sizeof(gst[k].note),
 				  "%s from 32-bit code ran on this %s model although %s documents #UD: "
-				  "the CPU or emulator departs from the vendor's documentation",
-				  insn, vendor, vendor);
+				  "the CPU or emulator departs from the vendor's documentation%s",
+				  insn, vendor, vendor,
+				  amd ? "; the kernel returns with iretq, as SYSEXIT is #UD in long mode "
+					"on AMD" : "");
 		if (p->kind == GK_KVSYSCALL)
 			ksnprintf(gst[k].note, sizeof(gst[k].note),
 				  "__kernel_vsyscall enters with %s", kvdso_entry32_name());
