@@ -108,7 +108,7 @@ int main(void)
 
 	/* the bochsrc of a run */
 	struct kbochs_cfg c = { "ryzen", 4000000, 128, "/r/bios.rom", "/r/vgabios.rom",
-				"/r/boot.iso", "/r/run.img", "/dev/fd/3", "/dev/fd/4", "term" };
+				"/r/boot.iso", "/r/run.img", "/dev/fd/3", "/dev/fd/4", "term", 0 };
 	char rc[4096];
 	kbochs_config(&c, rc, sizeof(rc));
 	static const char *const lines[] = {
@@ -133,6 +133,10 @@ int main(void)
 	c.disk = NULL;
 	kbochs_config(&c, rc, sizeof(rc));
 	T_CHECK(strstr(rc, "ata0-slave") == NULL);
+	/* kentry exec: the RTC starts at the time given */
+	c.time0 = 1795000000;
+	kbochs_config(&c, rc, sizeof(rc));
+	T_CHECK(strstr(rc, "clock: sync=none, time0=1795000000\n") != NULL);
 
 	/* the run disk */
 	char cfg[1024];

@@ -39,7 +39,7 @@ int main(void)
 
 	/* KVM, the default model (--accel kvm or auto, no --cpu) */
 	struct kqemu_cmd c = { "/usr/bin/qemu-system-x86_64", "/k/kentry-kernel.elf", "quick",
-			       "host", 1, 0 };
+			       "host", 1, 0, NULL };
 	snprintf(want, sizeof(want),
 		 "/usr/bin/qemu-system-x86_64 -kernel /k/kentry-kernel.elf -append quick %s "
 		 "-accel kvm -cpu host",
