@@ -6,7 +6,9 @@
 # by a fault (128 + signal, the fault on stderr); every user pointer checked
 # (-EFAULT, the program goes on), and with the check switched off
 # (harden_off=uaccess) the same program reads the kernel's memory; the
-# vsyscall page in each mode; usage errors. About 6 s.
+# vsyscall page in each mode, and what its emulation refuses (a misaligned
+# entry, an unreadable or kernel return address, xonly's reads); usage
+# errors. About 8 s.
 . tests/lib.sh
 need_qemu_kernel
 . tests/programs/build.sh
@@ -14,6 +16,7 @@ export KENTRY_BOOT_TIMEOUT=60
 build_asm hello_syscall 64 || exit 77
 build_c badptr glibc64 || { echo "not ok 1 - cannot build badptr.c"; exit 1; }
 build_c ktime glibc64 || { echo "not ok 1 - cannot build ktime.c"; exit 1; }
+build_c vsysbad glibc64 || { echo "not ok 1 - cannot build vsysbad.c"; exit 1; }
 H="$tmp/hello_syscall-64"
 X="$K exec --accel tcg --cpu Skylake-Client"
 mkdir "$tmp/t"
@@ -127,6 +130,20 @@ check "vsyscall=none: a call into the page is a SIGSEGV (139) at 0xffffffffff600
 $X --vsyscall none --env NO_VSYSCALL=1 "$tmp/ktime-glibc64" 5 >"$tmp/v-none2.out" 2>&1; rc=$?
 check "vsyscall=none: a program that does not use the page runs (and gets its --env)" eval '[ $rc -eq 5 ] &&
 	grep -q "^time vdso-gettimeofday" "$tmp/v-none2.out"'
+# what the emulation refuses, as Linux's emulate_vsyscall does: each is a
+# SIGSEGV with its reason (without the checks, each call would be served)
+for c in misaligned:"misaligned vsyscall: a call to vsyscall page offset 8" \
+	badstack:"vsyscall with bad stack: the return address at 0x1000 cannot be read" \
+	kernelret:"vsyscall returning to 0xffffffff80000000, outside user space"; do
+	$X --vsyscall emulate "$tmp/vsysbad-glibc64" "${c%%:*}" >"$tmp/vb.out" 2>"$tmp/vb.err"; rc=$?
+	check "vsyscall=emulate, ${c%%:*}: SIGSEGV (139), '${c#*:}'" eval '[ $rc -eq 139 ] && grep -qF "${c#*:}" "$tmp/vb.err" && [ ! -s "$tmp/vb.out" ]'
+done
+# a read of the page: emulate maps it readable, xonly does not
+$X --vsyscall emulate "$tmp/vsysbad-glibc64" read >"$tmp/vr.out" 2>&1; rc=$?
+check "vsyscall=emulate: the page can be read" eval '[ $rc -eq 0 ] && grep -qx "read 0x[0-9a-f][0-9a-f]" "$tmp/vr.out"'
+$X --vsyscall xonly "$tmp/vsysbad-glibc64" read >"$tmp/vx.out" 2>"$tmp/vx.err"; rc=$?
+check "vsyscall=xonly: reading the page is a SIGSEGV (139), a read of 0xffffffffff600000" eval '[ $rc -eq 139 ] &&
+	grep -q "read of address 0xffffffffff600000" "$tmp/vx.err"'
 
 check "no run directory left in TMPDIR" test -z "$(ls -A "$tmp/t")"
 echo "1..$n"
