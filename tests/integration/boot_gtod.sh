@@ -48,6 +48,12 @@ check "--op gettimeofday --only int-gate: status 2, the gettimeofday ids listed"
 "$K" boot --op gettimeofday --variant full 2>"$tmp/u2.err"
 rc=$?
 check "--op gettimeofday --variant full: status 2" eval '[ $rc -eq 2 ] && grep -q "always the full ones" "$tmp/u2.err"'
+"$K" boot --op gettimeofday --mode legacy32 2>"$tmp/u3.err"
+rc=$?
+check "--op gettimeofday --mode legacy32: status 2 (the legacy kernel runs no programs)" eval '[ $rc -eq 2 ] && grep -q "runs no programs" "$tmp/u3.err"'
+"$K" boot --op gettimeofday --fred 2>"$tmp/u4.err"
+rc=$?
+check "--op gettimeofday --fred: status 2" eval '[ $rc -eq 2 ] && grep -q "drop --fred" "$tmp/u4.err"'
 "$K" list --world bare-metal --op gettimeofday >"$tmp/list.out"
 check "list --op gettimeofday: the rows with their variants" eval 'grep -q "^vsyscall@native " "$tmp/list.out" && grep -q "^vdso-32 " "$tmp/list.out"'
 echo "1..$n"
