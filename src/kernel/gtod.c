@@ -184,32 +184,12 @@ static void probe(unsigned k)
 
 /* ---- measure ---------------------------------------------------------------------- */
 
-struct gctx {
-	const struct gpath *p;
-	uint32_t bad;
-};
-
-static uint64_t batch(struct gctx *c, void (*loop)(void), uint32_t n)
+/* kreport_path's run: the mode set_mode chose stays for the whole row */
+static uint32_t run_path(const void *path, void (*loop)(void), uint32_t n, uint64_t *ticks)
 {
-	uint32_t st = run_loop(c->p, loop, n ? n : 1);
-	if (st != KURUN_DONE) {
-		if (!c->bad)
-			c->bad = st;
-		return 0;
-	}
-	return kurun.result;
-}
-
-static uint64_t batch_op(void *ctx, uint32_t n)
-{
-	struct gctx *c = ctx;
-	return batch(c, c->p->op, n);
-}
-
-static uint64_t batch_empty(void *ctx, uint32_t n)
-{
-	struct gctx *c = ctx;
-	return batch(c, c->p->empty, n);
+	uint32_t st = run_loop(path, loop, n);
+	*ticks = kurun.result;
+	return st;
 }
 
 void gtod_run(void)
@@ -231,12 +211,11 @@ void gtod_run(void)
 			continue;
 		total++;
 		set_mode(p);
-		struct gctx c = { p, 0 };
+		struct kreport_loops l = { run_path, p, p->op, p->empty, 0 };
 		char t[80];
 		ksnprintf(t, sizeof(t), "%s", tok(p));
 		/* the same report as every round trip's (report.c) */
-		int r = kreport_path(t, &gst[k], NULL, batch_op, batch_empty, &c, &c.bad,
-				     describe_status);
+		int r = kreport_path(t, &gst[k], NULL, &l, describe_status);
 		if (r > 0)
 			measured++;
 		else if (r < 0)

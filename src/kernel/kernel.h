@@ -56,16 +56,28 @@ struct kpath_state {
 	char reason[200]; /* skipped: why */
 	char note[400];   /* the CPU or emulator departs from the manuals, or "" */
 };
+/* A path's two ring-3 loops (the operation and the empty one) and how to
+ * run one: run() does whatever the path needs around it (install its
+ * stub, set a mode), runs loop n times from ring 3 and returns the run's
+ * status, 0 (KURUN_DONE of either kernel) or what stopped it, with the
+ * loop's TSC delta in *ticks. `failed` keeps the first status other than
+ * 0 seen while measuring. */
+struct kreport_loops {
+	uint32_t (*run)(const void *path, void (*loop)(void), uint32_t n, uint64_t *ticks);
+	const void *path;
+	void (*op)(void), (*empty)(void);
+	uint32_t failed;
+};
 /* One path after its probe: `progress <tok>`, then `result <tok> skipped`
  * with the probe's reason, or the measurement (core/measure.c's sampling
- * with the op/empty batch callbacks, kcfg.samples samples) and its
+ * with batches of the two loops, kcfg.samples samples) and its
  * `result <tok> measured` and `samples` lines, then `note` lines for the
- * row's note and the probe's. A batch that fails sets *failed; describe()
- * puts that status into words for the skip line. Returns 1 when measured,
- * 0 for an expected skip, -1 for an unexpected one or a failed measurement. */
-int kreport_path(const char *tok, const struct kpath_state *pr, const char *note, kbatch_fn op,
-		 kbatch_fn empty, void *ctx, const uint32_t *failed,
-		 void (*describe)(char *buf, size_t n, uint32_t status));
+ * row's note and the probe's. A batch that fails ends the measurement;
+ * describe() puts its status into words for the skip line. Returns 1 when
+ * measured, 0 for an expected skip, -1 for an unexpected one or a failed
+ * measurement. */
+int kreport_path(const char *tok, const struct kpath_state *pr, const char *note,
+		 struct kreport_loops *loops, void (*describe)(char *buf, size_t n, uint32_t status));
 /* `end pass|fail`, isa-debug-exit, halt */
 __attribute__((noreturn)) void kreport_end(int pass);
 

@@ -511,37 +511,20 @@ void paths_probe_all(void)
 
 /* ---- measuring ------------------------------------------------------------- */
 
+/* kreport_path's run: the variant's stub installed around the loop */
 struct bctx {
 	const struct kpath *p;
 	unsigned v;
-	uint32_t bad_status; /* first non-done status seen, 0 if none */
 };
 
-static uint64_t batch(struct bctx *c, void (*loop)(void), uint32_t n)
+static uint32_t run_path(const void *ctx, void (*loop)(void), uint32_t n, uint64_t *ticks)
 {
-	if (n == 0)
-		n = 1;
+	const struct bctx *c = ctx;
 	install(c->p, c->v);
 	uint32_t st = run_loop(c->p, loop, n);
 	uninstall(c->p);
-	if (st != KURUN_DONE) {
-		if (!c->bad_status)
-			c->bad_status = st;
-		return 0;
-	}
-	return kurun.result;
-}
-
-static uint64_t batch_op(void *ctx, uint32_t n)
-{
-	struct bctx *c = ctx;
-	return batch(c, c->p->op, n);
-}
-
-static uint64_t batch_empty(void *ctx, uint32_t n)
-{
-	struct bctx *c = ctx;
-	return batch(c, c->p->empty, n);
+	*ticks = kurun.result;
+	return st;
 }
 
 /* One (path, variant) after its probe: report.c prints its progress, its
@@ -549,9 +532,9 @@ static uint64_t batch_empty(void *ctx, uint32_t n)
 static int measure_one(unsigned k, unsigned v)
 {
 	const struct kpath *p = &paths[k];
-	struct bctx c = { p, v, 0 };
-	return kreport_path(tok(p, v), &pst[k][v], v == 0 ? p->note : NULL, batch_op,
-			    batch_empty, &c, &c.bad_status, describe_status);
+	struct bctx c = { p, v };
+	struct kreport_loops l = { run_path, &c, p->op, p->empty, 0 };
+	return kreport_path(tok(p, v), &pst[k][v], v == 0 ? p->note : NULL, &l, describe_status);
 }
 
 unsigned paths_measure_all(unsigned *total, int *all_expected)

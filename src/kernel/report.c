@@ -119,9 +119,35 @@ static void print_samples(const char *id, const double *v, uint32_t n)
 	}
 }
 
-static int measure(const char *tok, kbatch_fn op, kbatch_fn empty, void *ctx,
-		   const uint32_t *failed)
+/* core/measure.c's batch callbacks over a path's loops */
+static uint64_t loops_batch(struct kreport_loops *l, void (*loop)(void), uint32_t n)
 {
+	uint64_t ticks = 0;
+	uint32_t st = l->run(l->path, loop, n ? n : 1, &ticks);
+	if (st) {
+		if (!l->failed)
+			l->failed = st;
+		return 0;
+	}
+	return ticks;
+}
+
+static uint64_t loops_op(void *ctx, uint32_t n)
+{
+	struct kreport_loops *l = ctx;
+	return loops_batch(l, l->op, n);
+}
+
+static uint64_t loops_empty(void *ctx, uint32_t n)
+{
+	struct kreport_loops *l = ctx;
+	return loops_batch(l, l->empty, n);
+}
+
+static int measure(const char *tok, struct kreport_loops *l)
+{
+	kbatch_fn op = loops_op, empty = loops_empty;
+	void *ctx = l;
 	uint32_t n = kcfg.samples;
 	if (n > MAX_SAMPLES)
 		n = MAX_SAMPLES;
@@ -133,7 +159,7 @@ static int measure(const char *tok, kbatch_fn op, kbatch_fn empty, void *ctx,
 				: kmeasure_pick_batch(op, empty, ctx, KMEASURE_TARGET_CYCLES,
 						      KERNEL_MAX_BATCH, &info.probe_cycles);
 	kmeasure_run(op, empty, ctx, n, KMEASURE_TARGET_CYCLES, samples, &info);
-	if (*failed)
+	if (l->failed)
 		return 0;
 	struct kstats s;
 	kstats_compute(samples, n, &s);
@@ -145,9 +171,8 @@ static int measure(const char *tok, kbatch_fn op, kbatch_fn empty, void *ctx,
 	return 1;
 }
 
-int kreport_path(const char *tok, const struct kpath_state *pr, const char *note, kbatch_fn op,
-		 kbatch_fn empty, void *ctx, const uint32_t *failed,
-		 void (*describe)(char *buf, size_t n, uint32_t status))
+int kreport_path(const char *tok, const struct kpath_state *pr, const char *note,
+		 struct kreport_loops *loops, void (*describe)(char *buf, size_t n, uint32_t status))
 {
 	kprintf("progress %s\n", tok);
 	if (pr->state != PS_MEASURE) {
@@ -156,9 +181,9 @@ int kreport_path(const char *tok, const struct kpath_state *pr, const char *note
 			kprintf("note %s %s\n", tok, pr->note);
 		return pr->state == PS_SKIP_UNEXPECTED ? -1 : 0;
 	}
-	if (!measure(tok, op, empty, ctx, failed)) {
+	if (!measure(tok, loops)) {
 		char what[200];
-		describe(what, sizeof(what), *failed);
+		describe(what, sizeof(what), loops->failed);
 		kprintf("result %s skipped fault during measurement: %s\n", tok, what);
 		return -1;
 	}

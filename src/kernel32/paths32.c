@@ -434,36 +434,15 @@ void paths32_probe_all(void)
 
 /* ---- measuring ------------------------------------------------------------- */
 
-struct bctx {
-	const struct kpath32 *p;
-	uint32_t bad_status;
-};
-
-static uint64_t batch(struct bctx *c, void (*loop)(void), uint32_t n)
+/* kreport_path's run: the path's stub installed around the loop */
+static uint32_t run_path(const void *path, void (*loop)(void), uint32_t n, uint64_t *ticks)
 {
-	if (n == 0)
-		n = 1;
-	install(c->p);
+	const struct kpath32 *p = path;
+	install(p);
 	uint32_t st = run_loop(loop, n);
-	uninstall(c->p);
-	if (st != KURUN_DONE) {
-		if (!c->bad_status)
-			c->bad_status = st;
-		return 0;
-	}
-	return (uint64_t)kurun32.result_hi << 32 | kurun32.result_lo;
-}
-
-static uint64_t batch_op(void *ctx, uint32_t n)
-{
-	struct bctx *c = ctx;
-	return batch(c, c->p->op, n);
-}
-
-static uint64_t batch_empty(void *ctx, uint32_t n)
-{
-	struct bctx *c = ctx;
-	return batch(c, c->p->empty, n);
+	uninstall(p);
+	*ticks = (uint64_t)kurun32.result_hi << 32 | kurun32.result_lo;
+	return st;
 }
 
 unsigned paths32_measure_all(unsigned *total, int *all_expected)
@@ -476,9 +455,8 @@ unsigned paths32_measure_all(unsigned *total, int *all_expected)
 		if (pst[k].state == PS_UNSELECTED)
 			continue;
 		(*total)++;
-		struct bctx c = { p, 0 };
-		int r = kreport_path(p->id, &pst[k], p->note, batch_op, batch_empty, &c,
-				     &c.bad_status, describe_status);
+		struct kreport_loops l = { run_path, p, p->op, p->empty, 0 };
+		int r = kreport_path(p->id, &pst[k], p->note, &l, describe_status);
 		if (r < 0)
 			*all_expected = 0;
 		else if (r > 0)
