@@ -6,7 +6,7 @@
 # model (the vsyscall page emulated, the 64-bit vDSO), the seed's raw
 # sysenter on the Intel model; `boot --op gettimeofday` on both, whose
 # counts match QEMU --icount's within a few instructions. The runs go in
-# parallel. About 4 s.
+# parallel. About 3 to 8 s.
 . tests/lib.sh
 need_qemu_kernel
 command -v bochs >/dev/null || [ -n "${KENTRY_BOCHS:-}" ] || { echo "bochs not installed (Debian: bochs bochsbios vgabios bochs-term)"; exit 77; }

@@ -8,7 +8,7 @@
 # (harden_off=uaccess) the same program reads the kernel's memory; the
 # vsyscall page in each mode, and what its emulation refuses (a misaligned
 # entry, an unreadable or kernel return address, xonly's reads); usage
-# errors. About 8 s.
+# errors. About 4 s.
 . tests/lib.sh
 need_qemu_kernel
 . tests/programs/build.sh

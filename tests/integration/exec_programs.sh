@@ -7,7 +7,7 @@
 # gettimeofday, clock_gettime, time, the system call, the vsyscall page
 # and the vDSO, and exit with a chosen status; the time they print is the
 # host's within a tolerance; the C libraries took the time from the vDSO
-# (the kernel counted no time system call of theirs). About 8 s.
+# (the kernel counted no time system call of theirs). About 4 s.
 . tests/lib.sh
 need_qemu_kernel
 . tests/programs/build.sh
