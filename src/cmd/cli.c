@@ -34,6 +34,8 @@ static const struct opt opts[] = {
 	{ "icount", 0, A_BOOT | A_ALL },
 	{ "ring3-if", 1, A_BOOT | A_ALL },
 	{ "variant", 1, A_BOOT | A_ALL },
+	{ "mitigations", 1, A_BOOT | A_ALL },
+	{ "touch-pages", 1, A_BOOT | A_ALL },
 	{ "selftest", 0, A_BOOT },
 	{ "case", 1, A_BOOT },
 	{ "fuzz", 1, A_BOOT },
@@ -241,6 +243,13 @@ static int resolve_modes(struct kcli *c, char *err, size_t errlen)
 					      "SYSENTER); FRED's are not among them: drop --fred");
 			return KEXIT_USAGE;
 		}
+		if (c->mitigations || c->touch_pages) {
+			snprintf(err, errlen, "%s: the mitigations are measured on the kernel's own "
+					      "paths; a Linux process's address space has no KPTI twin "
+					      "yet (docs/mitigations.md): drop it with --op gettimeofday",
+				 c->mitigations ? "--mitigations" : "--touch-pages");
+			return KEXIT_USAGE;
+		}
 		c->boot_modes = KBOOT_LONG;
 		return 0;
 	}
@@ -277,6 +286,12 @@ static int resolve_modes(struct kcli *c, char *err, size_t errlen)
 	if (c->variant && strcmp(c->variant, "full") == 0 && c->boot_modes == KBOOT_LEGACY32) {
 		snprintf(err, errlen, "--variant full: the legacy 32-bit kernel has the minimal "
 				      "variant only (add --mode all to measure both kernels)");
+		return KEXIT_USAGE;
+	}
+	if ((c->mitigations || c->touch_pages) && c->boot_modes == KBOOT_LEGACY32) {
+		snprintf(err, errlen, "%s: the legacy 32-bit kernel has no mitigations and no "
+				      "touching loops (add --mode all to measure both kernels)",
+			 c->mitigations ? "--mitigations" : "--touch-pages");
 		return KEXIT_USAGE;
 	}
 	if (c->fred && !(c->boot_modes & KBOOT_LONG)) {
@@ -476,6 +491,21 @@ static int apply_option(struct kcli *c, const char *name, const char *val, char 
 			return KEXIT_USAGE;
 		}
 		c->variant = val;
+	} else if (strcmp(name, "mitigations") == 0) {
+		char bad[64];
+		if (kboot_mitigations_valid(val, bad, sizeof(bad)) != 0) {
+			snprintf(err, errlen, "bad --mitigations '%s': '%s' is not one of %s, or "
+					      "auto or all (comma separated)", v, ktext_short(bad, 40),
+				 kboot_mitigation_choices());
+			return KEXIT_USAGE;
+		}
+		c->mitigations = val;
+	} else if (strcmp(name, "touch-pages") == 0) {
+		if (kcli_parse_u32(val, 0, KBOOT_TOUCH_MAX, &c->touch_pages)) {
+			snprintf(err, errlen, "bad --touch-pages '%s': give a number of pages from 0 to %u", v,
+				 KBOOT_TOUCH_MAX);
+			return KEXIT_USAGE;
+		}
 	} else if (strcmp(name, "ring3-if") == 0) {
 		if (strcmp(val, "0") && strcmp(val, "1")) {
 			snprintf(err, errlen, "bad --ring3-if '%s': valid values are 0, 1", v);
@@ -623,8 +653,13 @@ static int final_checks(struct kcli *c, char *err, size_t errlen)
 		snprintf(err, errlen, "--replay K needs the --seed S of the run that printed K");
 		return KEXIT_USAGE;
 	}
-	if ((c->selftest || c->fuzz_n || c->replay >= 0) && (c->n_only || c->variant || c->samples)) {
-		snprintf(err, errlen, "--only, --variant and --samples are for measuring runs, not --selftest or --fuzz (which use the full variant of every path)");
+	if ((c->selftest || c->fuzz_n || c->replay >= 0) &&
+	    (c->n_only || c->variant || c->samples || c->touch_pages)) {
+		snprintf(err, errlen, "--only, --variant, --samples and --touch-pages are for measuring runs, not --selftest or --fuzz (which use the full variant of every path)");
+		return KEXIT_USAGE;
+	}
+	if (c->mitigations && c->variant && strcmp(c->variant, "minimal") == 0) {
+		snprintf(err, errlen, "--mitigations applies to the full variant: it needs --variant full or both, not minimal");
 		return KEXIT_USAGE;
 	}
 	/* --cpu A,B: one boot per model, for --selftest and --fuzz */
@@ -875,6 +910,17 @@ void kcli_usage(const char *topic)
 		       "                      dispatcher, the fast exit only when safe); the table\n"
 		       "                      shows what full adds over minimal (+N); the legacy\n"
 		       "                      kernel has the minimal variant only\n"
+		       "  --mitigations LIST  the full variant again with each of these mitigations\n"
+		       "                      alone and with the whole list (variants full+NAME,\n"
+		       "                      full+all; docs/mitigations.md): kpti, kpti-pcid,\n"
+		       "                      swapgs, verw, ibrs, ibpb, rsb, bhb; auto: the set\n"
+		       "                      Linux would choose on this CPU; all: every one. One\n"
+		       "                      that cannot run here is skipped with its reason.\n"
+		       "                      With --selftest or --fuzz: run them with the whole\n"
+		       "                      list applied\n"
+		       "  --touch-pages N     ring 3 reads N distinct pages after each return, in\n"
+		       "                      the timed loop and its empty twin: what a flushing\n"
+		       "                      CR3 switch costs the TLB (0 to 256, default 0)\n"
 		       "  --selftest          instead of measuring: run the hostile ring-3 cases\n"
 		       "                      (docs/selftest.md) against the full variant of every\n"
 		       "                      path, one boot per CPU model (default --cpu intel,amd,\n"

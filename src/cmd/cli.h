@@ -51,6 +51,8 @@ struct kcli {
 	int icount;
 	int ring3_if;               /* -1: the kernel's default (1); 0 or 1 */
 	const char *variant;        /* NULL (both), "minimal", "full" or "both" */
+	const char *mitigations;    /* --mitigations LIST (validated), NULL */
+	uint32_t touch_pages;       /* --touch-pages N */
 	int selftest;               /* --selftest: the hostile ring-3 cases */
 	const char *cases;          /* --case N,N (validated digits and commas) */
 	uint64_t fuzz_n;            /* --fuzz N */

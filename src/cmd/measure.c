@@ -84,9 +84,12 @@ void boot_opts(const struct kcli *c, const char *libexec, unsigned mode, double 
 	o->samples = c->samples;
 	o->batch = c->batch;
 	o->ring3_if = c->ring3_if < 0 ? NULL : c->ring3_if ? "1" : "0";
-	/* the legacy kernel has the minimal variant only: nothing to choose */
+	/* the legacy kernel has the minimal variant only (no mitigations, no
+	 * touching loops): nothing to choose */
 	o->variant = mode == KBOOT_LEGACY32 ? NULL : c->variant;
 	o->op_gtod = c->op == KOP_GETTIMEOFDAY;
+	o->mitigations = mode == KBOOT_LEGACY32 ? NULL : c->mitigations;
+	o->touch_pages = mode == KBOOT_LEGACY32 ? 0 : c->touch_pages;
 	o->quick = c->quick;
 	o->kernel_path = b->kernel;
 	o->iso_path = b->iso;

@@ -67,6 +67,10 @@ void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len)
 		bufcat(buf, len, "%sbatch=%u", buf[0] ? " " : "", (unsigned)o->batch);
 	if (o->variant && strcmp(o->variant, "both") != 0)
 		bufcat(buf, len, "%svariant=%s", buf[0] ? " " : "", o->variant);
+	if (o->mitigations)
+		bufcat(buf, len, "%smitigations=%s", buf[0] ? " " : "", o->mitigations);
+	if (o->touch_pages)
+		bufcat(buf, len, "%stouch_pages=%u", buf[0] ? " " : "", (unsigned)o->touch_pages);
 	if (o->selftest)
 		bufcat(buf, len, "%sselftest%s%s", buf[0] ? " " : "", o->selftest_cases ? "=" : "",
 		       o->selftest_cases ? o->selftest_cases : "");

@@ -20,6 +20,8 @@ struct kboot_opts {
 	int icount;               /* QEMU -icount shift=0: counts, not cycles */
 	const char *ring3_if;     /* NULL: the kernel's default; "0" or "1": ring3_if=N */
 	const char *variant;      /* NULL or "both": both; "minimal" or "full" */
+	const char *mitigations;  /* NULL, or the kernel's mitigations= list (validated) */
+	uint32_t touch_pages;     /* touch_pages=N (0: none) */
 	/* the self-test instead of the measurement (kernel option selftest):
 	 * its records go to selftest_report (serial.h), which the caller owns */
 	int selftest;
@@ -106,6 +108,17 @@ int kboot_gtod_index(const char *id);      /* its first row, -1 when unknown */
 #define KBOOT_NVARIANTS 2
 const char *kboot_variant_name(unsigned v); /* NULL (minimal), "full" */
 unsigned kboot_variant_mask(const char *variant);
+
+/* The kernel's mitigations (src/kernel/mitig.h), for --mitigations: 0
+ * when every comma-separated word of list is one of them, "auto" or
+ * "all"; else -1 with the bad word in bad. */
+const char *kboot_mitigation_choices(void); /* "kpti, kpti-pcid, ..." */
+int kboot_mitigations_valid(const char *list, char *bad, size_t badlen);
+/* The variants a list asks for, in the kernel's order ("full+kpti", ...,
+ * "full+all" with two or more), as one comma-separated string in buf; ""
+ * for auto (the kernel decides and says so in kernel.mitigation_variants). */
+void kboot_mitigation_variants(const char *list, char *buf, size_t len);
+#define KBOOT_TOUCH_MAX 256u /* src/kernel/layout.h USER_TOUCH_MAX */
 
 /* The emulators kentry can boot its kernel under, for error messages. */
 extern const char *const kboot_emulator_choices; /* "qemu, bochs" */

@@ -104,7 +104,7 @@ static int known_token(const char *tok)
 	memcpy(id, tok, n);
 	id[n] = '\0';
 	for (const char *p = at ? at + 1 : ""; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+		if (!isalnum((unsigned char)*p) && !strchr("-_.+", *p))
 			return 0;
 	return kboot_id_index(id) >= 0;
 }

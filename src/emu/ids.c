@@ -1,8 +1,9 @@
 /* kentry emu: the bare-metal path ids the host knows, in the kernel's order. */
 
-#include "boot.h"
-
+#include <stdio.h>
 #include <string.h>
+
+#include "boot.h"
 
 /* ------------------------------------------------------------------ */
 /* The bare-metal path ids                                             */
@@ -58,6 +59,83 @@ int kboot_id_index(const char *id)
 		if (strcmp(kboot_ids[i].id, id) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* The kernel's mitigations, from its own list (src/kernel/mitig.def). */
+static const char *const kboot_mitigations[] = {
+#define KMITIG(name, what) name,
+#include "kernel/mitig.def"
+#undef KMITIG
+};
+#define KBOOT_NMITIG (sizeof(kboot_mitigations) / sizeof(kboot_mitigations[0]))
+
+const char *kboot_mitigation_choices(void)
+{
+	static char buf[160];
+	if (!buf[0])
+		for (size_t i = 0, u = 0; i < KBOOT_NMITIG; i++)
+			u += (size_t)snprintf(buf + u, sizeof(buf) - u, "%s%s", i ? ", " : "",
+					      kboot_mitigations[i]);
+	return buf;
+}
+
+static int mitigation_index(const char *w, size_t n)
+{
+	for (size_t i = 0; i < KBOOT_NMITIG; i++)
+		if (strlen(kboot_mitigations[i]) == n && strncmp(kboot_mitigations[i], w, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+int kboot_mitigations_valid(const char *list, char *bad, size_t badlen)
+{
+	const char *p = list;
+	if (!*p) {
+		snprintf(bad, badlen, "(empty)");
+		return -1;
+	}
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (mitigation_index(p, n) < 0 && !(n == 4 && !strncmp(p, "auto", 4)) &&
+		    !(n == 3 && !strncmp(p, "all", 3))) {
+			snprintf(bad, badlen, "%.*s", (int)(n < 60 ? n : 60), p);
+			return -1;
+		}
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+void kboot_mitigation_variants(const char *list, char *buf, size_t len)
+{
+	unsigned mask = 0;
+	int autosel = 0;
+	buf[0] = '\0';
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int i = mitigation_index(p, n);
+		if (i >= 0)
+			mask |= 1u << i;
+		else if (n == 3 && !strncmp(p, "all", 3))
+			mask |= (1u << KBOOT_NMITIG) - 1;
+		else
+			autosel = 1;
+		p = e ? e + 1 : p + n;
+	}
+	if (autosel)
+		return; /* the kernel says which */
+	size_t u = 0, k = 0;
+	for (size_t i = 0; i < KBOOT_NMITIG; i++)
+		if (mask & (1u << i)) {
+			u += (size_t)snprintf(buf + u, u < len ? len - u : 0, "%sfull+%s",
+					      u ? "," : "", kboot_mitigations[i]);
+			k++;
+		}
+	if (k > 1)
+		snprintf(buf + u, u < len ? len - u : 0, ",full+all");
 }
 
 const char *kboot_variant_name(unsigned v)

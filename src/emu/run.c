@@ -35,6 +35,9 @@ void kemu_init(struct kemu_run *r, const struct kemu_traits *t, const struct kbo
 	r->ser.mode = (o->mode ? o->mode : KBOOT_LONG) | (o->fred ? KBOOT_FRED : 0);
 	r->ser.variants = kboot_variant_mask(o->variant);
 	r->ser.op_gtod = o->op_gtod;
+	if (o->mitigations)
+		kboot_mitigation_variants(o->mitigations, r->ser.mitig_variants,
+					  sizeof(r->ser.mitig_variants));
 	r->ser.selftest = o->selftest_report;
 	if (o->selftest_report)
 		kst_report_free(o->selftest_report); /* an earlier attempt's (KVM) */

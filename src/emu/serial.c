@@ -56,10 +56,10 @@ static int valid_id(const char *id)
 	size_t n = strlen(id);
 	if (n == 0 || n >= 64)
 		return 0;
-	for (const char *p = id; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("-_./@", *p))
-			return 0;
 	const char *at = strchr(id, '@');
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_./@", *p) && !(*p == '+' && at && p > at))
+			return 0;
 	return !at || (at != id && at[1] && !strchr(at + 1, '@'));
 }
 
@@ -736,20 +736,34 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 		n_expect = kboot_mode_ids(serial_mode(s), ids, MAX_MODE_IDS);
 		expect = ids;
 	}
-	/* the legacy kernel has the minimal variant only */
-	unsigned variants = serial_mode(s) == KBOOT_LEGACY32 ? 1 : s->variants ? s->variants : 1;
+	/* the variants expected of every path: minimal and full as asked (the
+	 * legacy kernel has the minimal variant only), then the long-mode
+	 * kernel's mitigated ones, as the kernel lists them (it resolves auto)
+	 * or else as the host asked for them */
+	int legacy = serial_mode(s) == KBOOT_LEGACY32;
+	unsigned variants = legacy ? 1 : s->variants ? s->variants : 1;
+	const char *names[KBOOT_NVARIANTS + 16];
+	size_t nv = 0;
+	char mbuf[sizeof(s->mitig_variants)];
+	for (unsigned v = 0; v < KBOOT_NVARIANTS; v++)
+		if ((variants >> v) & 1)
+			names[nv++] = kboot_variant_name(v);
+	const char *kv = kenv_get(&s->run->guest_env, "kernel.mitigation_variants");
+	snprintf(mbuf, sizeof(mbuf), "%s",
+		 legacy ? "" : kv ? (strcmp(kv, "none") ? kv : "") : s->mitig_variants);
+	for (char *save = NULL, *t = strtok_r(mbuf, ",", &save); t && nv < sizeof(names) / sizeof(names[0]);
+	     t = strtok_r(NULL, ",", &save))
+		names[nv++] = t;
 	for (size_t i = 0; i < n_expect; i++) {
 		const char *id = expect[i];
-		for (unsigned v = 0; v < KBOOT_NVARIANTS; v++) {
-			if (!((variants >> v) & 1))
-				continue;
+		for (size_t v = 0; v < nv; v++) {
 			char tok[160];
-			snprintf(tok, sizeof(tok), "%s%s%s", id, kboot_variant_name(v) ? "@" : "",
-				 kboot_variant_name(v) ? kboot_variant_name(v) : "");
-			if (find_bm(s, tok))
+			snprintf(tok, sizeof(tok), "%s%s%s", id, names[v] ? "@" : "",
+				 names[v] ? names[v] : "");
+			if (!valid_id(tok) || find_bm(s, tok))
 				continue;
 			struct kresult *r = krun_add(s->run, id, WORLD, OP);
-			kresult_set_variant(r, kboot_variant_name(v));
+			kresult_set_variant(r, names[v]);
 			if (!s->end_seen && strcmp(tok, s->last_progress) == 0)
 				kresult_skip(r, "the guest stopped during this path (%s)",
 					     missing_reason);

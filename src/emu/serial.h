@@ -98,6 +98,9 @@ struct kserial {
 	struct kst_report *selftest; /* collects selftest records when not NULL */
 	struct kfuzz_report *fuzz;   /* collects fuzz records when not NULL */
 	struct kexec_report *exec;   /* takes out/exit/exec records when not NULL */
+	char mitig_variants[256]; /* kserial_finish: the mitigated variants asked for
+				   * ("full+kpti,...", kboot_mitigation_variants), when
+				   * the kernel does not say (kernel.mitigation_variants) */
 	unsigned variants;       /* kserial_finish: variants expected (kboot_variant_mask);
 				  * 0 means the minimal one only, as does the legacy
 				  * kernel (it has no other) */

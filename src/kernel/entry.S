@@ -5,7 +5,22 @@
  *
  * Single CPU, interrupts never enabled in ring 0 (ring 3 runs with IF = 1
  * but every interrupt source is masked, apic.c), so no SWAPGS and no
- * per-CPU data: globals are per-CPU data. */
+ * per-CPU data: globals are per-CPU data.
+ *
+ * KPTI (mitig.c, kpti.c): while a configuration with kpti runs, ring 3
+ * runs on its space's user page tables (the twin: CR3 | KVM_TWIN_BIT, and
+ * with PCID the user PCID bit), which map only the user's pages and the
+ * entry trampoline: .entry.text and .entry.data/.entry.bss. So everything
+ * that ring 3 can reach while those tables are loaded is here in
+ * .entry.text and switches to the kernel's tables before it touches
+ * anything else: the generic vector stubs and trap_common (any exception
+ * or interrupt from ring 3, and NMIs/#DBs in the few instructions of an
+ * exit after its switch to the user tables), the done entry, the stray
+ * fast-call stubs, the spurious-interrupt stub, and the end of
+ * kuser_enter, which switches to the user tables right before its IRETQ.
+ * Outside those configurations kpti_user_bits is 0, CR3 never has a
+ * twin bit and every switch below is skipped: the minimal and full paths
+ * run exactly as without KPTI. */
 #include "layout.h"
 #include "kpatch.h"
 #include "regs.h"
@@ -21,7 +36,24 @@
 #define KPROBE_ARMED    0
 #define KPROBE_RSP      8
 
-	.text
+/* The CR3 bits that select a space's KPTI twin and its user PCID. */
+#define CR3_USER_BITS   0x1800
+
+/* KERNEL_CR3 scratch: back on the kernel's page tables of the running
+ * space when CR3 holds its twin (the twin bit and the user PCID bit
+ * cleared; with PCID the no-flush bit set, kpti_kernel_noflush), else
+ * nothing (a compare and a taken branch). Flags are clobbered. */
+	.macro KERNEL_CR3 scratch
+	mov %cr3, \scratch
+	test $CR3_USER_BITS, \scratch
+	jz .Lkcr3_\@
+	and $~CR3_USER_BITS, \scratch
+	or kpti_kernel_noflush, \scratch
+	mov \scratch, %cr3
+.Lkcr3_\@:
+	.endm
+
+	.section .entry.text, "ax"
 
 /* ---- 256 generic vector stubs -------------------------------------------
  * Arrival (SDM 6.14.2, interrupt/exception in IA-32e mode): the CPU has
@@ -60,17 +92,32 @@ ktrap_stubs_end:                /* kernel.ld asserts 256 * 16 bytes: no stub ove
  * generic stubs' kind is KK_IDT (0), which the dispatcher hands to
  * trap_dispatch. If the trap ends a ring-3 excursion, trap_dispatch does
  * not return: it calls kuser_abort, which drops this stack altogether. */
+/* With KPTI the trap may come from ring 3 on the user tables, or from
+ * ring 0 between an exit's switch to the user tables and its return
+ * instruction (an NMI, a #DB, a faulting IRETQ): the CR3 it found is kept
+ * in R12 (callee-saved) and put back before the IRETQ, as Linux's
+ * paranoid entries save and restore CR3. The stack (the entry stack or an
+ * IST stack) is mapped in both tables. */
 	.globl trap_common
 trap_common:
 	ASM_CLAC                /* ring 3 may have left AC set: SMAP on again */
 	SAVE_REGS
+	mov %cr3, %r12          /* the tables the trap arrived on */
+	testb $3, KR_CS(%rsp)
+	jz 1f
+	mov %r12, kpti_cr3_at_trap(%rip) /* from ring 3: where it ran (mitig.c checks) */
+1:	KERNEL_CR3 %rax
 	mov %rsp, %rdi
 	mov %rsp, %rbx          /* callee-saved: survives the call */
 	and $-16, %rsp
 	cld
 	call kentry_dispatch    /* the one dispatcher (KK_IDT: trap_dispatch) */
 	mov %rbx, %rsp
-	POP_REGS
+	test $CR3_USER_BITS, %r12
+	jz 1f                   /* it arrived on the kernel's tables: stay */
+	or kpti_kernel_noflush, %r12 /* with PCID: keep the user PCID's entries */
+	mov %r12, %cr3          /* back to the twin it arrived on */
+1:	POP_REGS
 	add $16, %rsp           /* vector and error code */
 	iretq
 
@@ -97,9 +144,16 @@ trap_common:
 	mov %eax, %es
 	.endm
 
+/* The IRETQ frame goes on the entry stack (nothing lives there between
+ * entries: the next entry from ring 3 lands on the same slots), which the
+ * user tables map: with KPTI the switch to them comes after the pushes and
+ * the IRETQ still reads its frame. kpti_user_bits is 0 outside a KPTI
+ * configuration (no switch, CR3 untouched), else the twin bit, with PCID
+ * the user PCID bit and the no-flush bit too (mitig.c). */
 	.globl kuser_enter
 kuser_enter:
 	KURUN_START
+	mov $kentry_stack_top, %rsp
 	pushq $USER_DS          /* SS */
 	push %rdx               /* RSP */
 	pushq kuser_rflags(%rip) /* RFLAGS: IF as the boot option says */
@@ -108,6 +162,13 @@ kuser_enter:
 	mov %rcx, %rdi
 	cmpb $0, kfred_active(%rip)
 	jne 1f
+	mov kpti_user_bits(%rip), %rax
+	test %rax, %rax
+	jz 2f
+	mov %cr3, %rbx
+	or %rbx, %rax
+	mov %rax, %cr3          /* the user tables: only the trampoline from here */
+2:
 	CLEAR_REGS_EXCEPT edi      /* RDI = n */
 	iretq
 	/* CR4.FRED is set (a fred-* path is installed): IRETQ may not change
@@ -142,6 +203,9 @@ ksysret_ss_probe:
  * the frame is abandoned: the excursion is over. */
 	.globl kdone_entry
 kdone_entry:
+	mov %cr3, %rsi          /* the tables ring 3 ended on (kpti: its twin) */
+	mov %rsi, kpti_cr3_at_done(%rip)
+	KERNEL_CR3 %rsi
 	mov 16(%rsp), %rcx      /* the loop's RFLAGS: did its IF survive every round trip? */
 	mov %rcx, kurun+URUN_RFLAGS(%rip)
 	mov %eax, %eax          /* upper halves are undefined after compatibility mode */
@@ -168,8 +232,11 @@ kuser_done:
 kuser_abort:
 	mov %edi, %eax
 kuser_resume:
-	/* EAX = status. Back on the stack kuser_enter saved; restore a flat
-	 * kernel SS (an interrupt from ring 3 loaded a null SS) and DS/ES. */
+	/* EAX = status. On the kernel's tables (a stray fast call arrives on
+	 * the user tables under KPTI); back on the stack kuser_enter saved;
+	 * restore a flat kernel SS (an interrupt from ring 3 loaded a null
+	 * SS) and DS/ES. */
+	KERNEL_CR3 %rcx
 	mov kurun+URUN_KERNEL_RSP(%rip), %rsp
 	movq $0, kurun+URUN_ACTIVE(%rip)
 	mov $SEL_KDATA, %ecx
@@ -213,6 +280,34 @@ kstray_sysenter:
 	mov $0x202, %edi        /* KURUN_STRAY_SYSENTER */
 	jmp kuser_abort
 
+/* void kpti_flush_pcid(uint64_t user_cr3, uint64_t kernel_cr3): kpti-pcid
+ * without INVPCID (mitig.c): one load of the user tables without the
+ * no-flush bit drops the user PCID's TLB entries, then straight back.
+ * Here because the instruction after the first write runs on the user
+ * tables, which map only the trampoline; nothing else is touched in
+ * between (the ret reads the stack on the kernel's tables again). */
+	.globl kpti_flush_pcid
+kpti_flush_pcid:
+	mov %rdi, %cr3
+	mov %rsi, %cr3
+	ret
+
+/* The page-table state a KPTI run leaves for the C side to check (kpti.c,
+ * mitig.c), and the switches' parameters: per-CPU entry data, mapped in
+ * the user tables because the trampoline reads them there. */
+	.section .entry.data, "aw"
+	.balign 8
+	.globl kpti_user_bits, kpti_kernel_noflush, kpti_cr3_at_done, kpti_cr3_at_trap
+kpti_user_bits:                 /* OR-ed into CR3 for ring 3: 0 (no KPTI), twin | user PCID | no-flush */
+	.quad 0
+kpti_kernel_noflush:            /* OR-ed into CR3 on a switch back: 0, or bit 63 with PCID */
+	.quad 0
+kpti_cr3_at_done:               /* CR3 ring 3 had when its loop ended (kdone_entry) */
+	.quad 0
+kpti_cr3_at_trap:               /* CR3 ring 3 had at its last trap into trap_common */
+	.quad 0
+
+	.text
 /* ---- #GP-safe MSR access ---------------------------------------------------
  * int rdmsr_safe(uint32_t msr, uint64_t *val), int wrmsr_safe(msr, val):
  * 0 on success, -1 when the instruction raised #GP (MSR absent). The

@@ -35,6 +35,7 @@ extern char kist_db_top[], kist_nmi_top[], kentry_stack[], kentry_stack_top[];
 extern char kist_stacks[], kist_stacks_end[], boot_stack_top[];
 extern const uint64_t kentry_step_regions[], kentry_step_regions_end[];
 extern void kf_syscall64(void), kf_syscall32(void), kf_syscall64_iret(void);
+extern void kf_syscall64_mitig(void), kf_syscall32_mitig(void), kf_syscall64_iret_mitig(void);
 
 #define IST_SIZE 8192
 
@@ -120,7 +121,10 @@ static int kernel_stack(uint64_t rsp)
 static int syscall_stub(uint64_t rip)
 {
 	return rip == (uint64_t)(uintptr_t)kf_syscall64 || rip == (uint64_t)(uintptr_t)kf_syscall32 ||
-	       rip == (uint64_t)(uintptr_t)kf_syscall64_iret;
+	       rip == (uint64_t)(uintptr_t)kf_syscall64_iret ||
+	       rip == (uint64_t)(uintptr_t)kf_syscall64_mitig ||
+	       rip == (uint64_t)(uintptr_t)kf_syscall32_mitig ||
+	       rip == (uint64_t)(uintptr_t)kf_syscall64_iret_mitig;
 }
 
 /* 1 when rip is a full stub's first instruction (counted per stub) */

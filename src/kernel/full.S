@@ -24,13 +24,18 @@
  * in .entry.text, on pages of its own, and the per-CPU data it touches
  * (kentry_scratch, the entry and IST stacks, GDT, IDT, TSS) is in
  * .entry.data/.entry.bss, so a KPTI user page table can map only those.
- * Each stub has exactly one ENTERED_FROM_USER point (on the kernel stack,
- * frame saved, registers cleared) and each exit one EXIT_TO_USER point
- * (registers restored, the return instruction next), where per-entry
+ * Each stub has exactly one ENTERED_FROM_USER point and each exit one
+ * LEAVING_KERNEL and one EXIT_TO_USER point, where the per-entry
  * mitigations go. Switchable pieces are boot-time patch sites (kpatch.h):
  * clac where the CPU has SMAP, sti/IF where ring 3 runs with IF = 1, the
  * AMD SYSRET SS fix-up, and each hardening step (harden.h), which a test
- * may switch off. */
+ * may switch off.
+ *
+ * This file is assembled twice. As itself (kf_*: the full variant) the
+ * three hook points are empty and assemble to nothing. As
+ * full_mitig.S (KENTRY_MITIGATED: every global renamed kf_X -> kf_X_mitig,
+ * the variants full+<mitigation>) they hold the mitigations of mitig.h,
+ * each a patch site switched per measured set, in Linux's order. */
 #include "layout.h"
 #include "regs.h"
 #include "kpatch.h"
@@ -38,15 +43,28 @@
 #include "dispatch.h"
 #include "fred.h"
 
-/* Hook points (empty today). */
-	.macro ENTERED_FROM_USER
-	/* on the entry stack, frame saved, registers cleared, flags clean:
-	 * the place for KPTI's CR3 switch, IBRS, BHB clearing, ... */
+#ifdef KENTRY_MITIGATED
+#include "mitig.h"
+#else
+/* The hook points, empty in the full variant:
+ *   ENTERED_FROM_USER sys  on the entry stack, frame saved (so every
+ *                          general register is free), flags clean, right
+ *                          before the registers are cleared; sys = 1 for
+ *                          the system-call-like mechanisms (not
+ *                          exceptions);
+ *   LEAVING_KERNEL         the exit's first instruction: C has returned
+ *                          (EAX = its decision, already acted on), the
+ *                          frame is at RSP, every register is free;
+ *   EXIT_TO_USER           registers restored, on the entry stack; the
+ *                          return instruction follows, or (SYSEXIT, LRETQ)
+ *                          the popfq that loads ring 3's flags before it. */
+	.macro ENTERED_FROM_USER sys=1
+	.endm
+	.macro LEAVING_KERNEL
 	.endm
 	.macro EXIT_TO_USER
-	/* registers restored, the return instruction follows: the place for
-	 * verw, the switch back to the user CR3, ... */
 	.endm
+#endif
 
 /* SAVE_REGS, POP_REGS and POP_REGS_EXCEPT are in regs.h (shared with
  * entry.S's generic stubs). */
@@ -75,12 +93,13 @@
 	.endm
 
 /* The rest of every entry once the frame's top (vector/kind and up) is
- * built: the registers below it, cleared, the hook, C (FRED's frames go
- * to the dispatcher's FRED entry, kfred_dispatch). */
-	.macro SAVE_CLEAR_DISPATCH dispatch=kentry_dispatch, observe=kentry_observe, personality=kentry_dispatch_linux
+ * built: the registers below it, the hook (whatever the mitigations leave
+ * in registers is cleared with ring 3's values), cleared, C (FRED's frames
+ * go to the dispatcher's FRED entry, kfred_dispatch). */
+	.macro SAVE_CLEAR_DISPATCH sys=1, dispatch=kentry_dispatch, observe=kentry_observe, personality=kentry_dispatch_linux
 	SAVE_REGS
+	ENTERED_FROM_USER \sys
 	CLEAR_REGS
-	ENTERED_FROM_USER
 	CALL_DISPATCH \dispatch, \observe, \personality
 	.endm
 
@@ -121,12 +140,11 @@
 	.popsection
 	.endm
 
-	.section .rodata.kstep, "a"
-	.balign 8
-	.globl kentry_step_regions
-kentry_step_regions:            /* [begin, end] pairs follow, from STEP_REGION */
-
+#ifdef KENTRY_MITIGATED
+	.section .entry.text.mitig, "ax"   /* patched again for each measured set */
+#else
 	.section .entry.text, "ax"
+#endif
 
 /* ---- The one IRETQ exit ------------------------------------------------------
  * Reached with RSP = a complete frame (any kind). IRETQ restores RIP, CS,
@@ -139,6 +157,7 @@ kentry_step_regions:            /* [begin, end] pairs follow, from STEP_REGION *
 	.balign 16
 	.globl kexit_iret, kexit_iretq
 kexit_iret:
+	LEAVING_KERNEL
 	POP_REGS
 	add $16, %rsp                   /* vector/kind, error code */
 	EXIT_TO_USER
@@ -185,7 +204,7 @@ kexit_iretq:
 	testb $3, (KR_CS - KR_VECKIND)(%rsp)
 	jz trap_common                  /* raised in ring 0: not an entry from user space */
 	IDT_FLAGS
-	SAVE_CLEAR_DISPATCH
+	SAVE_CLEAR_DISPATCH 0
 	jmp kexit_iret
 	.endm
 
@@ -233,6 +252,7 @@ kexit_iretq:
  * in between is on its IST stack. SYSRET loads CS/SS from STAR (the
  * decision checked the frame has those values). */
 	.macro SYSRET_EXIT insn
+	LEAVING_KERNEL
 	mov KR_RIP(%rsp), %rcx
 	mov KR_RFLAGS(%rsp), %r11
 	POP_REGS_EXCEPT r11, rcx         /* their values: frame.rflags, frame.rip */
@@ -299,13 +319,14 @@ kf_syscall64_iret:              /* syscall/iretq: always the IRETQ exit */
  * RCX of the frame equal its RIP and RSP, both canonical (Intel: SYSEXIT
  * #GPs in ring 0 otherwise), no TF (popfq would trap in ring 0) or RF. */
 	.macro SYSEXIT_EXIT insn
+	LEAVING_KERNEL
 	mov KR_RIP(%rsp), %rdx
 	mov KR_RSP(%rsp), %rcx
 	andq $~RF_IF, KR_RFLAGS(%rsp)
 	POP_REGS_EXCEPT rdx, rcx         /* their values: frame.rip, frame.rsp */
 	add $32, %rsp                   /* vector/kind, error, rip, cs */
+	EXIT_TO_USER                    /* before popfq: verw writes ZF */
 	popfq                           /* ring 3's flags, IF = 0 */
-	EXIT_TO_USER
 	KPATCH_IF KF_IF1, sti
 	\insn
 	.endm
@@ -359,6 +380,7 @@ kf_sysenter64_iret:             /* sysenter/iretq */
  * its shadow right before LRETQ), after rotating RIP and CS up over the
  * flags slot. The decision checked: no TF or RF, canonical RIP. */
 	.macro LRET_EXIT
+	LEAVING_KERNEL
 	andq $~RF_IF, KR_RFLAGS(%rsp)
 	POP_REGS
 	add $16, %rsp                   /* vector/kind, error: RSP -> RIP */
@@ -367,9 +389,9 @@ kf_sysenter64_iret:             /* sysenter/iretq */
 	popq 24(%rsp)                   /* [+16] = CS */
 	pushq 8(%rsp)                   /* [-16] = RIP */
 	popq 16(%rsp)                   /* [+8] = RIP */
+	EXIT_TO_USER                    /* before popfq: verw writes ZF */
 	popfq                           /* ring 3's flags, IF = 0 */
 	add $8, %rsp                    /* RSP -> RIP, CS, RSP, SS */
-	EXIT_TO_USER
 	KPATCH_IF KF_IF1, sti
 	lretq
 	.endm
@@ -411,6 +433,11 @@ kf_callgate_iret:               /* call-gate/iretq */
 	SYSRET_EXIT sysretq
 1:	SYSRET_EXIT sysretl
 
+#ifndef KENTRY_MITIGATED
+/* What both assemblies share is defined once, by this one. FRED's entry
+ * is here too: it is measured without mitigations (no full+<mitigation>
+ * variant of a fred-* path; docs/mitigations.md). */
+
 /* ---- FRED: one entry point for every event ---------------------------------------
  * With CR4.FRED = 1 (fred.c switches it on while a fred-* path runs) the
  * CPU delivers every event the same way, whatever it is: syscall,
@@ -443,7 +470,7 @@ kf_callgate_iret:               /* call-gate/iretq */
  * trap_dispatch recognises it), as a faulting IRETQ does. */
 	.macro FRED_USER_ENTRY
 	pushq $KK_VECKIND(KK_FRED, 0)
-	SAVE_CLEAR_DISPATCH kfred_dispatch, kfred_observe, none
+	SAVE_CLEAR_DISPATCH 1, kfred_dispatch, kfred_observe, none
 	.endm
 
 	.section .entry.text, "ax"
@@ -537,10 +564,6 @@ kf_fred_user_sysret:
 kentry_scratch:                 /* SYSCALL: the user's RSP, until it is in the frame */
 	.quad 0
 
-	.section .rodata.kstep, "a"
-	.globl kentry_step_regions_end
-kentry_step_regions_end:
-
 /* ---- The observing wrapper (self-test and fuzzer boots only) -------------------
  * Every CALL_DISPATCH site calls this instead of kentry_dispatch when the
  * boot patched them (KF_OBSERVE). Entered with RDI = the frame and RSP =
@@ -592,3 +615,4 @@ kentry_step_regions_end:
 	.text
 	OBSERVE_WRAPPER kentry_observe, kentry_dispatch_observed
 	OBSERVE_WRAPPER kfred_observe, kfred_dispatch_observed  /* FRED's entry (kfred_dispatch) */
+#endif

@@ -26,6 +26,7 @@
  *   fuzz broken seq=K <what>
  * with the sequence shown in detail (the same lines as replay=K). */
 #include "fuzz.h"
+#include "mitig.h"
 #include "apic.h"
 #include "cpu.h"
 #include "dispatch.h"
@@ -387,10 +388,11 @@ static const char *run_seq(uint64_t seed, uint64_t k, struct seq *q, uint32_t *s
 	if (kcfg.fuzz_replay >= 0)
 		show(k, q); /* before it runs: a hang is shown too */
 	kcopy_to_user(fz_blk, blk, sizeof(blk));
-	wrmsr(KMSR_LSTAR, (uint64_t)(uintptr_t)lstars[q->lstar]);
-	wrmsr(KMSR_SYSENTER_EIP, (uint64_t)(uintptr_t)(q->sysenter == 0 ? kf_sysenter64
-						       : q->sysenter == 1 ? kf_sysenter64_iret
-									  : kf_sysenter32));
+	wrmsr(KMSR_LSTAR, (uint64_t)(uintptr_t)kpath_full_variant(lstars[q->lstar]));
+	wrmsr(KMSR_SYSENTER_EIP,
+	      (uint64_t)(uintptr_t)kpath_full_variant(q->sysenter == 0   ? kf_sysenter64
+						      : q->sysenter == 1 ? kf_sysenter64_iret
+									 : kf_sysenter32));
 	kevents_reset();
 	kev.armed = 1;
 	kev.watchdog = 1;
@@ -449,6 +451,11 @@ static const char *run_seq(uint64_t seed, uint64_t k, struct seq *q, uint32_t *s
 	}
 	if (kobs.violations) {
 		ksnprintf(why, sizeof(why), "entry promise broken: %s", kobs.first);
+		return why;
+	}
+	const char *mw = kmitig_check_after_user(st);
+	if (mw) {
+		ksnprintf(why, sizeof(why), "mitigation state broken: %s", mw);
 		return why;
 	}
 	if (kev.db_kother || kev.db_off_ist || kev.nmi_off_ist) {

@@ -27,7 +27,9 @@
 #define KH_BIT_FRED_STKLVL 17 /* FRED: #DB, NMI, #MC, #DF in ring 0 on stacks of their own levels */
 #define KH_BIT_FRED_SWINT 18 /* FRED: int n refused in software unless a path serves its vector */
 #define KH_BIT_UACCESS    19 /* a system call's user pointers must lie in the process's range */
-#define KH_COUNT          20
+#define KH_BIT_KPTI       20 /* KPTI user tables leave the kernel out (kpti.c) */
+#define KH_BIT_KPTI_EXIT  21 /* KPTI: every exit switches back to the user tables (mitig.h) */
+#define KH_COUNT          22
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -134,6 +134,8 @@ struct kconfig {
 	int op_gtod;         /* op=gettimeofday: the Linux gettimeofday paths (gtod.c) */
 	int vsyscall;        /* vsyscall=none|xonly|emulate|native (vsyscall.h), -1: default */
 	char bad_option[64]; /* a boot option with a value it does not take, reported */
+	char mitig_bad[32];  /* an unknown word in mitigations=, reported */
+	uint32_t touch_pages; /* touch_pages=N: ring 3 reads N pages per round trip */
 };
 extern struct kconfig kcfg;
 void kcfg_copy_cmdline(uint32_t magic, uint32_t info); /* Multiboot EAX, EBX */
@@ -155,6 +157,7 @@ const char *kpath_id(unsigned k);
 int kpath_full_ok(unsigned k);
 const char *kpath_full_reason(unsigned k);
 void kpath_install_full(unsigned k);
+void (*kpath_full_stub(unsigned k))(void); /* the stub kpath_install_full installs */
 void kpath_uninstall(unsigned k);
 int kpath_is_exception(unsigned k);
 int kpath_is_fred(unsigned k);

@@ -14,9 +14,15 @@
  *                self-test and fuzzer boots retarget them to an observing
  *                wrapper, a boot that runs Linux programs to the Linux
  *                personality (dispatch.c).
- * kpatch_apply() runs once, before vm_init() maps the text read-only; the
- * issue-9 mitigations (CR3 switch, verw, IBRS, ...) are meant to be sites
- * of the same kind. */
+ * kpatch_apply() runs once, before vm_init() maps the text read-only.
+ *
+ * The mitigations (mitig.h) are NOP sites too, in the mitigated copy of
+ * the full stubs only (full_mitig.S): there a run of adjacent sites that
+ * are all off becomes ONE instruction (a NOP, or a jmp over the run), as
+ * each switched-off ALTERNATIVE in Linux costs a jmp or a NOP; and since a
+ * boot measures several sets of mitigations, kpatch_reapply() puts the
+ * copy's pristine bytes back and patches it again for the next set (the
+ * text is read-only by then: CR0.WP is cleared around the writes). */
 #ifndef KENTRY_KERNEL_KPATCH_H
 #define KENTRY_KERNEL_KPATCH_H
 
@@ -33,6 +39,9 @@
 #define KF_CLAC     36  /* SMAP exists and the "flags" step is on: clac at IDT entries */
 #define KF_LINUX    37  /* a Linux program runs, or the Linux paths are measured:
 			 * the dispatcher with the Linux personality */
+/* 40..: the mitigations (mitig.h), in the mitigated full stubs only;
+ * adjacent switched-off sites of these are patched as one run. */
+#define KF_MITIG_FIRST 40
 
 #ifdef __ASSEMBLER__
 
@@ -94,6 +103,13 @@ unsigned kpatch_apply(uint64_t features);
  * then: CR0.WP is cleared around the writes. */
 unsigned kpatch_apply_late(unsigned feature, int on);
 extern unsigned kpatch_sites, kpatch_changed;
+/* The feature mask the text was last patched with (kpatch_apply, then the
+ * late decisions). */
+extern uint64_t kpatch_features;
+/* Patches again the sites inside [lo, hi), whose pristine bytes the caller
+ * has just put back, against features (text read-only: CR0.WP cleared
+ * around the writes). Returns the number of sites switched off. */
+unsigned kpatch_reapply(uint64_t features, uintptr_t lo, uintptr_t hi);
 
 #endif
 #endif

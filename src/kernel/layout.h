@@ -75,6 +75,11 @@
 #define USER_FUZZ_PAGE  0x005fe000  /* the fuzzer's code page (user R+X, kernel writes it
 				     * through its identity alias) */
 #define IDENTITY_TOP    0x40000000  /* 1 GiB identity-mapped for the kernel */
+/* --touch-pages N (boot option touch_pages=N): N read-only user pages from
+ * here, inside the window, that the touching loops read once each per
+ * round trip (user.S); the pages are the free memory under them. */
+#define USER_TOUCH_BASE 0x00480000
+#define USER_TOUCH_MAX  256
 /* The self-test's page just below the canonical boundary (user R+X,
  * mapped only by the self-test): a 2-byte syscall at its last two bytes
  * makes RCX = 0x800000000000, the first non-canonical address. */

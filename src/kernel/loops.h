@@ -80,10 +80,12 @@
 	.endm
 
 	/* One timed loop: fn (its head placed by ALIGNED_FN), the back edge
-	 * (dec ctr; jnz 1b), fn_back, the end. w: 64 or 32 (HEAD<w>, T1_<w>). */
-	.macro LOOP_FN w, ctr, fn, setup, entry
-	ALIGNED_FN \fn, HEAD\w "\setup", "\entry"
-	HEAD\w "\setup", "\entry"
+	 * (dec ctr; jnz 1b), fn_back, the end. w: 64 or 32 (HEAD<w>, T1_<w>);
+	 * t: a suffix naming another head, HEAD<w><t> (the long-mode kernel's
+	 * touching loops, user.S). */
+	.macro LOOP_FN w, ctr, fn, setup, entry, t=
+	ALIGNED_FN \fn, HEAD\w\t "\setup", "\entry"
+	HEAD\w\t "\setup", "\entry"
 2:	dec \ctr
 	jnz 1b
 	.globl \fn\()_back

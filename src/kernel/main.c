@@ -28,6 +28,7 @@
 #include "mboot.h"
 #include "vsyscall.h"
 #include "layout.h"
+#include "mitig.h"
 #include "core/cpuinfo.h"
 
 /* ---- command line ----------------------------------------------------------
@@ -82,6 +83,15 @@ static void long_word(const char *w, size_t n)
 		kcfg.vsyscall = kvsyscall_parse(w + 9, (unsigned)(n - 9));
 		if (kcfg.vsyscall < 0)
 			ksnprintf(kcfg.bad_option, sizeof(kcfg.bad_option), "%.*s", (int)n, w);
+	} else if (n > 12 && !strncmp(w, "mitigations=", 12) && n - 12 < 256) {
+		char list[256];
+		memcpy(list, w + 12, n - 12);
+		list[n - 12] = 0;
+		if (kmitig_parse(list, kcfg.mitig_bad, sizeof(kcfg.mitig_bad)))
+			kcfg.mitig_bad[sizeof(kcfg.mitig_bad) - 1] = 0;
+	} else if (n > 12 && !strncmp(w, "touch_pages=", 12)) {
+		uint64_t t = parse_u64(w + 12, n - 12);
+		kcfg.touch_pages = t > USER_TOUCH_MAX ? USER_TOUCH_MAX : (uint32_t)t;
 	}
 }
 
@@ -140,6 +150,9 @@ static void long_env(void)
 	protect_env();
 	kfred_env();
 	kprintf("env kernel.kpatch %u of %u sites patched at boot\n", kpatch_changed, kpatch_sites);
+	kmitig_env();
+	if (kcfg.touch_pages)
+		kprintf("env kernel.touch_pages %u\n", kcfg.touch_pages);
 	kprintf("env cpu.sysret_ss %s\n", arch_sysret_ss_state());
 }
 
@@ -162,6 +175,7 @@ static void patch_code(void)
 		f |= 1ull << KF_OBSERVE;
 	else if (kcfg.modules || kcfg.op_gtod)
 		f |= 1ull << KF_LINUX;
+	kmitig_save_pristine();
 	kpatch_apply(f);
 	/* the 32-bit vDSO's __kernel_vsyscall, for this CPU (kvdso.c) */
 	kvdso_patch(!strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine"),
@@ -195,6 +209,7 @@ void kmain(uint32_t magic, uint32_t info)
 	kfred_init();
 	paths_init();
 	arch_probe_sysret_ss();
+	kmitig_setup();
 	kreport_env("long", long_env);
 	ktime_init();
 	krandom_init();
@@ -212,6 +227,11 @@ void kmain(uint32_t magic, uint32_t info)
 		tap_check(0, "boot option harden_off: unknown step '%s' (see harden.h)", kcfg.harden_bad);
 	if (kcfg.bad_option[0])
 		tap_check(0, "boot option %s: not a value it takes", kcfg.bad_option);
+	if (kcfg.mitig_bad[0])
+		tap_check(0, "boot option mitigations: unknown mitigation '%s' (see mitig.h)",
+			  kcfg.mitig_bad);
+	if (kvm_kernel.twin)
+		kpti_selfcheck();
 	tap_check(apic_all_masked(),
 		  "every interrupt source masked: PIC IMR 0x%02x/0x%02x, local APIC LVT entries%s",
 		  inb(0x21), inb(0xa1), kapic.present ? "" : " (no APIC)");

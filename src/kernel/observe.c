@@ -18,6 +18,7 @@
  * makes a register an exit forgot to restore visible in ring 3. */
 #include "dispatch.h"
 #include "kernel.h"
+#include "mitig.h"
 
 struct kobs kobs;
 extern char kentry_stack_top[];
@@ -70,6 +71,11 @@ void kobserve_entry(struct kregs *r)
 	uintptr_t top = (uintptr_t)r + KREGS_SIZE + (r->kind >= KK_FRED ? 16 : 0);
 	if (top != (uintptr_t)kentry_stack_top)
 		violation(r, "frame not at the base of the entry stack: at", (uint64_t)(uintptr_t)r);
+	/* the running set of mitigations (mitig.c): on the kernel's tables,
+	 * the kernel's GS base, IBRS on */
+	const char *mw = kmitig_current >= 0 ? kmitig_check_entry() : 0;
+	if (mw)
+		violation(r, mw, 0);
 }
 
 void kobserve_exit(struct kregs *r, uint64_t decision)

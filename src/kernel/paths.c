@@ -18,6 +18,11 @@
  *                        registers, the C dispatcher, the fast exit only
  *                        when safe.
  * `variant=minimal|full|both` on the command line (default both).
+ * With mitigations=LIST (mitig.c) the full variant is measured again with
+ * each listed mitigation alone and with the whole list (<id>@full+kpti,
+ * ..., <id>@full+all): the mitigated copy of the full stubs, patched and
+ * with the CPU state of that set (mitig.c), the same ring-3 loops.
+ * touch_pages=N swaps every loop pair for its touching twin (user.S).
  *
  * Each (path, variant) goes through:
  *   probe:   install, run the op loop once (n = 1) in ring 3, uninstall.
@@ -35,6 +40,9 @@
 #include "fred.h"
 #include "core/cpuinfo.h"
 #include "core/desc.h"
+#include "mitig.h"
+#include "uaccess.h"
+#include "vm.h"
 
 enum kentry_kind {
 	KE_INT_GATE,   /* int n -> interrupt gate (where = vector) */
@@ -70,8 +78,10 @@ struct kpath {
 	void (*stub)(void);    /* minimal, ring 3 at IF = 0 */
 	void (*stub_if)(void); /* minimal, ring 3 at IF = 1 */
 	void (*full)(void);    /* full (full.S) */
+	void (*mitig)(void);   /* full, mitigated copy (full_mitig.S) */
 	void (*op)(void);
 	void (*empty)(void);
+	void (*op_touch)(void), (*empty_touch)(void); /* touch_pages=N (user.S) */
 	enum kexpect expect;
 	unsigned exc_vector; /* KEXP_FAULTS: the vector; KEXP_UD_*: 6 */
 	unsigned skip;       /* exc-*: length of the faulting instruction */
@@ -83,16 +93,19 @@ struct kpath {
 /* The registry itself is src/kernel/paths.def (shared with the host). */
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
 	      skip, what, note, summary, peer)                                        \
-	extern void stub(void), stub_if(void), full(void), loops##_op(void), loops##_empty(void);
+	extern void stub(void), stub_if(void), full(void), loops##_op(void), loops##_empty(void), \
+		loops##_touch_op(void), loops##_touch_empty(void);                        \
+	extern void full##_mitig(void) __attribute__((weak)); /* none for fred-* */
 #include "paths.def"
 #undef KPATH
-extern char user_stack_top[];
+extern char user_stack_top[], kuser_touch_end[];
 
 static const struct kpath paths[] = {
 #define KPATH(id, mode, entry, exit, where, stub, stub_if, full, loops, expect, exc_vector, \
 	      skip, what, note, summary, peer)                                        \
-	{ id, mode, entry, exit, where, stub, stub_if, full, loops##_op, loops##_empty,   \
-	  expect, exc_vector, skip, what, note, peer },
+	{ id, mode, entry, exit, where, stub, stub_if, full, full##_mitig, loops##_op,  \
+	  loops##_empty, loops##_touch_op, loops##_touch_empty, expect, exc_vector, skip, \
+	  what, note, peer },
 #include "paths.def"
 #undef KPATH
 };
@@ -100,25 +113,27 @@ static const struct kpath paths[] = {
 
 /* Per-(path, variant) outcome of the probe (kernel.h), used by the
  * measurement phase. */
-#define NVARIANTS 2 /* 0 minimal, 1 full */
+#define NVARIANTS (2 + KM_MAX_SETS) /* 0 minimal, 1 full, 2.. full+<set> (mitig.c) */
 static struct kpath_state pst[NPATHS][NVARIANTS];
 
 static struct kcpuinfo ci;
 static int vendor_amd;
 
-static const char *const variant_suffix[NVARIANTS] = { "", "@full" };
-
-/* The serial token of (path, variant): "<id>" or "<id>@full". */
+/* The serial token of (path, variant): "<id>", "<id>@full" or
+ * "<id>@full+<set>". */
 static const char *tok(const struct kpath *p, unsigned v)
 {
 	static char buf[80];
-	ksnprintf(buf, sizeof(buf), "%s%s", p->id, variant_suffix[v]);
+	if (v < 2)
+		ksnprintf(buf, sizeof(buf), "%s%s", p->id, v ? "@full" : "");
+	else
+		ksnprintf(buf, sizeof(buf), "%s@full+%s", p->id, kmsets[v - 2].name);
 	return buf;
 }
 
 static int variant_selected(unsigned v)
 {
-	return (kcfg.variants >> v) & 1;
+	return v < 2 ? (kcfg.variants >> v) & 1 : v - 2 < kmnsets;
 }
 
 /* ---- installing entries ---------------------------------------------------- */
@@ -128,6 +143,8 @@ static int variant_selected(unsigned v)
  * need the stub that puts it back). */
 static void (*stub_of(const struct kpath *p, unsigned v))(void)
 {
+	if (v >= 2)
+		return p->mitig;
 	if (v)
 		return p->full;
 	return kcfg.ring3_if ? p->stub_if : p->stub;
@@ -147,8 +164,11 @@ static int selected(const struct kpath *p)
 	return kcfg_selected(p->id) && (!fred_row(p) || kcfg.fred || kcfg.only[0]);
 }
 
+/* Installs the variant's stub; a mitigated variant also switches the CPU
+ * and the mitigated stubs to its set (nothing when it already runs). */
 static void install(const struct kpath *p, unsigned v)
 {
+	kmitig_apply(v >= 2 ? (int)v - 2 : -1);
 	void (*stub)(void) = stub_of(p, v);
 	kservice.skip = p->skip;
 	switch (p->entry) {
@@ -260,6 +280,8 @@ static uint32_t run_loop(const struct kpath *p, void (*loop)(void), uint32_t n)
 			   (uint64_t)(uintptr_t)user_stack_top, n);
 }
 
+static char mitig_broken[160];
+
 void describe_status(char *buf, size_t n, uint32_t st)
 {
 	if (st == KURUN_FAULT(14))
@@ -279,6 +301,8 @@ void describe_status(char *buf, size_t n, uint32_t st)
 		ksnprintf(buf, n, "stray syscall from compatibility mode (CSTAR)");
 	else if (st == KURUN_STRAY_SYSENTER)
 		ksnprintf(buf, n, "stray sysenter");
+	else if (st == KURUN_MITIG_BROKEN)
+		ksnprintf(buf, n, "mitigation state wrong after ring 3: %s", mitig_broken);
 	else
 		ksnprintf(buf, n, "status 0x%x", st);
 }
@@ -478,6 +502,40 @@ void paths_init(void)
 	kcpuinfo_read(&ci);
 	vendor_amd = !strcmp(ci.vendor, "AuthenticAMD") || !strcmp(ci.vendor, "HygonGenuine");
 	kexit_sysexit_ud = vendor_amd;
+	if (kcfg.touch_pages) {
+		/* read-only user pages over free memory (layout.h) */
+		uint64_t end = USER_TOUCH_BASE + 4096ull * kcfg.touch_pages;
+		if (kvm_map(&kvm_kernel, USER_TOUCH_BASE, USER_TOUCH_BASE, end - USER_TOUCH_BASE,
+			    PTE_U | PTE_NX_IF | KVM_4K) != 0)
+			kernel_fail_end("touch_pages: the page-table pool ran out");
+		kvm_flush();
+		kcopy_to_user(kuser_touch_end, &end, sizeof(end));
+	}
+}
+
+/* A mitigated variant (v >= 2) of a path whose mechanism does not exist
+ * here, or whose set cannot run here, is skipped without a probe: the
+ * reason is the full variant's or the set's. */
+static int mitig_skip(unsigned k, unsigned v)
+{
+	if (v < 2)
+		return 0;
+	if (kmsets[v - 2].skip[0]) {
+		set_state(k, v, PS_SKIP_EXPECTED, "%s", kmsets[v - 2].skip);
+		return 1;
+	}
+	if (variant_selected(1) && pst[k][1].state == PS_SKIP_EXPECTED) {
+		set_state(k, v, PS_SKIP_EXPECTED, "%s", pst[k][1].reason);
+		memcpy(pst[k][v].note, pst[k][1].note, sizeof(pst[k][v].note));
+		return 1;
+	}
+	if (!paths[k].mitig) {
+		set_state(k, v, PS_SKIP_EXPECTED, "no mitigated copy of this entry: the "
+			  "mitigations are measured on the IDT and MSR entries, FRED's is not "
+			  "patched (docs/mitigations.md)");
+		return 1;
+	}
+	return 0;
 }
 
 void paths_probe_all(void)
@@ -488,7 +546,8 @@ void paths_probe_all(void)
 		if (!selected(&paths[k]) || (fred_row(&paths[k]) && !kfred.usable))
 			continue;
 		for (unsigned v = 0; v < NVARIANTS; v++) {
-			if (!variant_selected(v))
+			if (!variant_selected(v) ||
+			    (v >= 2 && (kmsets[v - 2].skip[0] || !paths[k].mitig)))
 				continue;
 			nsel++;
 			if (!install_reads_back(&paths[k], v)) {
@@ -500,13 +559,20 @@ void paths_probe_all(void)
 	}
 	tap_check(all, "every selected path's entry (IDT gate, call gate, MSR or FRED entry page) reads back as encoded (%u paths and variants)",
 		  nsel);
+	for (unsigned i = 0; i < kmnsets; i++)
+		if (kmsets[i].skip[0])
+			tap_check(1, "mitigated variant full+%s skipped: %s", kmsets[i].name,
+				  kmsets[i].skip);
 	for (unsigned k = 0; k < NPATHS; k++)
 		for (unsigned v = 0; v < NVARIANTS; v++) {
-			if (selected(&paths[k]) && variant_selected(v))
-				probe(k, v);
-			else
+			if (selected(&paths[k]) && variant_selected(v)) {
+				if (!mitig_skip(k, v))
+					probe(k, v);
+			} else {
 				pst[k][v].state = PS_UNSELECTED;
+			}
 		}
+	kmitig_apply(-1);
 }
 
 /* ---- measuring ------------------------------------------------------------- */
@@ -523,6 +589,15 @@ static uint32_t run_path(const void *ctx, void (*loop)(void), uint32_t n, uint64
 	install(c->p, c->v);
 	uint32_t st = run_loop(c->p, loop, n);
 	uninstall(c->p);
+	if (st == KURUN_DONE && c->v >= 2) {
+		/* the set's state must hold after every batch: CR3 ring 3
+		 * ended on, the GS bases, IBRS */
+		const char *w = kmitig_check_after_user(st);
+		if (w) {
+			ksnprintf(mitig_broken, sizeof(mitig_broken), "%s", w);
+			st = KURUN_MITIG_BROKEN;
+		}
+	}
 	*ticks = kurun.result;
 	return st;
 }
@@ -533,7 +608,8 @@ static int measure_one(unsigned k, unsigned v)
 {
 	const struct kpath *p = &paths[k];
 	struct bctx c = { p, v };
-	struct kreport_loops l = { run_path, &c, p->op, p->empty, 0 };
+	struct kreport_loops l = { run_path, &c, kcfg.touch_pages ? p->op_touch : p->op,
+				   kcfg.touch_pages ? p->empty_touch : p->empty, 0 };
 	return kreport_path(tok(p, v), &pst[k][v], v == 0 ? p->note : NULL, &l, describe_status);
 }
 
@@ -598,9 +674,31 @@ const char *kpath_full_reason(unsigned k)
 	return pst[k][1].reason;
 }
 
+/* The full variant the self-test and fuzzer run: the mitigated copy with
+ * the test set applied when the boot asked for mitigations, else kf_*
+ * (always for a fred-* path, which has no mitigated copy). */
+static unsigned test_variant(unsigned k)
+{
+	int i = kmitig_test_set();
+	return i >= 0 && paths[k].mitig ? 2 + (unsigned)i : 1;
+}
+
 void kpath_install_full(unsigned k)
 {
-	install(&paths[k], 1);
+	install(&paths[k], test_variant(k));
+}
+
+void (*kpath_full_stub(unsigned k))(void)
+{
+	return stub_of(&paths[k], test_variant(k));
+}
+
+void (*kpath_full_variant(void (*full)(void)))(void)
+{
+	for (unsigned k = 0; k < NPATHS; k++)
+		if (paths[k].full == full)
+			return stub_of(&paths[k], test_variant(k));
+	return full;
 }
 
 void kpath_uninstall(unsigned k)
@@ -650,7 +748,7 @@ static void (*full_stubs[NPATHS])(void);
 unsigned kpath_full_stubs(void (*const **out)(void))
 {
 	for (unsigned k = 0; k < NPATHS; k++)
-		full_stubs[k] = paths[k].full;
+		full_stubs[k] = stub_of(&paths[k], test_variant(k));
 	*out = full_stubs;
 	return NPATHS;
 }

@@ -38,6 +38,7 @@ static const char *const hnames[KH_COUNT] = {
 	"nx", "wx", "nullpage", "smep", "smap", "umip", "ist_db", "ist_nmi", "ist_df",
 	"ist_mc", "stack", "flags", "clear_regs", "exit_canonical", "exit_regs",
 	"exit_flags", "sysret_ss", "fred_stklvl", "fred_swint", "uaccess",
+	"kpti", "kpti_exit",
 };
 static const char *const hwhat[KH_COUNT] = {
 	"EFER.NXE and NX on every page that is not code",
@@ -60,6 +61,8 @@ static const char *const hwhat[KH_COUNT] = {
 	"FRED: #DB, NMI, #MC and #DF in ring 0 on stack levels of their own (IA32_FRED_STKLVLS)",
 	"FRED: int n from ring 3 refused (#GP) unless a path serves its vector (no IDT gate DPL does it)",
 	"system calls refuse user pointers outside the process's range (-EFAULT)",
+	"KPTI: the user page tables leave the kernel out",
+	"KPTI: every exit switches back to the user page tables",
 };
 
 const char *kharden_name(unsigned i)

@@ -34,6 +34,7 @@
 #include "uaccess.h"
 #include "vm.h"
 #include "core/cpuinfo.h"
+#include "mitig.h"
 
 extern const struct st_rec st_cases[], st_cases_end[];
 extern char st_pb[], user_stack_top[], __kernel_start[], __kernel_end[];
@@ -321,7 +322,7 @@ static int expect_ok(const struct st_rec *c, uint32_t st)
 }
 
 /* The kernel-side checks of every run; appends what failed to o. */
-static int kernel_ok(const struct kinv *before, char *o, size_t n)
+static int kernel_ok(const struct kinv *before, uint32_t st, char *o, size_t n)
 {
 	int ok = 1;
 	struct kinv after;
@@ -347,6 +348,11 @@ static int kernel_ok(const struct kinv *before, char *o, size_t n)
 	}
 	if (!victim_intact()) {
 		append(o, n, "; the kernel victim buffer was written");
+		ok = 0;
+	}
+	const char *mw = kmitig_check_after_user(st);
+	if (mw) {
+		append(o, n, "; MITIGATION STATE BROKEN: %s", mw);
 		ok = 0;
 	}
 	return ok;
@@ -430,7 +436,7 @@ attempt:
 	if (k >= 0)
 		kpath_install_full((unsigned)k);
 	if (c->path[0] == '!')
-		callgate_set_notpresent(SEL_CGATE, kf_callgate);
+		callgate_set_notpresent(SEL_CGATE, kpath_full_variant(kf_callgate));
 	if (c->prog == USER_CANON_EDGE) {
 		memset(canon_page, 0xcc, sizeof(canon_page));
 		canon_page[4094] = 0x0f; /* syscall */
@@ -453,7 +459,7 @@ attempt:
 	kev.nmi_every = 0;
 	if (c->prog == (uint64_t)(uintptr_t)st_dbg_syscall) {
 		/* an instruction breakpoint on the full syscall stub's entry */
-		write_dr0((uint64_t)(uintptr_t)kf_syscall64);
+		write_dr0((uint64_t)(uintptr_t)kpath_full_variant(kf_syscall64));
 		write_dr7(0x1); /* L0, execute, length 1 */
 	} else if (c->prog == (uint64_t)(uintptr_t)st_dbg_fred ||
 		   c->prog == (uint64_t)(uintptr_t)st_dbg_fred_int) {
@@ -562,7 +568,7 @@ attempt:
 	kevents_drain();
 	kev.armed = 0;
 	kside[0] = 0;
-	kok = kernel_ok(&before, kside, sizeof(kside));
+	kok = kernel_ok(&before, st, kside, sizeof(kside));
 	write_dr7(0);
 	if (c->ncase == 16)
 		kfred_set_rsp0(0);

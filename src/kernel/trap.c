@@ -26,7 +26,7 @@ uint64_t kuser_rflags = USER_RFLAGS_IF;
 
 extern const uint64_t __kfixup_start[], __kfixup_end[];
 
-extern char kexit_iretq[], kfred_eretu[];
+extern char kexit_iretq[], kexit_iretq_mitig[], kfred_eretu[];
 
 void trap_dispatch(struct kregs *f)
 {
@@ -42,11 +42,14 @@ void trap_dispatch(struct kregs *f)
 	 * bad CS or SS the dispatcher put in the frame): in ring 0, on the
 	 * kernel stack, with the iret frame it was popping at f->rsp. It is a
 	 * fault on the way back to user space, reported as such (Linux's
-	 * bad_iret delivers SIGSEGV). FRED's ERETU the same: it checks the
-	 * frame before changing anything, and its #GP(0) arrives in ring 0 at
-	 * kfred_eretu with RSP at the frame's error-code slot. */
+	 * bad_iret delivers SIGSEGV). The mitigated copy's IRETQ the same.
+	 * FRED's ERETU the same: it checks the frame before changing
+	 * anything, and its #GP(0) arrives in ring 0 at kfred_eretu with RSP
+	 * at the frame's error-code slot. */
 	int eretu = f->rip == (uint64_t)(uintptr_t)kfred_eretu;
-	if ((f->cs & 3) == 0 && (eretu || f->rip == (uint64_t)(uintptr_t)kexit_iretq) &&
+	if ((f->cs & 3) == 0 &&
+	    (eretu || f->rip == (uint64_t)(uintptr_t)kexit_iretq ||
+	     f->rip == (uint64_t)(uintptr_t)kexit_iretq_mitig) &&
 	    kurun.active && f->vector < 32) {
 		const uint64_t *ir = (const uint64_t *)(uintptr_t)(f->rsp + (eretu ? 8 : 0));
 		kurun.bad_exit_eretu = (uint64_t)eretu;

@@ -26,6 +26,7 @@ extern struct kurun kurun;
 #define KURUN_STRAY_SYSCALL32 0x201u
 #define KURUN_STRAY_SYSENTER  0x202u
 #define KURUN_TIMEOUT         0x203u /* the watchdog timer ended a runaway excursion */
+#define KURUN_MITIG_BROKEN    0x204u /* a mitigation's state was wrong afterwards (mitig.c) */
 #define KURUN_BAD_RETURN(v)   (0x300u + (v)) /* the IRETQ back to ring 3 raised v */
 
 uint32_t kuser_enter(uint64_t rip, uint64_t cs, uint64_t rsp, uint64_t n);

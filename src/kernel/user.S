@@ -7,9 +7,82 @@
  * USER_CS32, SS = DS = ES = USER_DS. Registers that must survive the entry
  * instruction: R12, R13 (64-bit), ESI, EDI, EBP (32-bit); the stubs in
  * stubs.S never touch them. RCX and R11 are fair game for the stubs
- * (SYSCALL/SYSRET use them). */
+ * (SYSCALL/SYSRET use them).
+ *
+ * Every loop pair also has a touching twin pair, <name>_touch_op and
+ * <name>_touch_empty (boot option touch_pages=N, kentry boot
+ * --touch-pages N): after the return, still inside the timed loop, ring 3
+ * reads one byte of each of N distinct pages (USER_TOUCH_BASE on,
+ * kuser_touch_end the first page not touched). The touches are in the
+ * empty loop as well, so the subtraction removes their instructions and
+ * what stays is what the entry and exit did to them: a flushing CR3
+ * switch (kpti) leaves their TLB entries gone and each touch then walks
+ * the page tables; with PCID and the no-flush bit they survive. Both
+ * loops touch the pages once more before the clock starts, so that the
+ * empty loop's timed touches hit the TLB whatever the batch (kuser_enter's
+ * own switch to the user tables flushes it). Registers: R14 in 64-bit
+ * code, EBX in 32-bit code (no stub touches them). */
 #include "layout.h"
 #include "loops.h"
+
+	/* --touch-pages: one byte of each page from USER_TOUCH_BASE up to
+	 * kuser_touch_end (none when they are equal) */
+	.macro TOUCH64
+	mov $USER_TOUCH_BASE, %r14d
+	jmp 4f
+3:	cmpb $0, (%r14)
+	add $4096, %r14
+4:	cmp kuser_touch_end(%rip), %r14
+	jb 3b
+	.endm
+	.macro TOUCH32
+	mov $USER_TOUCH_BASE, %ebx
+	jmp 4f
+3:	cmpb $0, (%ebx)
+	add $4096, %ebx
+4:	cmp kuser_touch_end, %ebx
+	jb 3b
+	.endm
+
+	/* HEAD64/HEAD32 (loops.h) with the touches: once before the clock
+	 * starts (so that in the empty loop every timed touch finds its TLB
+	 * entry, even with a batch of one after kuser_enter's switch of
+	 * tables), then after each return (the return lands on the first 2:,
+	 * before the touches; LOOP_FN's own 2: before the back edge is then
+	 * never a target) */
+	.macro HEAD64T setup, entry
+	mov %rdi, %r12
+	TOUCH64
+	T0_64
+	\setup
+1:	\entry
+2:	TOUCH64
+	.endm
+	.macro HEAD32T setup, entry
+	mov %edi, %esi
+	TOUCH32
+	T0_32
+	\setup
+1:	\entry
+2:	TOUCH32
+	.endm
+
+	/* This kernel's LOOP64 and LOOP32: loops.h's pair and its touching
+	 * twin pair (<name>_touch_op, <name>_touch_empty) */
+	.purgem LOOP64
+	.macro LOOP64 name, setup, entry
+	LOOP_FN 64, %r12, u64_\name\()_op, "\setup", "\entry"
+	LOOP_FN 64, %r12, u64_\name\()_empty, "\setup", ""
+	LOOP_FN 64, %r12, u64_\name\()_touch_op, "\setup", "\entry", T
+	LOOP_FN 64, %r12, u64_\name\()_touch_empty, "\setup", "", T
+	.endm
+	.purgem LOOP32
+	.macro LOOP32 name, setup, entry
+	LOOP_FN 32, %esi, u32_\name\()_op, "\setup", "\entry"
+	LOOP_FN 32, %esi, u32_\name\()_empty, "\setup", ""
+	LOOP_FN 32, %esi, u32_\name\()_touch_op, "\setup", "\entry", T
+	LOOP_FN 32, %esi, u32_\name\()_touch_empty, "\setup", "", T
+	.endm
 
 	/* Aliases: macro arguments below are quoted strings, which the C
 	 * preprocessor does not expand. */
@@ -70,6 +143,17 @@ u64_umip_probe:
 	int $VEC_DONE
 	ud2
 
+	/* KPTI's self-check (kpti.c): one read of the address in RDI; a #PF
+	 * is the expected end, the done entry only if the read went through */
+	.balign 16
+	.globl u64_kread_probe
+u64_kread_probe:
+	movb (%rdi), %al
+	xor %eax, %eax
+	xor %edx, %edx
+	int $VEC_DONE
+	ud2
+
 	/* arch.c's SYSRET SS probe: a push and a pop with the SS SYSRETL left */
 	.code32
 	.balign 16
@@ -84,6 +168,10 @@ u32_sysret_ss_probe:
 	.code64
 
 	.section .user.data, "aw"
+	.balign 8
+	.globl kuser_touch_end
+kuser_touch_end:                /* --touch-pages: USER_TOUCH_BASE + N pages (paths.c) */
+	.quad USER_TOUCH_BASE
 	.balign 16
 	.globl kuser_probe_word
 kuser_probe_word:               /* ring 0 reads it to show that SMAP stops it */

@@ -8,10 +8,13 @@
 #include "core/desc.h"
 
 /* The kernel space's tables: identity 0-1 GiB by section, the direct map
- * (one PDPT, four PDs), the MMIO window, the vsyscall page. */
-#define POOL_PAGES 40
-static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(4096)));
+ * (one PDPT, four PDs), the MMIO window, the vsyscall page; its KPTI twin
+ * (about 20 pages). 8 KiB alignment: a PML4 pair starts on an even page. */
+#define POOL_PAGES 64
+static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(8192)));
 static unsigned pool_used;
+uint64_t kvm_cr3_pcid;
+void (*kvm_twin_changed)(void);
 
 struct kvm_space kvm_kernel;
 const struct kvm_space *kvm_current;
@@ -49,6 +52,29 @@ static uint64_t *table_at(uint64_t e)
 	return (uint64_t *)kphys(e & PTE_ADDR);
 }
 
+unsigned kvm_pool_used(void)
+{
+	return pool_used;
+}
+
+unsigned kvm_pool_size(void)
+{
+	return POOL_PAGES;
+}
+
+int kvm_space_pair(struct kvm_space *s)
+{
+	pool_used += pool_used & 1; /* the pair starts on an even page */
+	if (pool_used + 2 > POOL_PAGES)
+		return -1;
+	memset(pool[pool_used], 0, 2 * 4096);
+	memset(s, 0, sizeof(*s));
+	s->cr3 = (uint64_t)(uintptr_t)pool[pool_used];
+	s->pml4 = kphys(s->cr3);
+	pool_used += 2;
+	return 0;
+}
+
 /* Next-level table of entry e, created on demand. NULL when e is a large
  * page or no table page is left. */
 static uint64_t *next_table(const struct kvm_space *s, uint64_t *e)
@@ -65,7 +91,8 @@ static uint64_t *next_table(const struct kvm_space *s, uint64_t *e)
 	return table_at(t);
 }
 
-int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+static int map_one(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size,
+		   uint64_t flags)
 {
 	uint64_t leaf = flags & ~(KVM_4K | KVM_NOT_PRESENT);
 	if (!(flags & KVM_NOT_PRESENT))
@@ -94,6 +121,24 @@ int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64
 		size = size > 0x1000 ? size - 0x1000 : 0;
 	}
 	return 0;
+}
+
+/* With a KPTI twin, every user mapping (U/S), and every change to a range
+ * the twin already maps (a user page unmapped again), is made in the twin
+ * too: the user tables follow the space, as Linux mirrors the user half
+ * of a PGD into its PTI copy. */
+int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+	int r = map_one(s, va, pa, size, flags);
+	if (s->twin) {
+		int l = 0;
+		if ((flags & PTE_U) || kvm_lookup(s->twin, va, &l)) {
+			r |= map_one(s->twin, va, pa, size, flags);
+			if (kvm_twin_changed)
+				kvm_twin_changed();
+		}
+	}
+	return r;
 }
 
 uint64_t kvm_lookup(const struct kvm_space *s, uint64_t va, int *level)
@@ -129,7 +174,7 @@ uint64_t *kvm_pte(const struct kvm_space *s, uint64_t va)
 
 void kvm_activate(const struct kvm_space *s)
 {
-	write_cr3(s->cr3);
+	write_cr3(s->cr3 | kvm_cr3_pcid);
 	kvm_current = s;
 }
 
@@ -315,9 +360,7 @@ void vm_init(void)
 	kvm_layout.wx = !text_w;
 	kvm_layout.nullpage = kharden_on(KH(NULLPAGE));
 
-	kvm_kernel.cr3 = table_alloc(&kvm_kernel);
-	kvm_kernel.pml4 = kphys(kvm_kernel.cr3);
-	int r = 0;
+	int r = kvm_space_pair(&kvm_kernel);
 	uint64_t low = kvm_layout.nullpage ? 0x1000 : 0;
 	r |= kvm_map(&kvm_kernel, low, low, KERNEL_LOAD - low, PTE_W | nx | KVM_4K);
 	r |= kvm_map(&kvm_kernel, a(__kernel_start), a(__kernel_start),
@@ -346,10 +389,8 @@ void vm_init(void)
 	kvm_phys_off = KDIRECT_BASE;
 }
 
-/* Calls fn on every present leaf of s: va, entry, size. */
-void kvm_walk(const struct kvm_space *s, void (*fn)(void *arg, uint64_t va, uint64_t pte,
-						     uint64_t size),
-	      void *arg)
+static void walk(const struct kvm_space *s, int all,
+		 void (*fn)(void *arg, uint64_t va, uint64_t pte, uint64_t size), void *arg)
 {
 	for (uint64_t i4 = 0; i4 < 512; i4++) {
 		uint64_t e4 = s->pml4[i4];
@@ -365,19 +406,36 @@ void kvm_walk(const struct kvm_space *s, void (*fn)(void *arg, uint64_t va, uint
 				uint64_t va2 = (i4 << 39) | (i3 << 30) | (i2 << 21);
 				if (i4 >= 256)
 					va2 |= 0xffff000000000000ull;
-				if (!(e2 & PTE_P))
+				if (!(e2 & PTE_P)) {
+					if (all && e2)
+						fn(arg, va2, e2, 0x200000);
 					continue;
+				}
 				if (e2 & PTE_PS) {
 					fn(arg, va2, e2, 0x200000);
 					continue;
 				}
 				const uint64_t *pt = table_at(e2);
 				for (uint64_t i1 = 0; i1 < 512; i1++)
-					if (pt[i1] & PTE_P)
+					if ((pt[i1] & PTE_P) || (all && pt[i1]))
 						fn(arg, va2 | (i1 << 12), pt[i1], 0x1000);
 			}
 		}
 	}
+}
+
+/* Calls fn on every present leaf of s: va, entry, size. */
+void kvm_walk(const struct kvm_space *s, void (*fn)(void *arg, uint64_t va, uint64_t pte,
+						     uint64_t size),
+	      void *arg)
+{
+	walk(s, 0, fn, arg);
+}
+
+void kvm_walk_all(const struct kvm_space *s,
+		  void (*fn)(void *arg, uint64_t va, uint64_t pte, uint64_t size), void *arg)
+{
+	walk(s, 1, fn, arg);
 }
 
 struct wx_count {

@@ -6,10 +6,19 @@
  * space, docs/kernel.md "Memory"). Every space shares the upper half:
  * the direct map of physical memory (kphys), device registers
  * (kvm_map_io) and the vsyscall page; and the kernel image below
- * USER_MIN. So the kernel runs unchanged whichever space is active, and a
- * KPTI user table can be derived from any space: its user half (PML4
- * entries 0-255) plus the entry sections (kvm_space.cr3 is what a stub
- * loads). */
+ * USER_MIN. So the kernel runs unchanged whichever space is active.
+ *
+ * For an address space its KPTI twin (kpti.c): the user page tables, which
+ * map only the user's pages and the entry trampoline, built by
+ * kvm_pti_build() as a function of the space ("clone the user half, add
+ * the trampoline"); with a twin, every user mapping made later is
+ * mirrored into it. A space's PML4 and its twin's are one 8 KiB-aligned
+ * pair (kvm_space_pair): the twin's CR3 is the space's | 0x1000, the
+ * layout Linux's PTI uses, so the entry and exit stubs switch between the
+ * two with one bit, without a table of CR3 values. The kernel's space is
+ * such a pair; a process space (kvm_space_new) is not yet (its PML4 is one
+ * frame), so KPTI runs on the kernel's space, where the measured paths
+ * run (docs/mitigations.md). */
 #ifndef KENTRY_KERNEL_VM_H
 #define KENTRY_KERNEL_VM_H
 
@@ -30,6 +39,7 @@ struct kvm_space {
 	uint64_t *pml4; /* the PML4, at an address the kernel can reach */
 	uint64_t cr3;   /* value to load: PML4 physical address */
 	int user;       /* a process space: its tables and frames come from frames.c */
+	struct kvm_space *twin; /* KPTI user tables of this space, or NULL (kpti.c) */
 };
 
 extern struct kvm_space kvm_kernel;
@@ -42,6 +52,14 @@ static inline void *kphys(uint64_t pa)
 {
 	return (void *)(uintptr_t)(kvm_phys_off + pa);
 }
+
+/* A new, empty kernel-owned space whose PML4 is the first page of an 8
+ * KiB-aligned pair from the page-table pool (the second is its KPTI
+ * twin's, kvm_pti_build). 0, or -1 when out of page-table pages. */
+int kvm_space_pair(struct kvm_space *s);
+/* CR3 bit that selects the twin of a space (PTI_USER_PGTABLE_BIT's value
+ * in Linux: the second page of the pair). */
+#define KVM_TWIN_BIT 0x1000ull
 
 /* Maps [va, va+size) to [pa, pa+size) with leaf flags (PTE_P implied
  * unless flags has KVM_NOT_PRESENT). Uses 2 MiB pages where va, pa and the
@@ -56,6 +74,8 @@ int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64
  * *level = 1 (PTE) or 2 (PDE). */
 uint64_t kvm_lookup(const struct kvm_space *s, uint64_t va, int *level);
 
+/* Loads s->cr3 with the kernel PCID bits of the running configuration
+ * (kvm_cr3_pcid: 0, or the kernel's PCID with kpti-pcid, mitig.c). */
 void kvm_activate(const struct kvm_space *s);
 
 /* A new process space: user half empty, kernel image below USER_MIN and
@@ -81,6 +101,18 @@ uint64_t *kvm_pte(const struct kvm_space *s, uint64_t va);
  * 0 when the window or the tables are exhausted. */
 uint64_t kvm_map_io(uint64_t pa, uint64_t size, uint64_t flags);
 void kvm_invlpg(uint64_t va);
+extern uint64_t kvm_cr3_pcid;
+/* Called after a change mirrored into a twin (kpti-pcid flushes the user
+ * PCID there: its entries survive CR3 writes with the no-flush bit);
+ * NULL otherwise. */
+extern void (*kvm_twin_changed)(void);
+/* Every leaf of s, present or not (a not-present leaf with other bits set
+ * is a deliberate one, like USER_NP_PAGE's), with its level's size. */
+void kvm_walk_all(const struct kvm_space *s,
+		  void (*fn)(void *arg, uint64_t va, uint64_t pte, uint64_t size), void *arg);
+/* Page-table pages used and available (the pool is static). */
+unsigned kvm_pool_used(void);
+unsigned kvm_pool_size(void);
 /* Reloads CR3 (after changing live entries). */
 void kvm_flush(void);
 

@@ -89,7 +89,20 @@ void krender_env(FILE *f, const struct kenv *env, const char *title)
 			fprintf(f, "              minimal (no suffix): %s\n", env_or(env, "variant.minimal", ""));
 		if (kenv_get(env, "variant.full"))
 			fprintf(f, "              full: %s\n", env_or(env, "variant.full", ""));
+		/* the mitigated ones (kentry boot --mitigations) */
+		for (size_t i = 0; i < env->n; i++)
+			if (strncmp(env->e[i].key, "variant.full+", 13) == 0) {
+				fprintf(f, "              %s: ", ktext_short(env->e[i].key + 8, 40));
+				ktext_fputs(f, env->e[i].value);
+				fputc('\n', f);
+			}
 	}
+	if (kenv_get(env, "kernel.mitigations"))
+		fprintf(f, "  mitigations %s (each alone, and all together when several)\n",
+			env_or(env, "kernel.mitigations", "?"));
+	if (kenv_get(env, "kernel.touch_pages"))
+		fprintf(f, "  touches     ring 3 reads %s pages after each return (in the op and the "
+			   "empty loop)\n", env_or(env, "kernel.touch_pages", "?"));
 	if (kenv_get(env, "kernel.ring3_if"))
 		fprintf(f, "  ring 3      RFLAGS.IF = %s%s\n", env_or(env, "kernel.ring3_if", "?"),
 			strcmp(env_or(env, "kernel.ring3_if", "?"), "1") == 0
@@ -258,19 +271,24 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 		}
 		note_line(f, w, r->note, count_note);
 		if (r->variant) {
-			/* what this variant adds over the path's default (minimal) form */
-			const struct kresult *base = NULL;
-			for (size_t j = 0; j < run->n; j++)
-				if (!run->r[j].variant && strcmp(run->r[j].id, r->id) == 0 &&
-				    strcmp(run->r[j].world, r->world) == 0 &&
-				    strcmp(run->r[j].op, r->op) == 0)
-					base = &run->r[j];
+			/* what this variant adds over the form it builds on: the
+			 * default (minimal) one, or for "full+kpti" the "full" one */
+			char bv[128];
+			const char *plus = strrchr(r->variant, '+');
+			snprintf(bv, sizeof(bv), "%.*s", plus ? (int)(plus - r->variant) : 0, r->variant);
+			const struct kresult *base = krun_find_variant((struct krun *)run, r->id, r->world,
+								       plus ? bv : NULL);
+			if (base && strcmp(base->op, r->op) != 0)
+				base = NULL;
 			if (base && base->status == KR_MEASURED) {
 				char d[32];
-				fmt_num(d, sizeof(d), r->cycles.median - base->cycles.median);
-				fprintf(f, "  %-*s   %s adds %s%s %s (median) over minimal\n", w, "",
-					ktext_short(r->variant, 100),
-					r->cycles.median >= base->cycles.median ? "+" : "", d, unit);
+				double diff = r->cycles.median - base->cycles.median;
+				fmt_num(d, sizeof(d), diff);
+				fprintf(f, "  %-*s   %s adds %s%s %s", w, "", ktext_short(r->variant, 100),
+					diff >= 0 ? "+" : "", d, unit);
+				if (base->cycles.median > 0)
+					fprintf(f, " (%+.1f %%)", 100.0 * diff / base->cycles.median);
+				fprintf(f, " (median) over %s\n", plus ? bv : "minimal");
 			}
 		}
 	}

@@ -7,16 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-int kvalidate_name(const char *s)
+static int name_of(const char *s, const char *extra)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (n == 0 || n > 64)
 		return 0;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("._/-", *s)))
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
 			return 0;
 	return 1;
+}
+
+int kvalidate_name(const char *s)
+{
+	return name_of(s, "._/-");
+}
+
+int kvalidate_variant(const char *s)
+{
+	return name_of(s, "._/-+");
 }
 
 /* "results[3] (syscall)" with the id escaped and shortened. */
@@ -82,9 +92,9 @@ static int check_result(const struct kresult *r, size_t i, char *err, size_t err
 			 ktext_short(r->world, 60));
 		return -1;
 	}
-	if (r->variant && !kvalidate_name(r->variant)) {
+	if (r->variant && !kvalidate_variant(r->variant)) {
 		snprintf(err, errlen, "%s.variant: '%s' is not 1 to 64 of the characters "
-				      "A-Z a-z 0-9 . _ / -", ctx, ktext_short(r->variant, 60));
+				      "A-Z a-z 0-9 . _ / - +", ctx, ktext_short(r->variant, 60));
 		return -1;
 	}
 	if (!kvalidate_name(r->op)) {

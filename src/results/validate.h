@@ -18,5 +18,7 @@ int kvalidate_run(const struct krun *run, char *err, size_t errlen);
 
 /* Whether s is a valid id, variant or op: 1 to 64 of [A-Za-z0-9._/-]. */
 int kvalidate_name(const char *s);
+/* The same alphabet plus '+' (a variant such as full+kpti). */
+int kvalidate_variant(const char *s);
 
 #endif
