@@ -43,6 +43,9 @@ int load_run(const char *path, struct krun *run);
  * (counts instructions)". */
 struct kenv;
 void emulator_line(const struct kenv *env, char *out, size_t n);
+/* "  mitigations LIST: every full path ran with ..." for the self-test and
+ * fuzz reports, when the guest ran with mitigations (nothing otherwise). */
+void mitigations_line(FILE *f, const struct kenv *env);
 
 /* The boot options of the command line for one kernel (mode: KBOOT_LONG
  * or KBOOT_LEGACY32; measure.c): kernel and boot image from the libexec

@@ -6,6 +6,7 @@
 #include "results/table.h"
 #include "results/pairs.h"
 #include "emu/boot.h"
+#include "results/text.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -221,5 +222,26 @@ void print_bare_metal(FILE *f, const struct krun *run)
 		instr ? "guest instructions" : "TSC ticks");
 	krender_pairs(f, run, "bare-metal", pairs, n, "legacy path", "long-mode path",
 		      "legacy/long");
+	fprintf(f, "\n");
+}
+
+void mitigations_line(FILE *f, const struct kenv *env)
+{
+	const char *list = kenv_get(env, "kernel.mitigations");
+	if (!list)
+		return;
+	const char *vars = kenv_get(env, "kernel.mitigation_variants");
+	const char *last = vars ? strrchr(vars, ',') : NULL;
+	const char *set = last ? last + 1 : vars;
+	char key[80];
+	snprintf(key, sizeof(key), "variant.%s", set ? set : "");
+	const char *what = set ? kenv_get(env, key) : NULL;
+	fprintf(f, "  mitigations %s: every full path ran as %s", list,
+		set && strcmp(set, "none") ? set : "full (none of them runs here)");
+	if (what) {
+		fprintf(f, " (");
+		ktext_fputs(f, what);
+		fprintf(f, ")");
+	}
 	fprintf(f, "\n");
 }

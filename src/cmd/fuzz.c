@@ -79,6 +79,7 @@ int cmd_fuzz(const struct kcli *c)
 		emulator_line(&guest.guest_env, em, sizeof(em));
 		printf("\n%s (%s), %s\n", model,
 		       kenv_get(&guest.guest_env, "cpu.vendor") ? kenv_get(&guest.guest_env, "cpu.vendor") : "?", em);
+		mitigations_line(stdout, &guest.guest_env);
 		if (!rep.done) {
 			fprintf(stderr, "kentry boot --fuzz (%s): %s\n", model, err);
 			rc = KEXIT_GUEST;
@@ -96,10 +97,11 @@ int cmd_fuzz(const struct kcli *c)
 			print_counts("how the sequences ended", rep.vectors, rep.nvectors);
 			print_counts("kernel entries through the full paths", rep.entries, rep.nentries);
 			if (rep.broken) {
-				printf("  BROKEN INVARIANT at sequence %llu: %s\n  reproduce: kentry boot --accel tcg --seed %llu --replay %llu --cpu %s%s\n",
+				printf("  BROKEN INVARIANT at sequence %llu: %s\n  reproduce: kentry boot --accel tcg --seed %llu --replay %llu --cpu %s%s%s%s\n",
 				       (unsigned long long)rep.broken_seq, rep.broken_what,
 				       (unsigned long long)seed, (unsigned long long)rep.broken_seq, model,
-				       c->icount ? " --icount" : "");
+				       c->icount ? " --icount" : "", c->mitigations ? " --mitigations " : "",
+				       c->mitigations ? c->mitigations : "");
 				if (!rc)
 					rc = KEXIT_FAIL;
 			} else if (brc && rep.tap_failed) {

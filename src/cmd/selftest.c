@@ -185,6 +185,7 @@ int cmd_selftest(const struct kcli *c)
 		       kenv_get(&guest.guest_env, "prot.umip") ? kenv_get(&guest.guest_env, "prot.umip") : "?",
 		       ho && strcmp(ho, "none") ? "HARDENING SWITCHED OFF: " : "all hardening on",
 		       ho && strcmp(ho, "none") ? ho : "");
+		mitigations_line(rep, &guest.guest_env);
 		krun_free(&guest);
 		if (!m[k].rep.end_seen) {
 			fprintf(stderr, "kentry boot --selftest (%s): %s\n", m[k].model, m[k].err);

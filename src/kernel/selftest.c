@@ -5,7 +5,13 @@
  * and prints one line per run:
  *
  *   selftest-case <n> <title> [<bug or CVE behind it>]
- *   selftest <n> <path>@full|- pass|fail|skip <expected> -- <observed>
+ *   selftest <n> <path>@full[+all]|- pass|fail|skip <expected> -- <observed>
+ *
+ * With mitigations= (mitig.c) the full paths run mitigated, with the whole
+ * list applied (full+all, or full+<name> for one), and every run also
+ * checks that the set's state held (CR3 on the user tables when ring 3
+ * ended, the GS bases paired, IBRS off in ring 3; at every entry the
+ * observer checks the kernel side).
  *
  * then `end pass|fail <passed>/<runs>`. What every run checks besides its
  * own expectation (the "after every round trip" checks):
@@ -223,8 +229,10 @@ static uint8_t canon_page[4096] __attribute__((aligned(4096)));
 static void verdict(const struct st_rec *c, const char *verd, const char *observed)
 {
 	const char *path = c->path[0] == '!' ? "call-gate" : c->path;
-	kprintf("selftest %u %s%s %s %s -- %s\n", c->ncase, path[0] ? path : "-",
-		path[0] ? "@full" : "", verd, c->text, observed);
+	int set = kmitig_test_set();
+	kprintf("selftest %u %s%s%s%s %s %s -- %s\n", c->ncase, path[0] ? path : "-",
+		path[0] ? "@full" : "", path[0] && set >= 0 ? "+" : "",
+		path[0] && set >= 0 ? kmsets[set].name : "", verd, c->text, observed);
 	if (!strcmp(verd, "pass"))
 		passed++;
 	else if (!strcmp(verd, "fail"))

@@ -41,6 +41,22 @@ static const struct kresult *find(const struct krun *run, const struct kresult *
 	return NULL;
 }
 
+/* A NEW variant "B+M" that OLD does not have is set against OLD's "B":
+ * a boot with --mitigations kpti against a boot without gives each
+ * path's cost with and without (docs/method.md). OLD's row of the base
+ * variant, or NULL. */
+static const struct kresult *base_of(const struct krun *run, const struct kresult *like)
+{
+	const char *plus = like->variant ? strrchr(like->variant, '+') : NULL;
+	if (!plus)
+		return NULL;
+	char base[128];
+	snprintf(base, sizeof(base), "%.*s", (int)(plus - like->variant), like->variant);
+	struct kresult tmp = *like;
+	tmp.variant = base;
+	return find(run, &tmp);
+}
+
 /* Different worlds, units or ops: a sentence in why, 1. */
 static int incomparable(const struct krun *a, const struct krun *b, char *why, size_t n)
 {
@@ -317,8 +333,15 @@ int kcmp_build(struct kcmp *c, const struct krun *a, const struct krun *b, const
 			if (strcmp(a->r[i].world, worlds[w]) == 0)
 				fill_row(c, &c->rows[c->n_rows++], &a->r[i], find(b, &a->r[i]));
 		for (size_t i = 0; i < b->n; i++)
-			if (strcmp(b->r[i].world, worlds[w]) == 0 && !find(a, &b->r[i]))
-				fill_row(c, &c->rows[c->n_rows++], NULL, &b->r[i]);
+			if (strcmp(b->r[i].world, worlds[w]) == 0 && !find(a, &b->r[i])) {
+				const struct kresult *base = base_of(a, &b->r[i]);
+				struct kcmp_row *row = &c->rows[c->n_rows++];
+				fill_row(c, row, base, &b->r[i]);
+				if (base) {
+					row->variant = b->r[i].variant;
+					row->old_variant = base->variant;
+				}
+			}
 	}
 	return 0;
 }

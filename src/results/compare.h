@@ -30,6 +30,9 @@ enum kcmp_verdict {
 
 struct kcmp_row {
 	const char *world, *id, *variant, *op, *unit;
+	const char *old_variant;           /* OLD's variant when it differs: a NEW
+					    * "full+kpti" that OLD does not have is
+					    * compared with OLD's "full" (NULL: same) */
 	const struct kresult *old, *new_;  /* NULL when absent */
 	int measured_old, measured_new;
 	double med_old, med_new;           /* the headlines, in unit */

@@ -45,8 +45,10 @@ static void cells(const struct kcmp_row *r, char *o, char *n, size_t len, const 
 
 static const char *label(const struct kcmp_row *r, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s%s%s", ktext_short(r->id, 60), r->variant ? " " : "",
-		 r->variant ? ktext_short(r->variant, 40) : "");
+	char v[48];
+	snprintf(v, sizeof(v), "%s", r->variant ? ktext_short(r->variant, 40) : "");
+	snprintf(buf, n, "%s%s%s%s%s", ktext_short(r->id, 60), r->variant ? " " : "", v,
+		 r->old_variant ? " vs " : "", r->old_variant ? ktext_short(r->old_variant, 40) : "");
 	return buf;
 }
 
@@ -89,7 +91,12 @@ void kcmp_render(FILE *f, const struct kcmp *c)
 		fprintf(f, "WARNING: %s\n\n", c->warning);
 	render_env(f, c);
 	const char *cur_world = NULL, *cur_unit = NULL;
-	int quartiles = 0;
+	int quartiles = 0, w = 20; /* the path column: as wide as the longest label, up to 44 */
+	for (size_t i = 0; i < c->n_rows; i++) {
+		char lb[128];
+		int l = (int)strlen(label(&c->rows[i], lb, sizeof(lb)));
+		w = l > w ? (l < 44 ? l : 44) : w;
+	}
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct kcmp_row *r = &c->rows[i];
 		if (!cur_world || strcmp(cur_world, r->world) || strcmp(cur_unit, r->unit)) {
@@ -99,7 +106,7 @@ void kcmp_render(FILE *f, const struct kcmp *c)
 			cur_unit = r->unit;
 			fprintf(f, "%s, op %s: headline per call in %s\n", world_title(r->world),
 				ktext_short(r->op, 40), kunit_words(r->unit));
-			fprintf(f, "  %-20s %10s %10s %10s %8s %19s  %s\n", "path", "OLD", "NEW",
+			fprintf(f, "  %-*s %10s %10s %10s %8s %19s  %s\n", w, "path", "OLD", "NEW",
 				"diff", "%", "95% interval of %", "verdict");
 		}
 		char lb[128], o[32], n[32], d[32] = "", p[32] = "", ci[48] = "";
@@ -119,13 +126,13 @@ void kcmp_render(FILE *f, const struct kcmp *c)
 		quartiles |= approx;
 		if (approx)
 			strcat(ci, "*");
-		fprintf(f, "  %-20s %10s %10s %10s %8s %19s  %s", label(r, lb, sizeof(lb)), o, n, d,
+		fprintf(f, "  %-*s %10s %10s %10s %8s %19s  %s", w, label(r, lb, sizeof(lb)), o, n, d,
 			p, ci, kcmp_verdict_text(r));
 		if (r->verdict == KV_NO_CHANGE || r->verdict == KV_NOT_COMPARABLE)
 			fprintf(f, " (%s)", r->why);
 		fprintf(f, "\n");
 		if (r->verdict == KV_SKIPPED)
-			fprintf(f, "  %-20s   %s\n", "", r->why);
+			fprintf(f, "  %-*s   %s\n", w, "", r->why);
 	}
 	if (quartiles)
 		fprintf(f, "\n* nothing to resample in a file (no rounds, no samples: schema version "
@@ -207,6 +214,8 @@ int kcmp_export_json(const struct kcmp *c, char **out)
 		json_t *o = json_pack("{s:s, s:s}", "world", r->world, "id", r->id);
 		if (r->variant)
 			json_object_set_new(o, "variant", json_string(r->variant));
+		if (r->old_variant)
+			json_object_set_new(o, "old_variant", json_string(r->old_variant));
 		json_object_set_new(o, "op", json_string(r->op));
 		json_object_set_new(o, "unit", json_string(r->unit));
 		json_object_set_new(o, "old", side_json(r, r->old, r->measured_old, r->med_old, c->ns));
@@ -263,7 +272,7 @@ int kcmp_export_csv(const struct kcmp *c, char **out)
 	if (!f)
 		return -1;
 	fputs("world,id,variant,op,unit,old_headline,new_headline,difference,percent,"
-	      "percent_low,percent_high,interval_method,verdict,direction,why\n", f);
+	      "percent_low,percent_high,interval_method,verdict,direction,why,old_variant\n", f);
 	for (size_t i = 0; i < c->n_rows; i++) {
 		const struct kcmp_row *r = &c->rows[i];
 		int judged = r->verdict == KV_NO_CHANGE || r->verdict == KV_SIGNIFICANT;
@@ -290,6 +299,8 @@ int kcmp_export_csv(const struct kcmp *c, char **out)
 		ktext_csv(f, r->verdict == KV_SIGNIFICANT ? (r->slower ? "slower" : "faster") : "");
 		fputc(',', f);
 		ktext_csv(f, r->why);
+		fputc(',', f);
+		ktext_csv(f, r->old_variant);
 		fputc('\n', f);
 	}
 	return fclose(f) == 0 ? 0 : -1;
@@ -357,6 +368,10 @@ int kcmp_export_markdown(const struct kcmp *c, char **out)
 		if (r->variant) {
 			fprintf(f, " ");
 			ktext_md(f, r->variant);
+		}
+		if (r->old_variant) {
+			fprintf(f, " vs ");
+			ktext_md(f, r->old_variant);
 		}
 		fprintf(f, " | %s | %s | ", o, n);
 		if (judged) {

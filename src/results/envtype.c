@@ -78,6 +78,11 @@ static const struct {
 	{ "random.source", T_TEXT },     { "memory", T_TEXT },
 	{ "linux.vsyscall", T_TEXT },    { "linux.vsyscall32", T_TEXT },
 	{ "kernel.op", T_TEXT },
+	/* its mitigations (mitigations.md) */
+	{ "kernel.mitigations", T_TEXT }, { "kernel.mitigation_variants", T_TEXT },
+	{ "kernel.touch_pages", T_NUMBER }, { "mitig.linux_auto", T_TEXT },
+	{ "cpu.arch_capabilities", T_TEXT }, { "cpu.invpcid", T_BOOL },
+	{ "cpu.spec_ctrl", T_BOOL },     { "cpu.md_clear", T_BOOL },
 };
 
 static enum ktype type_of(const char *key)
@@ -85,7 +90,8 @@ static enum ktype type_of(const char *key)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
 		if (strcmp(keys[i].key, key) == 0)
 			return keys[i].t;
-	if (strncmp(key, "vulnerabilities.", 16) == 0)
+	if (strncmp(key, "vulnerabilities.", 16) == 0 || strncmp(key, "variant.", 8) == 0 ||
+	    strncmp(key, "mitig.", 6) == 0)
 		return T_TEXT;
 	return T_INFER;
 }
