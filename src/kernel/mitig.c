@@ -264,6 +264,8 @@ static void probe_cpu(void)
 	/* verw runs everywhere; whether it clears anything is the CPU's */
 	ksnprintf(why[KM_VERW], sizeof(why[0]),
 		  c.md_clear ? "MD_CLEAR (CPUID.7.0:EDX[10]) set: verw clears the CPU buffers"
+		  : c.amd    ? "MD_CLEAR (CPUID.7.0:EDX[10]) clear, as on AMD, which MDS does not "
+			       "affect: the figure is the instruction's"
 			     : "MD_CLEAR (CPUID.7.0:EDX[10]) clear: verw runs but this CPU does not say "
 			       "it clears buffers (Linux: \"Clear CPU buffers attempted, no microcode\"); "
 			       "the figure is the instruction's");

@@ -13,7 +13,8 @@
 # SYSRET, AMD's behaviour is not modelled: shown under Bochs, which keeps a
 # null SS's attributes), ist_mc (no #MC can be raised under TCG: the IDT
 # self-check fails), ist_df (a double fault without its IST stack: the
-# guest resets).
+# guest resets). The two KPTI steps are shown at the end, with
+# --mitigations kpti.
 set -u
 . "$(dirname "$0")/../lib.sh"
 need_qemu_kernel
@@ -89,6 +90,29 @@ KENTRY_BOOT_APPEND="harden_off=sysret_ss" "$K" boot --selftest --case 9 --accel 
 	--no-progress --kernel "$KERNEL" --json "$tmp/ssq.json" >"$tmp/ss.q" 2>&1
 v=$(jq -r '.models[0].runs[0].verdict' "$tmp/ssq.json" 2>/dev/null)
 check "QEMU: SYSRET loads SS's attributes, case 9 passes even without the fix-up ($v)" test "$v" = pass
+
+# The KPTI steps (docs/mitigations.md), with --mitigations kpti:
+# kpti      the user page tables also map the kernel image: the KPTI
+#           self-check must see kernel text, data and stacks present from
+#           ring 3 (a protection fault, not a not-present one) and fail;
+# kpti_exit the exits do not switch back to the user tables: ring 3 runs on
+#           the kernel's, which the check after every excursion must catch,
+#           in a measurement and in the self-test.
+KENTRY_BOOT_APPEND="harden_off=kpti" "$K" boot --quick --only syscall --variant full \
+	--mitigations kpti --accel tcg --cpu intel --no-progress --kernel "$KERNEL" \
+	>/dev/null 2>"$tmp/kpti.err"
+rc=$?
+check "harden_off=kpti: the KPTI self-check fails (status $rc)" sh -c "test $rc -eq 4 && grep -q 'kpti: ring-3 read of kernel text' '$tmp/kpti.err' && grep -q 'KPTI user tables map only user pages and the entry trampoline: .* [1-9][0-9]* else' '$tmp/kpti.err'"
+KENTRY_BOOT_APPEND="harden_off=kpti_exit" "$K" boot --quick --only syscall --variant full \
+	--mitigations kpti --accel tcg --cpu intel --no-progress --kernel "$KERNEL" \
+	--json "$tmp/kx.json" >/dev/null 2>"$tmp/kx.err"
+rc=$?
+check "harden_off=kpti_exit: the measurement catches ring 3 on the kernel's tables (status $rc)" \
+	jq -e '.results[] | select(.variant == "full+kpti") | .status == "skipped" and (.reason | test("ring 3 ran on CR3"))' "$tmp/kx.json"
+KENTRY_BOOT_APPEND="harden_off=kpti_exit" "$K" boot --selftest --case 0 --cpu intel \
+	--mitigations kpti --no-progress --kernel "$KERNEL" >"$tmp/kxs.out" 2>&1
+rc=$?
+check "harden_off=kpti_exit: the self-test fails case 0 (status $rc)" sh -c "test $rc -eq 1 && grep -q 'MITIGATION STATE BROKEN: ring 3 ran on CR3' '$tmp/kxs.out' && grep -q 'HARDENING SWITCHED OFF: kpti_exit' '$tmp/kxs.out'"
 
 echo "1..$n"
 [ $bad -eq 0 ]

@@ -2,6 +2,7 @@
  * found before anything is measured. */
 #include "unit/t.h"
 #include "cmd/cli.h"
+#include "emu/boot.h"
 #include "linux/linux.h"
 #include "emu/boot.h"
 
@@ -57,6 +58,39 @@ int main(void)
 	T_CHECK(strstr(err, "minimal, full, both") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--ring3-if", "2") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "bench", "--variant", "full") == KEXIT_USAGE);
+
+	/* mitigations (the kernel's names, auto, all) and touched pages */
+	T_CHECK(PARSE(&c, "boot", "--mitigations", "kpti,kpti-pcid,verw") == 0);
+	T_STREQ(c.mitigations, "kpti,kpti-pcid,verw");
+	T_CHECK(PARSE(&c, "boot", "--mitigations", "auto") == 0);
+	T_CHECK(PARSE(&c, "boot", "--mitigations", "all,swapgs,ibrs,ibpb,rsb,bhb") == 0);
+	T_CHECK(PARSE(&c, "boot", "--mitigations", "kpti,retpoline") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "'retpoline'") != NULL && strstr(err, "kpti, kpti-pcid, swapgs") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--mitigations", "kpti,") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--mitigations", "") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "bench", "--mitigations", "kpti") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--variant", "minimal", "--mitigations", "kpti") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "full variant") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--variant", "full", "--mitigations", "kpti") == 0);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--mitigations", "kpti") == 0);
+	T_CHECK(PARSE(&c, "boot", "--touch-pages", "64") == 0);
+	T_CHECK(c.touch_pages == 64);
+	T_CHECK(PARSE(&c, "boot", "--touch-pages", "256") == 0);
+	T_CHECK(PARSE(&c, "boot", "--touch-pages", "257") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--touch-pages", "-1") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "boot", "--selftest", "--touch-pages", "4") == KEXIT_USAGE);
+	{
+		char v[256];
+		kboot_mitigation_variants("verw,kpti", v, sizeof(v));
+		T_STREQ(v, "full+kpti,full+verw,full+all");
+		kboot_mitigation_variants("bhb", v, sizeof(v));
+		T_STREQ(v, "full+bhb");
+		kboot_mitigation_variants("auto", v, sizeof(v));
+		T_STREQ(v, "");
+		kboot_mitigation_variants("all", v, sizeof(v));
+		T_CHECK(strncmp(v, "full+kpti,full+kpti-pcid,full+swapgs,", 37) == 0 &&
+			strstr(v, ",full+bhb,full+all") != NULL);
+	}
 
 	/* the self-test and the fuzzer */
 	T_CHECK(PARSE(&c, "boot", "--selftest") == 0);

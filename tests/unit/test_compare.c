@@ -263,5 +263,47 @@ int main(void)
 	T_CHECK(strstr(err, "no path is in both") != NULL);
 	krun_free(&old);
 	krun_free(&new_);
+
+	/* a boot with --mitigations kpti (full, full+kpti) against a boot
+	 * without (full): full against full, and full+kpti against OLD's full
+	 * (the seed's with/without table); a variant OLD has is matched as is */
+	krun_init(&old);
+	krun_init(&new_);
+	kenv_set(&old.guest_env, "icount", "shift=0");
+	kenv_set(&new_.guest_env, "icount", "shift=0");
+	double c100[30], c111[30];
+	for (size_t i = 0; i < 30; i++) {
+		c100[i] = 100;
+		c111[i] = 111;
+	}
+	kresult_set_variant(measured(&old, "syscall", "bare-metal", c100, 30), "full");
+	kresult_set_variant(measured(&new_, "syscall", "bare-metal", c100, 30), "full");
+	kresult_set_variant(measured(&new_, "syscall", "bare-metal", c111, 30), "full+kpti");
+	kresult_set_variant(measured(&new_, "exc-pf", "bare-metal", c111, 30), "full+kpti");
+	o.threshold = -1;
+	T_CHECK(kcmp_build(&cmp, &old, &new_, "plain", "kpti", &o, err, sizeof(err)) == 0);
+	T_EQ_U64(cmp.n_rows, 3);
+	const struct kcmp_row *plain = NULL, *with = NULL, *lone = NULL;
+	for (size_t i = 0; i < cmp.n_rows; i++) {
+		const struct kcmp_row *x = &cmp.rows[i];
+		if (!strcmp(x->id, "syscall") && !strcmp(x->variant, "full"))
+			plain = x;
+		else if (!strcmp(x->id, "syscall"))
+			with = x;
+		else
+			lone = x;
+	}
+	T_CHECK(plain && plain->verdict == KV_NO_CHANGE && plain->old_variant == NULL);
+	T_CHECK(with && with->verdict == KV_SIGNIFICANT && with->diff == 11 &&
+		strcmp(with->variant, "full+kpti") == 0 && with->old_variant &&
+		strcmp(with->old_variant, "full") == 0);
+	T_CHECK(lone && lone->verdict == KV_ONLY_NEW && lone->old_variant == NULL);
+	char *csv = NULL;
+	T_CHECK(kcmp_export_csv(&cmp, &csv) == 0 && csv && strstr(csv, ",why,old_variant\n") &&
+		strstr(csv, "syscall,full+kpti,") && strstr(csv, ",full\n"));
+	free(csv);
+	kcmp_free(&cmp);
+	krun_free(&old);
+	krun_free(&new_);
 	return T_DONE();
 }

@@ -684,6 +684,54 @@ static void test_variants_expected(void)
 	krun_free(&run);
 }
 
+/* Mitigated variants ("<id>@full+kpti"): '+' is part of a variant only;
+ * the variants the kernel lists (kernel.mitigation_variants, it resolves
+ * auto) are expected of every path, else the ones the host asked for. */
+static void test_mitigated_variants(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.variants = kboot_variant_mask("full");
+	snprintf(s.mitig_variants, sizeof(s.mitig_variants), "full+kpti,full+verw,full+all");
+	static const char *const only[] = { "syscall", "exc-pf" };
+	T_CHECK(kserial_line(&s, "kentry-kernel 0.1.0 protocol 1") == 0);
+	T_CHECK(kserial_line(&s, "env kernel.mitigation_variants full+kpti,full+swapgs,full+all") == 0);
+	T_CHECK(kserial_line(&s, "result syscall@full+kpti measured samples=3 batch=8 overhead=1.00 "
+				 "min=40.00 p25=40.00 median=41.00 p75=42.00 p99=42.00 "
+				 "max=42.00 mean=41.00 stddev=1.00") == 0);
+	T_CHECK(kserial_line(&s, "note syscall@full+kpti noted") == 0);
+	T_CHECK(kserial_line(&s, "result exc-pf@full+swapgs skipped swapgs: the GS base MSRs raised #GP") == 0);
+	T_CHECK(kserial_line(&s, "result sys+call@full skipped x") < 0);
+	T_CHECK(kserial_line(&s, "result +@full skipped x") < 0);
+	kserial_finish(&s, only, 2, 0, NULL);
+	/* 2 paths x (full, full+kpti, full+swapgs, full+all): the kernel's list wins */
+	T_EQ_U64(run.n, 8);
+	const struct kresult *k = krun_find_variant(&run, "syscall", "bare-metal", "full+kpti");
+	T_CHECK(k && k->status == KR_MEASURED && k->cycles.median == 41.0);
+	T_STREQ(k ? k->note : NULL, "noted");
+	const struct kresult *g = krun_find_variant(&run, "exc-pf", "bare-metal", "full+swapgs");
+	T_CHECK(g && g->status == KR_SKIPPED && strstr(g->reason, "GS base") != NULL);
+	T_CHECK(krun_find_variant(&run, "exc-pf", "bare-metal", "full+all") != NULL);
+	T_CHECK(krun_find_variant(&run, "syscall", "bare-metal", "full+verw") == NULL);
+	kserial_free(&s);
+	krun_free(&run);
+
+	/* no word from the kernel: the host's list */
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.variants = kboot_variant_mask("full");
+	snprintf(s.mitig_variants, sizeof(s.mitig_variants), "full+kpti");
+	T_CHECK(kserial_line(&s, "kentry-kernel 0.1.0 protocol 1") == 0);
+	kserial_finish(&s, only, 1, 0, "the guest stopped");
+	T_EQ_U64(run.n, 2);
+	k = krun_find_variant(&run, "syscall", "bare-metal", "full+kpti");
+	T_CHECK(k && k->status == KR_SKIPPED);
+	kserial_free(&s);
+	krun_free(&run);
+}
+
 /* The self-test's and the fuzzer's records. */
 static void test_selftest_fuzz_records(void)
 {
@@ -753,6 +801,7 @@ int main(void)
 	test_malformed();
 	test_variants();
 	test_variants_expected();
+	test_mitigated_variants();
 	test_selftest_fuzz_records();
 	return T_DONE();
 }
