@@ -236,8 +236,17 @@ void mitigations_line(FILE *f, const struct kenv *env)
 	char key[80];
 	snprintf(key, sizeof(key), "variant.%s", set ? set : "");
 	const char *what = set ? kenv_get(env, key) : NULL;
-	fprintf(f, "  mitigations %s: every full path ran as %s", list,
-		set && strcmp(set, "none") ? set : "full (none of them runs here)");
+	if (!set || !strcmp(set, "none") || (what && !strncmp(what, "skipped", 7))) {
+		fprintf(f, "  mitigations %s: none of them runs here, the full paths ran plain", list);
+		if (what) {
+			fprintf(f, " (");
+			ktext_fputs(f, what);
+			fprintf(f, ")");
+		}
+		fprintf(f, "\n");
+		return;
+	}
+	fprintf(f, "  mitigations %s: every full path ran as %s", list, set);
 	if (what) {
 		fprintf(f, " (");
 		ktext_fputs(f, what);

@@ -683,7 +683,9 @@ void kmitig_env(void)
 			kprintf("env variant.full+%s skipped: %s\n", names[m], why[m]);
 	}
 	for (unsigned i = 0; i < kmnsets; i++)
-		if (!strcmp(kmsets[i].name, "all")) {
+		if (!strcmp(kmsets[i].name, "all") && kmsets[i].skip[0]) {
+			kprintf("env variant.full+all skipped: %s\n", kmsets[i].skip);
+		} else if (!strcmp(kmsets[i].name, "all")) {
 			list(b, sizeof(b), kmsets[i].mask);
 			kprintf("env variant.full+all full, plus every listed mitigation that runs here "
 				"together: %s%s%s\n", b, kmsets[i].note[0] ? "; " : "", kmsets[i].note);
