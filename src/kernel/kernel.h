@@ -29,6 +29,12 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+/* Comma-separated word lists of the command line (harden_off=,
+ * mitigations=): the next word of *p and its length (NULL at the end),
+ * a word's index in names (-1: none), a word copied for a message. */
+const char *kword_next(const char **p, size_t *n);
+int kword_index(const char *const *names, unsigned count, const char *w, size_t n);
+void kword_copy(char *dst, size_t len, const char *w, size_t n);
 
 /* excname.c (shared): "#UD invalid opcode" for vector 6, "interrupt" above 31 */
 const char *trap_name(unsigned vec);

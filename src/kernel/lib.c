@@ -67,3 +67,32 @@ int strncmp(const char *a, const char *b, size_t n)
 	}
 	return 0;
 }
+
+const char *kword_next(const char **p, size_t *n)
+{
+	const char *w = *p;
+	if (!*w)
+		return 0;
+	const char *e = w;
+	while (*e && *e != ',')
+		e++;
+	*n = (size_t)(e - w);
+	*p = *e ? e + 1 : e;
+	return w;
+}
+
+int kword_index(const char *const *names, unsigned count, const char *w, size_t n)
+{
+	for (unsigned k = 0; k < count; k++)
+		if (strlen(names[k]) == n && !strncmp(names[k], w, n))
+			return (int)k;
+	return -1;
+}
+
+void kword_copy(char *dst, size_t len, const char *w, size_t n)
+{
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, w, n);
+	dst[n] = 0;
+}

@@ -82,30 +82,19 @@ int kmitig_requested(void)
 int kmitig_parse(const char *list, char *bad, unsigned badlen)
 {
 	asked = 1;
-	const char *p = list;
-	while (*p) {
-		const char *e = p;
-		while (*e && *e != ',')
-			e++;
-		size_t n = (size_t)(e - p);
-		unsigned k;
-		for (k = 0; k < KM_COUNT; k++)
-			if (strlen(names[k]) == n && !strncmp(names[k], p, n))
-				break;
-		if (k < KM_COUNT)
+	size_t n;
+	for (const char *p = list, *w; (w = kword_next(&p, &n));) {
+		int k = kword_index(names, KM_COUNT, w, n);
+		if (k >= 0)
 			requested |= 1u << k;
-		else if (n == 4 && !strncmp(p, "auto", 4))
+		else if (n == 4 && !strncmp(w, "auto", 4))
 			want_auto = 1;
-		else if (n == 3 && !strncmp(p, "all", 3))
+		else if (n == 3 && !strncmp(w, "all", 3))
 			want_all = 1;
 		else if (n) {
-			if (n >= badlen)
-				n = badlen - 1;
-			memcpy(bad, p, n);
-			bad[n] = 0;
+			kword_copy(bad, badlen, w, n);
 			return -1;
 		}
-		p = *e ? e + 1 : e;
 	}
 	return 0;
 }

@@ -77,25 +77,14 @@ const char *kharden_what(unsigned i)
 
 int kharden_parse(const char *list, char *bad, unsigned badlen)
 {
-	const char *p = list;
-	while (*p) {
-		const char *e = p;
-		while (*e && *e != ',')
-			e++;
-		size_t n = (size_t)(e - p);
-		unsigned k;
-		for (k = 0; k < KH_COUNT; k++)
-			if (strlen(hnames[k]) == n && !strncmp(hnames[k], p, n))
-				break;
-		if (k == KH_COUNT) {
-			if (n >= badlen)
-				n = badlen - 1;
-			memcpy(bad, p, n);
-			bad[n] = 0;
+	size_t n;
+	for (const char *p = list, *w; (w = kword_next(&p, &n));) {
+		int k = kword_index(hnames, KH_COUNT, w, n);
+		if (k < 0) {
+			kword_copy(bad, badlen, w, n);
 			return -1;
 		}
 		kharden_off |= 1u << k;
-		p = *e ? e + 1 : e;
 	}
 	return 0;
 }
