@@ -9,7 +9,9 @@
 #     table's "FRED beside the IDT" blocks;
 #   - kentry boot --selftest --fred: every case passes, the FRED cases
 #     14 to 18 among them;
-#   - each FRED hardening step switched off makes its case fail.
+#   - each FRED hardening step switched off makes its case fail;
+#   - with --mitigations kpti the fred-* paths are skipped (no mitigated
+#     copy) and the self-test runs them unmitigated, named so.
 # About 10 s here.
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -95,6 +97,21 @@ done
 check "case 0: fred-compat-syscall not run (#UD, as Intel documents), nothing else skipped among the FRED runs" jq -e '[.models[0].runs[] | select((.path | startswith("fred-")) and .verdict == "skip") | .path] | unique == ["fred-compat-syscall@full"]' "$tmp/st.json"
 check "case 17: a single step right after the syscall, none in ring 0" jq -e '[.models[0].runs[] | select(.case == 17) | .observed | test("one right after the entry instruction.*#DB in ring 0: 0")] | all' "$tmp/st.json"
 check "case 16: the #DF on its own stack level" jq -e '[.models[0].runs[] | select(.case == 16) | .observed | test("on the #DF stack \\(level 3\\): yes")] | all' "$tmp/st.json"
+
+# FRED with mitigations (docs/mitigations.md): the IDT and MSR paths get
+# their mitigated variants, the fred-* ones have no mitigated copy and say
+# so; the self-test runs the fred-* paths unmitigated and names them so
+KENTRY_BOCHS=$FRED_BOCHS "$K" boot $B --fred --quick --mitigations kpti --only syscall,fred-syscall \
+	--json "$tmp/fm.json" >"$tmp/fm.out" 2>&1
+rc=$?
+check "boot --fred --mitigations kpti: exit 0 (got $rc)" test $rc -eq 0
+check "syscall@full+kpti measured beside fred-syscall@full" jq -e '[.results[] | select((.id == "syscall" or .id == "fred-syscall") and (.variant == "full" or .variant == "full+kpti")) | "\(.id)@\(.variant) \(.status)"] | sort == ["fred-syscall@full measured", "fred-syscall@full+kpti skipped", "syscall@full measured", "syscall@full+kpti measured"]' "$tmp/fm.json"
+check "fred-syscall@full+kpti: skipped, no mitigated copy of FRED's entry" jq -e '[.results[] | select(.id == "fred-syscall" and .variant == "full+kpti") | .reason | test("no mitigated copy")] | length == 1 and all' "$tmp/fm.json"
+KENTRY_BOCHS=$FRED_BOCHS "$K" boot --emulator bochs --selftest --fred --mitigations kpti --case 0,13 \
+	--cpu wildcat_lake --no-progress --kernel "$KERNEL" --json "$tmp/stm.json" >"$tmp/stm.out" 2>&1
+rc=$?
+check "selftest --fred --mitigations kpti: every case passes (status $rc)" test $rc -eq 0
+check "selftest with kpti: the IDT paths ran as full+kpti, the fred-* ones as full" jq -e '[.models[0].runs[] | .path] | (map(select(startswith("syscall@"))) | unique == ["syscall@full+kpti"]) and (map(select(startswith("fred-syscall@"))) | unique == ["fred-syscall@full"])' "$tmp/stm.json"
 
 # every FRED hardening step shown to matter: off, its case fails
 for hc in fred_stklvl:15 fred_swint:18; do
