@@ -68,20 +68,21 @@
 	.endm
 
 	/* This kernel's LOOP64 and LOOP32: loops.h's pair and its touching
-	 * twin pair (<name>_touch_op, <name>_touch_empty) */
+	 * twin pair (<name>_touch_op, <name>_touch_empty); w, ctr and the
+	 * prefix as loops.h has them for each mode */
+	.macro LOOPS4 w, ctr, pre, name, setup, entry
+	LOOP_FN \w, \ctr, \pre\()_\name\()_op, "\setup", "\entry"
+	LOOP_FN \w, \ctr, \pre\()_\name\()_empty, "\setup", ""
+	LOOP_FN \w, \ctr, \pre\()_\name\()_touch_op, "\setup", "\entry", T
+	LOOP_FN \w, \ctr, \pre\()_\name\()_touch_empty, "\setup", "", T
+	.endm
 	.purgem LOOP64
 	.macro LOOP64 name, setup, entry
-	LOOP_FN 64, %r12, u64_\name\()_op, "\setup", "\entry"
-	LOOP_FN 64, %r12, u64_\name\()_empty, "\setup", ""
-	LOOP_FN 64, %r12, u64_\name\()_touch_op, "\setup", "\entry", T
-	LOOP_FN 64, %r12, u64_\name\()_touch_empty, "\setup", "", T
+	LOOPS4 64, %r12, u64, \name, "\setup", "\entry"
 	.endm
 	.purgem LOOP32
 	.macro LOOP32 name, setup, entry
-	LOOP_FN 32, %esi, u32_\name\()_op, "\setup", "\entry"
-	LOOP_FN 32, %esi, u32_\name\()_empty, "\setup", ""
-	LOOP_FN 32, %esi, u32_\name\()_touch_op, "\setup", "\entry", T
-	LOOP_FN 32, %esi, u32_\name\()_touch_empty, "\setup", "", T
+	LOOPS4 32, %esi, u32, \name, "\setup", "\entry"
 	.endm
 
 	/* Aliases: macro arguments below are quoted strings, which the C

@@ -52,6 +52,21 @@ static void scaled(double *out, const double *in, size_t n, double k)
 		out[i] = in[i] * k;
 }
 
+/* Two empty runs of instruction counts (QEMU -icount) */
+static void icount_runs(struct krun *a, struct krun *b)
+{
+	krun_init(a);
+	krun_init(b);
+	kenv_set(&a->guest_env, "icount", "shift=0");
+	kenv_set(&b->guest_env, "icount", "shift=0");
+}
+
+static void constant(double *v, size_t n, double x)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = x;
+}
+
 static const struct kcmp_row *row(const struct kcmp *c, const char *id)
 {
 	for (size_t i = 0; i < c->n_rows; i++)
@@ -224,15 +239,10 @@ int main(void)
 	krun_free(&new_);
 
 	/* instruction counts: deterministic, any difference is real */
-	krun_init(&old);
-	krun_init(&new_);
-	kenv_set(&old.guest_env, "icount", "shift=0");
-	kenv_set(&new_.guest_env, "icount", "shift=0");
+	icount_runs(&old, &new_);
 	double k100[30], k101[30];
-	for (int i = 0; i < 30; i++) {
-		k100[i] = 100;
-		k101[i] = 101;
-	}
+	constant(k100, 30, 100);
+	constant(k101, 30, 101);
 	measured(&old, "syscall", "bare-metal", k100, 30);
 	measured(&new_, "syscall", "bare-metal", k101, 30);
 	measured(&old, "int-gate", "bare-metal", k100, 30);
@@ -267,15 +277,10 @@ int main(void)
 	/* a boot with --mitigations kpti (full, full+kpti) against a boot
 	 * without (full): full against full, and full+kpti against OLD's full
 	 * (the seed's with/without table); a variant OLD has is matched as is */
-	krun_init(&old);
-	krun_init(&new_);
-	kenv_set(&old.guest_env, "icount", "shift=0");
-	kenv_set(&new_.guest_env, "icount", "shift=0");
+	icount_runs(&old, &new_);
 	double c100[30], c111[30];
-	for (size_t i = 0; i < 30; i++) {
-		c100[i] = 100;
-		c111[i] = 111;
-	}
+	constant(c100, 30, 100);
+	constant(c111, 30, 111);
 	kresult_set_variant(measured(&old, "syscall", "bare-metal", c100, 30), "full");
 	kresult_set_variant(measured(&new_, "syscall", "bare-metal", c100, 30), "full");
 	kresult_set_variant(measured(&new_, "syscall", "bare-metal", c111, 30), "full+kpti");
