@@ -265,6 +265,14 @@ int main(void)
 	T_CHECK(PARSE(&c, "boot", "--mode", "all", "--variant", "full") == 0);
 	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--variant", "minimal") == 0);
 	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--ring3-if", "0") == 0);
+	/* nor mitigations or touching loops: refused for it alone, the
+	 * long-mode kernel's with --mode all */
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--mitigations", "kpti") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--mitigations") != NULL && strstr(err, "legacy") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--touch-pages", "8") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--touch-pages") != NULL);
+	T_CHECK(PARSE(&c, "boot", "--mode", "all", "--mitigations", "kpti", "--touch-pages", "8") == 0);
+	T_CHECK(PARSE(&c, "boot", "--only", "legacy-int-gate", "--mitigations", "kpti") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--mode", "legacy32") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--selftest") != NULL && strstr(err, "legacy") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--fuzz", "10", "--mode", "all") == KEXIT_USAGE);
