@@ -15,8 +15,9 @@
 # of the kernel fault as not present on the user tables), --touch-pages
 # leaves every icount figure as it was (the touches are in the empty loop
 # too), auto picks Linux's set, compare sets full+kpti against a plain
-# boot's full, the self-test and the fuzzer run with mitigations on, and
-# under Bochs kpti-pcid runs (its models have PCID and INVPCID).
+# boot's full, the self-test and the fuzzer run with mitigations on, under
+# Bochs kpti-pcid runs (its models have PCID and INVPCID), and under a
+# Bochs with the wildcat_lake model ibrs and ibpb run (it has the MSRs).
 set -u
 . "$(dirname "$0")/../lib.sh"
 need_qemu_kernel
@@ -177,6 +178,32 @@ if command -v bochs >/dev/null || [ -n "${KENTRY_BOCHS:-}" ]; then
 	check "Bochs: INVPCID is used to flush the user PCID" jq -e '.guest_environment["variant.full+kpti-pcid"] | test("INVPCID present")' "$tmp/bochs.json"
 else
 	echo "# Bochs not installed: kpti-pcid not run (QEMU 7.2's TCG has no PCID)"
+fi
+
+# ---- ibrs and ibpb where the CPU has the MSRs: a Bochs with the
+# wildcat_lake model ($KENTRY_BOCHS, or ../shared/tools/bochs-fred as
+# need_fred_bochs finds it) enumerates IBRS and IBPB; TCG and Bochs 2.7 do not ----
+root=$(cd "$(dirname "$0")/../.." && pwd)
+wl=""
+for b in "${KENTRY_BOCHS:-}" "$root/../shared/tools/bochs-fred/bochs"; do
+	[ -n "$b" ] && [ -x "$b" ] && "$b" -q --help cpu 2>&1 | grep -qx 'wildcat_lake' && { wl=$b; break; }
+done
+if [ -n "$wl" ]; then
+	KENTRY_BOCHS=$wl "$K" boot --emulator bochs --cpu wildcat_lake --quick --only syscall,exc-pf \
+		--variant full --mitigations ibrs,ibpb --no-progress --kernel "$KERNEL" \
+		--json "$tmp/wl.json" >"$tmp/wl.out" 2>&1
+	rc=$?
+	check "Bochs wildcat_lake: ibrs and ibpb boot (status $rc)" test $rc -eq 0
+	for id in syscall exc-pf; do
+		f=$(jq -r --arg id $id '.results[] | select(.id == $id and .variant == "full") | .cycles.median' "$tmp/wl.json")
+		for mi in ibrs:12 ibpb:8; do
+			m=${mi%%:*} a=${mi#*:}
+			v=$(jq -r --arg id $id --arg v "full+$m" '.results[] | select(.id == $id and .variant == $v) | .cycles.median' "$tmp/wl.json")
+			check "Bochs wildcat_lake: $id@full+$m measured: $v = $f + $a instructions" test "$v" = "$((f + a))"
+		done
+	done
+else
+	echo "# no Bochs with the wildcat_lake model: ibrs and ibpb not run (no CPU model here enumerates them)"
 fi
 
 echo "1..$n"
