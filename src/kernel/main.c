@@ -43,6 +43,21 @@ static uint64_t parse_u64(const char *s, size_t n)
 	return v;
 }
 
+/* A comma-separated list word (harden_off=, mitigations=): its value as a
+ * string for parse(), which names an unknown item in bad; a value too
+ * long to copy is ignored, as before. */
+static void list_word(const char *v, size_t n, int (*parse)(const char *, char *, unsigned),
+		      char *bad, unsigned badlen)
+{
+	char list[256];
+	if (n >= sizeof(list))
+		return;
+	memcpy(list, v, n);
+	list[n] = 0;
+	if (parse(list, bad, badlen))
+		bad[badlen - 1] = 0;
+}
+
 static void long_word(const char *w, size_t n)
 {
 	if (n == 4 && !strncmp(w, "fred", 4))
@@ -73,23 +88,15 @@ static void long_word(const char *w, size_t n)
 		kcfg.variants = 2;
 	else if (n == 12 && !strncmp(w, "variant=both", 12))
 		kcfg.variants = 3;
-	else if (n > 11 && !strncmp(w, "harden_off=", 11) && n - 11 < 256) {
-		char list[256];
-		memcpy(list, w + 11, n - 11);
-		list[n - 11] = 0;
-		if (kharden_parse(list, kcfg.harden_bad, sizeof(kcfg.harden_bad)))
-			kcfg.harden_bad[sizeof(kcfg.harden_bad) - 1] = 0;
-	} else if (n > 9 && !strncmp(w, "vsyscall=", 9)) {
+	else if (n > 11 && !strncmp(w, "harden_off=", 11))
+		list_word(w + 11, n - 11, kharden_parse, kcfg.harden_bad, sizeof(kcfg.harden_bad));
+	else if (n > 9 && !strncmp(w, "vsyscall=", 9)) {
 		kcfg.vsyscall = kvsyscall_parse(w + 9, (unsigned)(n - 9));
 		if (kcfg.vsyscall < 0)
 			ksnprintf(kcfg.bad_option, sizeof(kcfg.bad_option), "%.*s", (int)n, w);
-	} else if (n > 12 && !strncmp(w, "mitigations=", 12) && n - 12 < 256) {
-		char list[256];
-		memcpy(list, w + 12, n - 12);
-		list[n - 12] = 0;
-		if (kmitig_parse(list, kcfg.mitig_bad, sizeof(kcfg.mitig_bad)))
-			kcfg.mitig_bad[sizeof(kcfg.mitig_bad) - 1] = 0;
-	} else if (n > 12 && !strncmp(w, "touch_pages=", 12)) {
+	} else if (n > 12 && !strncmp(w, "mitigations=", 12))
+		list_word(w + 12, n - 12, kmitig_parse, kcfg.mitig_bad, sizeof(kcfg.mitig_bad));
+	else if (n > 12 && !strncmp(w, "touch_pages=", 12)) {
 		uint64_t t = parse_u64(w + 12, n - 12);
 		kcfg.touch_pages = t > USER_TOUCH_MAX ? USER_TOUCH_MAX : (uint32_t)t;
 	}

@@ -272,6 +272,9 @@ int main(void)
 	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--touch-pages", "8") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--touch-pages") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--mode", "all", "--mitigations", "kpti", "--touch-pages", "8") == 0);
+	/* nor does a Linux process's space have a KPTI twin */
+	T_CHECK(PARSE(&c, "boot", "--op", "gettimeofday", "--mitigations", "kpti") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--op gettimeofday") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--only", "legacy-int-gate", "--mitigations", "kpti") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--mode", "legacy32") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--selftest") != NULL && strstr(err, "legacy") != NULL);
