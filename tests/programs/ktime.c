@@ -1,7 +1,7 @@
 /* A static C program for kentry's kernel (tests/programs/README.md): its
  * arguments, then the time through every way a Linux program has, one
  * line each ("time <how> <seconds>.<microseconds>"), then it exits with
- * the status its first argument names. Built with musl-gcc and glibc,
+ * the status its first argument names. Built with musl and glibc,
  * 64- and 32-bit. Environment: NO_VSYSCALL=1 leaves the vsyscall page out
  * (for vsyscall=none). */
 #include <stdint.h>
@@ -39,9 +39,18 @@ int main(int argc, char **argv)
 	printf("monotonic %s\n", (m2.tv_sec > m1.tv_sec ||
 				  (m2.tv_sec == m1.tv_sec && m2.tv_nsec >= m1.tv_nsec)) ? "ok" : "backwards");
 
-	/* the system call itself, past the libc and its vDSO */
-	if (syscall(SYS_gettimeofday, &tv, NULL) == 0)
-		show("syscall", tv.tv_sec, (long)tv.tv_usec);
+	/* The kernel's own struct timeval: two longs (32-bit on i386, where
+	 * musl's time_t is 64 bits and its struct timeval is not this). */
+	struct { long sec, usec; } ktv;
+	/* the system call itself, past the libc and its vDSO (musl's i386
+	 * headers name the 32-bit-time call SYS_gettimeofday_time32) */
+#ifdef SYS_gettimeofday
+	long nr = SYS_gettimeofday;
+#else
+	long nr = SYS_gettimeofday_time32;
+#endif
+	if (syscall(nr, &ktv, NULL) == 0)
+		show("syscall", ktv.sec, ktv.usec);
 
 #ifdef __x86_64__
 	/* the vsyscall page: gettimeofday at +0, time at +1024 */
@@ -62,11 +71,11 @@ int main(int argc, char **argv)
 	if (kvdso_open_live(&v, err, sizeof(err))) {
 		printf("vdso unusable: %s\n", err);
 	} else {
-		int (*g)(struct timeval *, void *) = kvdso_sym(&v, "__vdso_gettimeofday", "LINUX_2.6");
+		int (*g)(void *, void *) = kvdso_sym(&v, "__vdso_gettimeofday", "LINUX_2.6");
 		long (*tm)(long *) = kvdso_sym(&v, "__vdso_time", "LINUX_2.6");
 		int (*gc)(unsigned *, unsigned *, void *) = kvdso_sym(&v, "__vdso_getcpu", "LINUX_2.6");
-		if (g && g(&tv, NULL) == 0)
-			show("vdso-gettimeofday", tv.tv_sec, (long)tv.tv_usec);
+		if (g && g(&ktv, NULL) == 0)
+			show("vdso-gettimeofday", ktv.sec, ktv.usec);
 		else
 			printf("vdso has no __vdso_gettimeofday\n");
 		if (tm)
