@@ -79,6 +79,8 @@ void kboot_cmdline(const struct kboot_opts *o, char *buf, size_t len)
 		       (unsigned long long)o->fuzz_n, (unsigned long long)o->fuzz_seed);
 	if (o->fuzz_has_replay)
 		bufcat(buf, len, " replay=%llu", (unsigned long long)o->fuzz_replay);
+	if ((o->fuzz_n || o->fuzz_has_replay) && o->fuzz_wd)
+		bufcat(buf, len, " fuzz_wd=%u", (unsigned)o->fuzz_wd);
 	if (o->ring3_if)
 		bufcat(buf, len, "%sring3_if=%s", buf[0] ? " " : "", o->ring3_if);
 	if (o->fred)

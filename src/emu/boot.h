@@ -31,6 +31,7 @@ struct kboot_opts {
 	uint64_t fuzz_n, fuzz_seed;
 	int fuzz_has_replay;             /* replay=fuzz_replay (one sequence) */
 	uint64_t fuzz_replay;
+	uint32_t fuzz_wd;                /* fuzz_wd=: the watchdog period, 0 the kernel's */
 	struct kfuzz_report *fuzz_report;
 	/* kentry exec: the Multiboot modules (the program, its argument
 	 * block), the vsyscall page's mode, and the report that takes the

@@ -20,7 +20,9 @@
  *        instruction, with RSP outside every kernel stack: the SYSCALL
  *        window) and whether its frame is on the NMI IST stack;
  *   timer counted likewise; sends a self-NMI every nmi_every ticks; ends
- *        a runaway ring-3 excursion when it is the watchdog.
+ *        a runaway ring-3 excursion when it is the watchdog (a due tick
+ *        that lands in ring 0 fires again soon at another phase:
+ *        watchdog_retry).
  * Every ring-0 #DB and NMI frame must be on its IST stack (off_ist
  * counts those that are not: harden_off=ist_* shows it). */
 #include "events.h"
@@ -186,6 +188,24 @@ static int debug_trap(struct kregs *f)
 	return 0;
 }
 
+/* The watchdog is due but its tick landed in ring 0: ring 3 loops on a
+ * kernel entry through a gate that keeps IF = 1 (the trap gate, the call
+ * gates), and the tick was taken at the stub's first instruction, where
+ * the excursion cannot be ended (the stub has not yet made the kernel's
+ * state its own). A periodic timer can alias with such a loop and land
+ * in ring 0 forever: under -icount it does, the phase repeats exactly
+ * (the fuzzer's `int 0x82; jmp .-2`). So fire again soon, as a one-shot,
+ * after a count that changes with every try (a Weyl sequence over 1 to
+ * 4096 bus ticks): the phase walks over the whole loop and reaches its
+ * ring-3 instructions. A function of the number of tries alone, so under
+ * -icount the tick that ends the loop, and the outcome, are the same in
+ * every run. */
+static void watchdog_retry(void)
+{
+	kev.wd_retries++;
+	apic_timer_start(1 + (uint32_t)((kev.wd_retries * 2654435761u) % 4096u), 0);
+}
+
 int kevent_trap(struct kregs *f)
 {
 	if (f->vector == VEC_NMI) {
@@ -216,8 +236,20 @@ int kevent_trap(struct kregs *f)
 		apic_eoi();
 		if (kev.nmi_every && kev.ticks % kev.nmi_every == 0)
 			apic_self_nmi();
-		if (kev.watchdog && kev.ticks >= kev.watchdog && (f->cs & 3) == 3 && kurun.active)
-			kuser_abort(KURUN_TIMEOUT);
+		if (kev.watchdog && kev.ticks >= kev.watchdog && kurun.active) {
+			if ((f->cs & 3) == 3) {
+				/* where the tick found ring 3, and its registers
+				 * (the fuzzer checks them like a fault's) */
+				kurun.vector = f->vector;
+				kurun.error = 0;
+				kurun.rip = f->rip;
+				kurun.cs = f->cs;
+				kurun.cr2 = 0;
+				kurun.frame = *f;
+				kuser_abort(KURUN_TIMEOUT);
+			}
+			watchdog_retry();
+		}
 		return 1;
 	}
 	return 0;

@@ -28,6 +28,7 @@ struct kevents {
 	uint64_t nmis, nmi_ring0, nmi_at_stub, nmi_user_rsp, nmi_off_ist;
 	uint64_t nmi_on_db;             /* NMIs that interrupted code on the #DB stack */
 	uint64_t ticks, tick_ring0, tick_at_stub;
+	uint64_t wd_retries;            /* due watchdog ticks that landed in ring 0 */
 	uint64_t at_stub[64];           /* interrupts/NMIs at each full stub's first instruction */
 	/* the last #DF that ended a run (df_ends_run): its FRED frame */
 	uint64_t df_frame, df_ss, df_cs;

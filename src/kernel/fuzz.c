@@ -399,7 +399,11 @@ static const char *run_seq(uint64_t seed, uint64_t k, struct seq *q, uint32_t *s
 	kobserve_reset();
 	struct kinv before, after;
 	kinv_take(&before);
-	apic_timer_start(2000000, 1); /* periodic: the tick that lands in ring 3 ends a loop */
+	/* the watchdog, periodic: the first tick that lands in ring 3 ends a
+	 * loop (events.c). Its period is emulated time; under -icount, where
+	 * the host asks for fuzz_wd=200000, a count of instructions: then the
+	 * tick lands at the same instruction of the sequence in every run. */
+	apic_timer_start(kcfg.fuzz_wd, 1);
 	uint32_t st = kuser_enter(q->m64 ? (uint64_t)(uintptr_t)fz_prologue64
 					 : (uint64_t)(uintptr_t)fz_prologue32,
 				  q->m64 ? USER_CS64 : USER_CS32, (uint64_t)(uintptr_t)user_stack_top, 0);

@@ -134,6 +134,9 @@ struct kconfig {
 	uint32_t cases;    /* selftest=n,n: bit n (0 = every case) */
 	uint64_t fuzz_n, fuzz_seed; /* fuzz=N seed=S */
 	int64_t fuzz_replay;        /* replay=K, -1 when absent */
+	uint32_t fuzz_wd;           /* fuzz_wd=T: the fuzzer's watchdog period in APIC
+				     * bus ticks (default 2000000; one instruction
+				     * each under -icount shift=0) */
 	char harden_bad[32]; /* an unknown word in harden_off=, reported */
 	int fred;            /* fred: the FRED mode (fred.c): the fred-* paths run */
 	unsigned modules;    /* Multiboot modules: a program to run (exec.c) */

@@ -70,6 +70,8 @@ static void long_word(const char *w, size_t n)
 		kcfg.fuzz_seed = parse_u64(w + 5, n - 5);
 	else if (n > 7 && !strncmp(w, "replay=", 7))
 		kcfg.fuzz_replay = (int64_t)parse_u64(w + 7, n - 7);
+	else if (n > 8 && !strncmp(w, "fuzz_wd=", 8))
+		kcfg.fuzz_wd = (uint32_t)parse_u64(w + 8, n - 8);
 	else if (n == 8 && !strncmp(w, "selftest", 8))
 		kcfg.selftest = 1;
 	else if (n > 9 && !strncmp(w, "selftest=", 9)) {
@@ -106,6 +108,7 @@ static void parse_cmdline(void)
 {
 	kcfg.variants = 3;
 	kcfg.fuzz_replay = -1;
+	kcfg.fuzz_wd = 2000000;
 	kcfg.vsyscall = -1;
 	kcfg_parse(long_word);
 	kuser_rflags = kcfg.ring3_if ? USER_RFLAGS_IF : USER_RFLAGS;

@@ -301,6 +301,9 @@ void describe_status(char *buf, size_t n, uint32_t st)
 		ksnprintf(buf, n, "stray syscall from compatibility mode (CSTAR)");
 	else if (st == KURUN_STRAY_SYSENTER)
 		ksnprintf(buf, n, "stray sysenter");
+	else if (st == KURUN_TIMEOUT)
+		ksnprintf(buf, n, "still running at the watchdog: its tick found ring 3 at rip 0x%lx cs 0x%lx",
+			  kurun.rip, kurun.cs);
 	else if (st == KURUN_MITIG_BROKEN)
 		ksnprintf(buf, n, "mitigation state wrong after ring 3: %s", mitig_broken);
 	else
