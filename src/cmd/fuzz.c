@@ -38,13 +38,17 @@ int cmd_fuzz(const struct kcli *c)
 	char libexec[PATH_MAX];
 	find_libexec(libexec, sizeof(libexec));
 	uint64_t seed = c->has_seed ? c->seed : (uint64_t)time(NULL);
-	uint64_t n = c->replay >= 0 ? 1 : c->fuzz_n;
+	/* --replay K: sequence K; with --fuzz N, K to K+N-1 */
+	uint64_t n = c->replay >= 0 && !c->fuzz_n ? 1 : c->fuzz_n;
 	struct progress pg = { c->progress < 0 ? isatty(2) : c->progress, "fuzz" };
 	int rc = 0;
 	printf("kentry %s\n\n", KENTRY_VERSION);
-	if (c->replay >= 0)
+	if (c->replay >= 0 && n == 1)
 		printf("Fuzzer: replaying sequence %lld of seed %llu\n", (long long)c->replay,
 		       (unsigned long long)seed);
+	else if (c->replay >= 0)
+		printf("Fuzzer: replaying sequences %lld to %llu of seed %llu\n", (long long)c->replay,
+		       (unsigned long long)c->replay + n - 1, (unsigned long long)seed);
 	else
 		printf("Fuzzer: %llu random ring-3 sequences through the full paths, seed %llu%s\n",
 		       (unsigned long long)n, (unsigned long long)seed,

@@ -423,7 +423,7 @@ static int fuzz_record(struct kserial *s, char *p)
 		return 0;
 	}
 	if (strncmp(p, "seq ", 4) == 0) {
-		if (r && r->nlines < 4096) {
+		if (r && r->nlines < 65536) { /* a replayed range: ~9000 sequences */
 			r->lines = xrealloc(r->lines, (r->nlines + 1) * sizeof(*r->lines));
 			r->lines[r->nlines++] = xstrdup(p + 4);
 		}

@@ -235,7 +235,14 @@ kuser_resume:
 	/* EAX = status. On the kernel's tables (a stray fast call arrives on
 	 * the user tables under KPTI); back on the stack kuser_enter saved;
 	 * restore a flat kernel SS (an interrupt from ring 3 loaded a null
-	 * SS) and DS/ES. */
+	 * SS) and DS/ES. DF and AC clear: kuser_enter returns to C, which the
+	 * ABI lets assume DF = 0 (a string instruction would run backwards),
+	 * and SMAP holds only with AC = 0; ring 3 may have set both, and the
+	 * done vector's interrupt gate and a stray SYSENTER clear neither
+	 * (the fuzzer's `int 0x8f` with DF set left the kernel's rep stosq
+	 * writing downwards over user data). */
+	cld
+	ASM_CLAC
 	KERNEL_CR3 %rcx
 	mov kurun+URUN_KERNEL_RSP(%rip), %rsp
 	movq $0, kurun+URUN_ACTIVE(%rip)

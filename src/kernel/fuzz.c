@@ -41,7 +41,7 @@
 #include "core/tsc.h"
 #include "core/desc.h"
 
-extern char fz_blk[], user_stack_top[], __kernel_start[], kst_victim[];
+extern char fz_blk[], user_stack[], user_stack_top[], __kernel_start[], kst_victim[];
 extern void fz_prologue64(void), fz_prologue32(void), kf_syscall64(void),
 	kf_syscall64_iret(void), kf_sysenter64(void), kf_sysenter32(void),
 	kf_sysenter64_iret(void);
@@ -380,6 +380,28 @@ static const char *outcome_name(unsigned i)
 	return trap_name(i);
 }
 
+/* What ring 3 can see of the sequences before it, made the same for every
+ * sequence, so that sequence k run after 0..k-1 behaves as it does alone
+ * (--replay K boots and runs K only): the user stack (pops, far returns,
+ * iret and popf read what an earlier sequence pushed) is zeroed, and the
+ * x87/SSE state (an earlier fldcw, ldmxcsr, fld or movdqa: values, masks,
+ * the x87 stack's tags) is the one FNINIT and a reset MXCSR give, xmm
+ * zero. fz_blk and the code page are rewritten by generate(). The GS base
+ * and FS base come from the selectors the prologue loads (no FSGSBASE);
+ * AVX needs XSAVE, which the kernel leaves off (#UD). Not made the same:
+ * the TSC (rdtsc, rdtscp) and what happened in ring 0. */
+static void fresh_user_state(void)
+{
+	static uint8_t fx[512] __attribute__((aligned(16)));
+	kclear_user(user_stack, (size_t)(user_stack_top - user_stack));
+	memset(fx, 0, sizeof(fx));
+	fx[0] = 0x7f; /* FCW 0x037f: every x87 exception masked, 64-bit precision */
+	fx[1] = 0x03;
+	fx[24] = 0x80; /* MXCSR 0x1f80: every SSE exception masked, round to nearest */
+	fx[25] = 0x1f;
+	__asm__ volatile("fxrstor %0" : : "m"(fx));
+}
+
 /* Runs sequence k; returns NULL or the broken invariant in words. */
 static const char *run_seq(uint64_t seed, uint64_t k, struct seq *q, uint32_t *status)
 {
@@ -388,6 +410,7 @@ static const char *run_seq(uint64_t seed, uint64_t k, struct seq *q, uint32_t *s
 	if (kcfg.fuzz_replay >= 0)
 		show(k, q); /* before it runs: a hang is shown too */
 	kcopy_to_user(fz_blk, blk, sizeof(blk));
+	fresh_user_state();
 	wrmsr(KMSR_LSTAR, (uint64_t)(uintptr_t)kpath_full_variant(lstars[q->lstar]));
 	wrmsr(KMSR_SYSENTER_EIP,
 	      (uint64_t)(uintptr_t)kpath_full_variant(q->sysenter == 0   ? kf_sysenter64
@@ -518,16 +541,21 @@ void fuzz_run(void)
 	kprintf("fuzz start seed=%lu n=%lu%s\n", seed, n, kcfg.fuzz_replay >= 0 ? " replay" : "");
 	uint64_t t0 = ktsc_read();
 	if (kcfg.fuzz_replay >= 0) {
-		k = (uint64_t)kcfg.fuzz_replay;
-		broken = run_seq(seed, k, &q, &st);
-		ran = 1;
-		char w[200];
-		describe_status(w, sizeof(w), st);
-		kprintf("fuzz seq %lu outcome: %s\n", k, st == KURUN_DONE ? "entered the done vector" : w);
-		for (unsigned i = 0; i < KK_COUNT; i++)
-			if (kobs.entries[i])
-				kprintf("fuzz seq %lu entries through %s: %lu (fast exit %lu, iretq %lu)\n", k,
-					kentry_kind_name(i), kobs.entries[i], kobs.fast[i], kobs.iret[i]);
+		/* replay=K fuzz=N: sequences K to K+N-1, each in detail, one
+		 * after the other as in a run */
+		for (k = (uint64_t)kcfg.fuzz_replay; ran < (n ? n : 1); k++) {
+			broken = run_seq(seed, k, &q, &st);
+			ran++;
+			char w[200];
+			describe_status(w, sizeof(w), st);
+			kprintf("fuzz seq %lu outcome: %s\n", k, st == KURUN_DONE ? "entered the done vector" : w);
+			for (unsigned i = 0; i < KK_COUNT; i++)
+				if (kobs.entries[i])
+					kprintf("fuzz seq %lu entries through %s: %lu (fast exit %lu, iretq %lu)\n", k,
+						kentry_kind_name(i), kobs.entries[i], kobs.fast[i], kobs.iret[i]);
+			if (broken)
+				break;
+		}
 	} else {
 		for (k = 0; k < n; k++) {
 			broken = run_seq(seed, k, &q, &st);

@@ -189,6 +189,8 @@ far_cgate_iret:
 
 	.section .user.stack, "aw", @nobits
 	.balign 4096
+	.globl user_stack
+user_stack:
 	.skip 16384
 	.globl user_stack_top
 user_stack_top:
