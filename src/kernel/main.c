@@ -70,8 +70,8 @@ static void long_word(const char *w, size_t n)
 		kcfg.fuzz_seed = parse_u64(w + 5, n - 5);
 	else if (n > 7 && !strncmp(w, "replay=", 7))
 		kcfg.fuzz_replay = (int64_t)parse_u64(w + 7, n - 7);
-	else if (n > 8 && !strncmp(w, "fuzz_wd=", 8))
-		kcfg.fuzz_wd = (uint32_t)parse_u64(w + 8, n - 8);
+	else if (n > 8 && !strncmp(w, "fuzz_wd=", 8) && parse_u64(w + 8, n - 8))
+		kcfg.fuzz_wd = (uint32_t)parse_u64(w + 8, n - 8); /* 0 would stop the timer */
 	else if (n == 8 && !strncmp(w, "selftest", 8))
 		kcfg.selftest = 1;
 	else if (n > 9 && !strncmp(w, "selftest=", 9)) {
