@@ -347,6 +347,13 @@ void exec_run(void)
 	ktime_now(&mono, &real);
 	kproc.start_mono_ns = mono;
 
+	/* the program is mapped: its KPTI twin when the boot runs a KPTI set
+	 * (kentry exec --mitigations kpti), checked before it runs */
+	if (kproc_kpti("process (exec)")) {
+		kproc_free();
+		refuse("no sound KPTI user tables for the program (see the self-check above)");
+	}
+	kprintf("1..%u\n", tap_count);
 	linux_entries(1);
 	uint32_t st = kuser_enter(e.entry, e.is64 ? USER_CS64 : USER_CS32, sp, 0);
 	linux_entries(0);

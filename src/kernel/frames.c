@@ -88,6 +88,38 @@ uint64_t frame_alloc(void)
 	return pa;
 }
 
+/* Two contiguous frames, the first 8 KiB-aligned (a PML4 and its KPTI
+ * twin, vm.c). Taken from the ranges, never the free list (whose frames
+ * are single): a frame skipped to align goes on the free list. Each
+ * frame of the pair is freed on its own (frame_free). A range too short
+ * for a pair gives its last frame to the free list too. */
+uint64_t frame_alloc_pair(void)
+{
+	for (; cur < nranges; cur++) {
+		uint64_t *next = &ranges[cur].next;
+		if ((*next & 0x1000) && *next < ranges[cur].end) {
+			uint64_t skip = *next;
+			*next += 4096;
+			used++;
+			frame_free(skip);
+		}
+		if (*next + 8192 <= ranges[cur].end) {
+			uint64_t pa = *next;
+			*next += 8192;
+			used += 2;
+			memset(kphys(pa), 0, 8192);
+			return pa;
+		}
+		if (*next < ranges[cur].end) { /* one frame left: keep it for frame_alloc */
+			uint64_t last = *next;
+			*next += 4096;
+			used++;
+			frame_free(last);
+		}
+	}
+	return 0;
+}
+
 void frame_free(uint64_t pa)
 {
 	if (!pa)

@@ -14,6 +14,9 @@
 void frames_init(void);
 /* A zeroed 4 KiB frame's physical address; 0 when memory is exhausted. */
 uint64_t frame_alloc(void);
+/* Two zeroed contiguous frames, the first 8 KiB-aligned (a PML4 pair:
+ * vm.h kvm_space_new); the first's address, 0 when none is left. */
+uint64_t frame_alloc_pair(void);
 void frame_free(uint64_t pa);
 uint64_t frames_free_count(void);  /* frames still available */
 uint64_t frames_total(void);       /* frames the map gave */

@@ -11,12 +11,21 @@
  * (the full stubs of syscall, compat-syscall, compat-sysenter and
  * compat-int80). A probe runs each loop once and checks that the call
  * wrote the time (a path that passed its arguments wrongly would not);
- * then kmeasure takes the samples as for every other path. */
+ * then kmeasure takes the samples as for every other path.
+ *
+ * With mitigations= (kentry boot --op gettimeofday --mitigations kpti,...)
+ * every row is measured plain and then once per mitigation set, as the
+ * round trips are (mitig.c): the variant <form>+<set>, where the form is
+ * the row's own (vsyscall's mode: vsyscall@emulate+kpti) or "full"
+ * (syscall@full+kpti). The process then has the KPTI twin of its space
+ * (kproc_kpti), checked before anything runs; the stubs switch to the
+ * CURRENT space's user tables with the same CR3 bit as in the kernel's. */
 #include "gtod.h"
 #include "kernel.h"
 #include "ktime.h"
 #include "kvdso.h"
 #include "layout.h"
+#include "mitig.h"
 #include "proc.h"
 #include "trap.h"
 #include "uaccess.h"
@@ -60,11 +69,25 @@ static const struct gpath gpaths[] = {
 extern char __user_text_start[], __user_text_end[], __user_data_start[], __user_data_end[];
 extern char user_stack_top[], lx_tv[], lx_vdso64[], lx_vdso32[], lx_kvsys[];
 
-static const char *tok(const struct gpath *p)
+/* The row's token under mitigation set `set` (-1: plain). */
+static const char *tok(const struct gpath *p, int set)
 {
 	static char buf[80];
-	ksnprintf(buf, sizeof(buf), "%s%s%s", p->id, p->variant ? "@" : "", p->variant ? p->variant : "");
+	if (set >= 0)
+		ksnprintf(buf, sizeof(buf), "%s@%s+%s", p->id, p->variant ? p->variant : "full",
+			  kmsets[set].name);
+	else
+		ksnprintf(buf, sizeof(buf), "%s%s%s", p->id, p->variant ? "@" : "",
+			  p->variant ? p->variant : "");
 	return buf;
+}
+
+/* The process has its KPTI twin (kproc_kpti), or no KPTI set runs. */
+static int proc_kpti_ok = 1;
+
+static int set_needs_twin(int set)
+{
+	return set >= 0 && (kmsets[set].mask & ((1u << KM_KPTI) | (1u << KM_KPTI_PCID)));
 }
 
 /* The measurement process: the ring-3 window, both vDSOs. */
@@ -81,6 +104,8 @@ static int setup_process(void)
 	    kvm_map(&kproc.mm, d0, d0, d1 - d0, PTE_U | PTE_W | PTE_NX_IF | KVM_4K) ||
 	    kvdso_map(1, VDSO64_BASE) || kvdso_map(0, VDSO32_BASE))
 		return -1;
+	/* everything is mapped: the KPTI twin now (later maps mirror into it) */
+	proc_kpti_ok = kproc_kpti("process (gettimeofday)") == 0;
 	kvm_activate(&kproc.mm);
 	uint64_t f64 = kproc.vdso64 + VDSO64_SYM___vdso_gettimeofday;
 	uint32_t f32 = (uint32_t)(kproc.vdso32 + VDSO32_SYM___vdso_gettimeofday);
@@ -91,23 +116,30 @@ static int setup_process(void)
 	return 0;
 }
 
-static void linux_entries(int on)
+/* The Linux entries, full (set -1) or mitigated with set `set` (its CPU
+ * state applied); off: none, and no set. */
+static void linux_entries(int on, int set)
 {
 	static const char *const ids[] = { "syscall", "compat-syscall", "compat-sysenter",
 					   "compat-int80" };
 	for (unsigned i = 0; i < 4; i++) {
 		unsigned k = (unsigned)kpath_index(ids[i]);
 		if (on)
-			kpath_install_full(k);
+			kpath_install_set(k, set);
 		else
 			kpath_uninstall(k);
 	}
+	if (!on)
+		kmitig_apply(-1);
 }
 
+/* One ring-3 run of a loop; under a mitigation set its state is checked
+ * afterwards (among it the CR3 ring 3 ended on: the process's twin). */
 static uint32_t run_loop(const struct gpath *p, void (*loop)(void), uint32_t n)
 {
-	return kuser_enter((uint64_t)(uintptr_t)loop, p->mode == 64 ? USER_CS64 : USER_CS32,
-			   (uint64_t)(uintptr_t)user_stack_top, n);
+	uint32_t st = kuser_enter((uint64_t)(uintptr_t)loop, p->mode == 64 ? USER_CS64 : USER_CS32,
+				  (uint64_t)(uintptr_t)user_stack_top, n);
+	return kpath_mitig_checked(st);
 }
 
 static void set_mode(const struct gpath *p)
@@ -130,12 +162,32 @@ static int64_t tv_seconds(const struct gpath *p)
 
 /* ---- probe ----------------------------------------------------------------------- */
 
-static struct kpath_state gst[NG]; /* what each probe decided (kernel.h) */
+/* what each probe decided (kernel.h): plain, then one per mitigation set */
+static struct kpath_state gst[NG][1 + KM_MAX_SETS];
 
-static void probe(unsigned k)
+static void probe(unsigned k, int set)
 {
 	const struct gpath *p = &gpaths[k];
-	const char *t = tok(p);
+	struct kpath_state *g = &gst[k][set + 1];
+	const char *t = tok(p, set);
+	if (set >= 0 && gst[k][0].state != PS_MEASURE) {
+		*g = gst[k][0]; /* the plain row's skip, with its reason */
+		return;
+	}
+	if (set >= 0 && kmsets[set].skip[0]) {
+		g->state = PS_SKIP_EXPECTED;
+		ksnprintf(g->reason, sizeof(g->reason), "%s", kmsets[set].skip);
+		g->note[0] = 0;
+		return;
+	}
+	if (set_needs_twin(set) && !proc_kpti_ok) {
+		g->state = PS_SKIP_UNEXPECTED;
+		ksnprintf(g->reason, sizeof(g->reason),
+			  "the process has no sound KPTI user tables (its self-check failed)");
+		g->note[0] = 0;
+		return;
+	}
+	linux_entries(1, set);
 	kprintf("# probe %s: %s\n", t, p->what);
 	int amd = kpath_vendor_amd();
 	int doc_ud = (p->expect == GE_UD_ON_AMD && amd) || (p->expect == GE_UD_ON_INTEL && !amd);
@@ -150,41 +202,42 @@ static void probe(unsigned k)
 	int64_t now = (int64_t)(real / 1000000000ull), got = tv_seconds(p);
 	char what[160];
 	describe_status(what, sizeof(what), st);
-	gst[k].note[0] = 0;
+	g->note[0] = 0;
 	if (st == KURUN_DONE && got >= now - 2 && got <= now + 1) {
-		gst[k].state = PS_MEASURE;
+		g->state = PS_MEASURE;
 		if (doc_ud)
-			ksnprintf(gst[k].note, sizeof(gst[k].note),
+			ksnprintf(g->note, sizeof(g->note),
 				  "%s from 32-bit code ran on this %s model although %s documents #UD: "
 				  "the CPU or emulator departs from the vendor's documentation%s",
 				  insn, vendor, vendor,
 				  amd ? "; the kernel returns with iretq, as SYSEXIT is #UD in long mode "
 					"on AMD" : "");
 		if (p->kind == GK_KVSYSCALL)
-			ksnprintf(gst[k].note, sizeof(gst[k].note),
+			ksnprintf(g->note, sizeof(g->note),
 				  "__kernel_vsyscall enters with %s", kvdso_entry32_name());
 		tap_check(1, "probe %s: gettimeofday returned the time (%ld s)", t, (long)got);
 	} else if (st == KURUN_DONE) {
-		gst[k].state = PS_SKIP_UNEXPECTED;
-		ksnprintf(gst[k].reason, sizeof(gst[k].reason),
+		g->state = PS_SKIP_UNEXPECTED;
+		ksnprintf(g->reason, sizeof(g->reason),
 			  "probe failed: the call came back without the time (%ld s, the clock says %ld s)",
 			  (long)got, (long)now);
-		tap_check(0, "probe %s: %s", t, gst[k].reason);
+		tap_check(0, "probe %s: %s", t, g->reason);
 	} else if (st == KURUN_FAULT(6) && doc_ud && (kurun.cs & 3) == 3) {
-		gst[k].state = PS_SKIP_EXPECTED;
-		ksnprintf(gst[k].reason, sizeof(gst[k].reason),
+		g->state = PS_SKIP_EXPECTED;
+		ksnprintf(g->reason, sizeof(g->reason),
 			  "%s from 32-bit code: #UD, as %s documents", insn, vendor);
-		tap_check(1, "probe %s: %s", t, gst[k].reason);
+		tap_check(1, "probe %s: %s", t, g->reason);
 	} else {
-		gst[k].state = PS_SKIP_UNEXPECTED;
-		ksnprintf(gst[k].reason, sizeof(gst[k].reason), "probe failed: %s", what);
-		tap_check(0, "probe %s: %s", t, gst[k].reason);
+		g->state = PS_SKIP_UNEXPECTED;
+		ksnprintf(g->reason, sizeof(g->reason), "probe failed: %s", what);
+		tap_check(0, "probe %s: %s", t, g->reason);
 	}
 }
 
 /* ---- measure ---------------------------------------------------------------------- */
 
-/* kreport_path's run: the mode set_mode chose stays for the whole row */
+/* kreport_path's run: the mode set_mode chose and the entries
+ * linux_entries installed stay for the whole row */
 static uint32_t run_path(const void *path, void (*loop)(void), uint32_t n, uint64_t *ticks)
 {
 	uint32_t st = run_loop(path, loop, n);
@@ -192,15 +245,20 @@ static uint32_t run_path(const void *path, void (*loop)(void), uint32_t n, uint6
 	return st;
 }
 
+static unsigned nsets(void)
+{
+	return kmitig_requested() ? kmnsets : 0;
+}
+
 void gtod_run(void)
 {
 	kprintf("# gettimeofday through every Linux path, %u rows (gtod.def)\n", (unsigned)NG);
 	if (setup_process())
 		kernel_fail_end("gettimeofday: cannot build the measurement process");
-	linux_entries(1);
 	for (unsigned k = 0; k < NG; k++)
 		if (kcfg_selected(gpaths[k].id))
-			probe(k);
+			for (int set = -1; set < (int)nsets(); set++)
+				probe(k, set);
 	kprintf("1..%u\n", tap_count);
 
 	unsigned measured = 0, total = 0;
@@ -209,19 +267,23 @@ void gtod_run(void)
 		const struct gpath *p = &gpaths[k];
 		if (!kcfg_selected(p->id))
 			continue;
-		total++;
-		set_mode(p);
-		struct kreport_loops l = { run_path, p, p->op, p->empty, 0 };
-		char t[80];
-		ksnprintf(t, sizeof(t), "%s", tok(p));
-		/* the same report as every round trip's (report.c) */
-		int r = kreport_path(t, &gst[k], NULL, &l, describe_status);
-		if (r > 0)
-			measured++;
-		else if (r < 0)
-			all = 0;
+		for (int set = -1; set < (int)nsets(); set++) {
+			total++;
+			set_mode(p);
+			if (gst[k][set + 1].state == PS_MEASURE)
+				linux_entries(1, set);
+			struct kreport_loops l = { run_path, p, p->op, p->empty, 0 };
+			char t[80];
+			ksnprintf(t, sizeof(t), "%s", tok(p, set));
+			/* the same report as every round trip's (report.c) */
+			int r = kreport_path(t, &gst[k][set + 1], NULL, &l, describe_status);
+			if (r > 0)
+				measured++;
+			else if (r < 0)
+				all = 0;
+		}
 	}
-	linux_entries(0);
+	linux_entries(0, -1);
 	kvsyscall_set(kcfg.vsyscall >= 0 ? kcfg.vsyscall : KVSYS_XONLY);
 	kproc_free();
 	kernel_end(all && tap_failed == 0, measured, total);

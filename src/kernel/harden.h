@@ -29,7 +29,8 @@
 #define KH_BIT_UACCESS    19 /* a system call's user pointers must lie in the process's range */
 #define KH_BIT_KPTI       20 /* KPTI user tables leave the kernel out (kpti.c) */
 #define KH_BIT_KPTI_EXIT  21 /* KPTI: every exit switches back to the user tables (mitig.h) */
-#define KH_COUNT          22
+#define KH_BIT_KPTI_MIRROR 22 /* KPTI: unmap and protect of a process's pages reach its user tables (vm.c) */
+#define KH_COUNT          23
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

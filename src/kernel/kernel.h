@@ -166,6 +166,12 @@ const char *kpath_id(unsigned k);
 int kpath_full_ok(unsigned k);
 const char *kpath_full_reason(unsigned k);
 void kpath_install_full(unsigned k);
+/* The full variant of path k (set -1), or its mitigated copy with
+ * mitigation set `set` applied (mitig.h kmsets). */
+void kpath_install_set(unsigned k, int set);
+/* After a ring-3 batch: st, or KURUN_MITIG_BROKEN (describe_status says
+ * what) when the running mitigation set's state did not hold. */
+uint32_t kpath_mitig_checked(uint32_t st);
 void (*kpath_full_stub(unsigned k))(void); /* the stub kpath_install_full installs */
 void kpath_uninstall(unsigned k);
 int kpath_is_exception(unsigned k);

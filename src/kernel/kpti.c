@@ -16,10 +16,19 @@
  * Nothing else: no kernel text, data, heap, page tables or identity map.
  * Afterwards kvm_map() mirrors every user mapping made in s into the twin
  * (vm.c), so a loader, a fuzzer page or a self-test page appear in both.
- * Any space made as a pair (kvm_space_pair, then kvm_pti_build) gets its
- * twin the same way and the stubs need nothing per space; a process
- * space (kvm_space_new, a PML4 of one frame) is not a pair yet, so KPTI
- * covers the kernel's space, where the measured paths run.
+ * Any space made as a pair gets its twin the same way and the stubs need
+ * nothing per space: the kernel's (kvm_space_pair, tables from the pool)
+ * and a Linux process's (kvm_space_new, tables from frames.c). A process
+ * space shares the kernel space's upper half (the direct map, device
+ * registers, the vsyscall page), so its twin shares the kernel twin's
+ * upper half (the vsyscall page, in whichever mode it is) and clones only
+ * its own user half: the program's segments, brk, mmap, stack, the vDSO
+ * and its data page, each as the process maps it.
+ *
+ * kpti_check_space() (TAP, at every process twin built): a walk of the
+ * twin finds only user pages and the trampoline, and the twin's user
+ * half is the space's (every user leaf the same frame and permissions,
+ * nothing more, nothing less).
  *
  * kpti_selfcheck() (TAP, at boot when kpti or kpti-pcid is asked for):
  * the twin holds nothing it must not (a walk), the trampoline is mapped
@@ -53,11 +62,12 @@ static uint64_t a(const void *p)
 struct clone {
 	struct kvm_space *twin;
 	int err;
+	int lower; /* the user half only: the upper half is shared */
 };
 
 static uint64_t leaf_flags(uint64_t pte, uint64_t size)
 {
-	uint64_t f = pte & ~(PTE_ADDR | PTE_PS);
+	uint64_t f = pte & ~(PTE_ADDR | PTE_PS | PTE_OWNED); /* the twin borrows the frame */
 	if (!(pte & PTE_P))
 		f |= KVM_NOT_PRESENT;
 	if (size == 0x1000)
@@ -68,7 +78,7 @@ static uint64_t leaf_flags(uint64_t pte, uint64_t size)
 static void clone_user_leaf(void *arg, uint64_t va, uint64_t pte, uint64_t size)
 {
 	struct clone *c = arg;
-	if (pte & PTE_U)
+	if ((pte & PTE_U) && !(c->lower && (va >> 47)))
 		c->err |= kvm_map(c->twin, va, pte & PTE_ADDR, size, leaf_flags(pte, size));
 }
 
@@ -89,23 +99,42 @@ static int clone_range(const struct kvm_space *s, struct kvm_space *twin, uint64
 
 int kvm_pti_build(struct kvm_space *s, struct kvm_space *twin)
 {
-	twin->pml4 = s->pml4 + 512; /* the pair's second page (kvm_space_pair) */
-	twin->user = 0;    /* its tables from the kernel's pool */
+	twin->pml4 = s->pml4 + 512; /* the pair's second page (kvm_space_pair, kvm_space_new) */
+	twin->user = s->user;       /* its tables: the pool's, or a process's frames */
 	memset(twin->pml4, 0, 4096);
 	twin->cr3 = s->cr3 | KVM_TWIN_BIT;
 	twin->twin = 0;
 	s->twin = 0;
-	struct clone c = { twin, 0 };
+	struct clone c = { twin, 0, s->user };
+	if (s->user) {
+		/* a process: the upper half is the kernel's, so the twin's is
+		 * the kernel twin's (kvsyscall_set's changes reach every twin) */
+		if (!kvm_kernel.twin)
+			return -1;
+		for (unsigned i = 256; i < 512; i++)
+			twin->pml4[i] = kvm_kernel.twin->pml4[i];
+	}
 	kvm_walk_all(s, clone_user_leaf, &c);
-	if (c.err || clone_range(s, twin, a(__entry_text_start), a(__entry_text_end)) ||
-	    clone_range(s, twin, a(__entry_data_start), a(__entry_data_end)))
-		return -1;
+	/* the kernel's twin: the vsyscall page's tables exist even while the
+	 * page has no user mapping (xonly, none), so that the process twins
+	 * that share this upper half see every later kvsyscall_set */
+	int l = 0;
+	if (!s->user && !kvm_lookup(twin, VSYSCALL_ADDR, &l))
+		c.err |= kvm_map(twin, VSYSCALL_ADDR, 0, 4096, KVM_4K | KVM_NOT_PRESENT);
+	int err = c.err || clone_range(s, twin, a(__entry_text_start), a(__entry_text_end)) ||
+		  clone_range(s, twin, a(__entry_data_start), a(__entry_data_end));
 	/* harden_off=kpti (tests only): the whole kernel image as well, which
-	 * is what the self-check below must catch */
-	if (!kharden_on(KH(KPTI)) && clone_range(s, twin, a(__kernel_start) + 4096, a(__kernel_end)))
-		return -1;
+	 * is what the self-checks below must catch */
+	if (!err && !kharden_on(KH(KPTI)))
+		err = clone_range(s, twin, a(__kernel_start) + 4096, a(__kernel_end));
 	s->twin = twin; /* from now on kvm_map mirrors user mappings */
-	return 0;
+	if (err && s->user) {
+		kvm_twin_free(s); /* a process's partial twin: its frames back */
+		return -1;
+	}
+	if (err)
+		s->twin = 0;
+	return err ? -1 : 0;
 }
 
 /* ---- the self-check ------------------------------------------------------------ */
@@ -131,6 +160,59 @@ static void audit_leaf(void *arg, uint64_t va, uint64_t pte, uint64_t size)
 		x->tramp++;
 	else if (!x->bad++)
 		x->first_bad = va;
+}
+
+/* ---- a process's twin ------------------------------------------------------------ */
+
+struct mirror {
+	const struct kvm_space *other;
+	uint64_t n, differ, first;
+};
+
+/* Every user leaf of one side is the other's: the same frame and
+ * permissions, but for the accessed and dirty bits (set by the CPU in
+ * each table on its own) and PTE_OWNED (the space's alone). */
+static void same_user_leaf(void *arg, uint64_t va, uint64_t pte, uint64_t size)
+{
+	struct mirror *m = arg;
+	if (!(pte & PTE_U) || (va >> 47))
+		return;
+	uint64_t ignore = (1ull << 5) | (1ull << 6) | PTE_OWNED;
+	int l = 0;
+	uint64_t o = kvm_lookup(m->other, va, &l);
+	m->n++;
+	if ((o | ignore) != (pte | ignore) || (l == 1) != (size == 0x1000))
+		if (!m->differ++)
+			m->first = va;
+}
+
+int kpti_check_space(const struct kvm_space *s, const char *what)
+{
+	const struct kvm_space *t = s->twin;
+	if (!t) {
+		tap_check(0, "KPTI %s: no user page tables", what);
+		return -1;
+	}
+	struct audit x = { 0, 0, 0, 0, 0 };
+	kvm_walk(t, audit_leaf, &x);
+	tap_check(x.bad == 0 && x.user > 0 && x.tramp > 0,
+		  "KPTI %s: user tables map only user pages and the entry trampoline: %lu leaves, "
+		  "%lu user, %lu trampoline, %lu else%s",
+		  what, x.leaves, x.user, x.tramp, x.bad, x.bad ? " (the first below)" : "");
+	if (x.bad)
+		kprintf("# KPTI %s: first leaf outside user pages and the trampoline at 0x%lx\n", what,
+			x.first_bad);
+	struct mirror ms = { t, 0, 0, 0 }, mt = { s, 0, 0, 0 };
+	kvm_walk_all(s, same_user_leaf, &ms);
+	kvm_walk_all(t, same_user_leaf, &mt);
+	tap_check(!ms.differ && !mt.differ && ms.n == mt.n,
+		  "KPTI %s: the user tables' user half is the process's: %lu user pages in both, "
+		  "%lu differ%s", what, ms.n, ms.differ + mt.differ,
+		  ms.differ || mt.differ ? " (the first below)" : "");
+	if (ms.differ || mt.differ)
+		kprintf("# KPTI %s: first differing user page at 0x%lx\n", what,
+			ms.differ ? ms.first : mt.first);
+	return x.bad || ms.differ || mt.differ ? -1 : 0;
 }
 
 /* The leaf of va is the same in both tables, but for the accessed and

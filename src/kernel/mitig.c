@@ -12,7 +12,8 @@
  *   - resolves `auto` into the set Linux would choose here, from CPUID,
  *     IA32_ARCH_CAPABILITIES and the family/model lists of Linux's
  *     arch/x86/kernel/cpu/common.c and bugs.c;
- *   - builds the KPTI twin of the kernel's address space (kpti.c);
+ *   - builds the KPTI twin of the kernel's address space (kpti.c; a
+ *     Linux process's is built with its space, kproc_kpti);
  *   - switches between sets: the mitigated copy of the full stubs
  *     (full_mitig.S, .entry.text.mitig) is put back to its pristine bytes
  *     and patched for the set (kpatch_reapply), and the CPU state the set
@@ -549,17 +550,18 @@ void kmitig_apply(int i)
 	/* PCID: on with kpti-pcid (set with CR3's PCID 0, then the kernel's
 	 * PCID), off otherwise (back to PCID 0 first) */
 	int pcid = !!(m & (1u << KM_KPTI_PCID)), was = !!(old & (1u << KM_KPTI_PCID));
+	uint64_t cr3 = kvm_current->cr3; /* the kernel's space or a process's */
 	if (pcid && !was) {
-		write_cr3(kvm_kernel.cr3);
+		write_cr3(cr3);
 		write_cr4(read_cr4() | CR4_PCIDE);
 		kvm_cr3_pcid = KERNEL_PCID;
-		write_cr3(kvm_kernel.cr3 | KERNEL_PCID);
+		write_cr3(cr3 | KERNEL_PCID);
 		kvm_twin_changed = flush_user_pcid;
 		flush_user_pcid();
 	} else if (!pcid && was) {
 		kvm_twin_changed = 0;
 		kvm_cr3_pcid = 0;
-		write_cr3(kvm_kernel.cr3);
+		write_cr3(cr3);
 		write_cr4(read_cr4() & ~CR4_PCIDE);
 	}
 	kpti_user_bits = pcid ? CR3_TWIN | CR3_USER_PCID | (1ull << CR3_NOFLUSH_BIT)
@@ -572,7 +574,7 @@ void kmitig_apply(int i)
 
 static uint64_t user_cr3(void)
 {
-	return (kvm_kernel.cr3 | kvm_cr3_pcid | kpti_user_bits) & ~(1ull << CR3_NOFLUSH_BIT);
+	return (kvm_current->cr3 | kvm_cr3_pcid | kpti_user_bits) & ~(1ull << CR3_NOFLUSH_BIT);
 }
 
 const char *kmitig_check_entry(void)
@@ -580,7 +582,7 @@ const char *kmitig_check_entry(void)
 	static char buf[120];
 	uint32_t m = cur_mask();
 	if (m & ((1u << KM_KPTI) | (1u << KM_KPTI_PCID))) {
-		uint64_t cr3 = read_cr3(), want = kvm_kernel.cr3 | kvm_cr3_pcid;
+		uint64_t cr3 = read_cr3(), want = kvm_current->cr3 | kvm_cr3_pcid;
 		if (cr3 != want) {
 			ksnprintf(buf, sizeof(buf), "C ran on CR3 0x%lx, not the kernel's tables 0x%lx",
 				  cr3, want);

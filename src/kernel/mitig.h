@@ -233,6 +233,9 @@ struct kvm_space;
 int kvm_pti_build(struct kvm_space *s, struct kvm_space *twin);
 extern struct kvm_space kvm_kernel_twin;
 void kpti_selfcheck(void);
+/* A process space's twin (TAP): only user pages and the trampoline, and
+ * its user half the space's. 0, or -1 when a check failed. */
+int kpti_check_space(const struct kvm_space *s, const char *what);
 #endif
 
 #endif

@@ -592,17 +592,23 @@ static uint32_t run_path(const void *ctx, void (*loop)(void), uint32_t n, uint64
 	install(c->p, c->v);
 	uint32_t st = run_loop(c->p, loop, n);
 	uninstall(c->p);
-	if (st == KURUN_DONE && c->v >= 2) {
-		/* the set's state must hold after every batch: CR3 ring 3
-		 * ended on, the GS bases, IBRS */
-		const char *w = kmitig_check_after_user(st);
-		if (w) {
-			ksnprintf(mitig_broken, sizeof(mitig_broken), "%s", w);
-			st = KURUN_MITIG_BROKEN;
-		}
-	}
+	if (c->v >= 2)
+		st = kpath_mitig_checked(st);
 	*ticks = kurun.result;
 	return st;
+}
+
+uint32_t kpath_mitig_checked(uint32_t st)
+{
+	if (st != KURUN_DONE || kmitig_current < 0)
+		return st;
+	/* the set's state must hold after every batch: CR3 ring 3 ended on,
+	 * the GS bases, IBRS */
+	const char *w = kmitig_check_after_user(st);
+	if (!w)
+		return st;
+	ksnprintf(mitig_broken, sizeof(mitig_broken), "%s", w);
+	return KURUN_MITIG_BROKEN;
 }
 
 /* One (path, variant) after its probe: report.c prints its progress, its
@@ -689,6 +695,11 @@ static unsigned test_variant(unsigned k)
 void kpath_install_full(unsigned k)
 {
 	install(&paths[k], test_variant(k));
+}
+
+void kpath_install_set(unsigned k, int set)
+{
+	install(&paths[k], set >= 0 && paths[k].mitig ? 2 + (unsigned)set : 1);
 }
 
 void (*kpath_full_stub(unsigned k))(void)

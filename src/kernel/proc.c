@@ -12,6 +12,7 @@
 #include "frames.h"
 #include "kernel.h"
 #include "layout.h"
+#include "mitig.h"
 #include "trap.h"
 #include "vsyscall.h"
 
@@ -27,6 +28,17 @@ int kproc_new(int is32)
 	kproc.task_size = is32 ? TASK_SIZE32 : TASK_SIZE64;
 	kproc.mmap_top = is32 ? MMAP_TOP32 : MMAP_TOP64;
 	return 0;
+}
+
+int kproc_kpti(const char *what)
+{
+	if (!kvm_kernel.twin)
+		return 0; /* no KPTI set in this boot */
+	if (kvm_pti_build(&kproc.mm, &kproc.mm_twin)) {
+		tap_check(0, "KPTI %s: no user page tables: out of frames", what);
+		return -1;
+	}
+	return kpti_check_space(&kproc.mm, what);
 }
 
 void kproc_free(void)

@@ -30,6 +30,7 @@ struct kvma {
 struct kproc {
 	int active;            /* a process exists (its space may be current) */
 	struct kvm_space mm;
+	struct kvm_space mm_twin; /* its KPTI user tables, when a KPTI set runs (kproc_kpti) */
 	int is32;              /* an i386 program */
 	uint64_t task_size;    /* TASK_SIZE64 or TASK_SIZE32: user pointers stay below */
 	struct kvma vma[KPROC_MAX_VMA];
@@ -61,6 +62,11 @@ extern struct kproc kproc;
 int kproc_new(int is32);
 /* Frees its space and every frame it holds (not while it is current). */
 void kproc_free(void);
+/* Once the program is mapped: the KPTI twin of its space (kvm_pti_build)
+ * when the boot measures a KPTI set (the kernel's space has its twin),
+ * checked (TAP lines: kpti_check_space); from then on every map, unmap and
+ * protect reaches both. 0 (also when no KPTI set runs), or -1. */
+int kproc_kpti(const char *what);
 
 /* Memory areas. kproc_map: [start, end) must be free; 0 or -1 (too many
  * areas). */

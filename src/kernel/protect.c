@@ -38,7 +38,7 @@ static const char *const hnames[KH_COUNT] = {
 	"nx", "wx", "nullpage", "smep", "smap", "umip", "ist_db", "ist_nmi", "ist_df",
 	"ist_mc", "stack", "flags", "clear_regs", "exit_canonical", "exit_regs",
 	"exit_flags", "sysret_ss", "fred_stklvl", "fred_swint", "uaccess",
-	"kpti", "kpti_exit",
+	"kpti", "kpti_exit", "kpti_mirror",
 };
 static const char *const hwhat[KH_COUNT] = {
 	"EFER.NXE and NX on every page that is not code",
@@ -63,6 +63,7 @@ static const char *const hwhat[KH_COUNT] = {
 	"system calls refuse user pointers outside the process's range (-EFAULT)",
 	"KPTI: the user page tables leave the kernel out",
 	"KPTI: every exit switches back to the user page tables",
+	"KPTI: a process's unmap and mprotect reach its user page tables",
 };
 
 const char *kharden_name(unsigned i)

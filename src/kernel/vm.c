@@ -133,7 +133,8 @@ int kvm_map(struct kvm_space *s, uint64_t va, uint64_t pa, uint64_t size, uint64
 	if (s->twin) {
 		int l = 0;
 		if ((flags & PTE_U) || kvm_lookup(s->twin, va, &l)) {
-			r |= map_one(s->twin, va, pa, size, flags);
+			/* the frame stays the space's: the twin only borrows it */
+			r |= map_one(s->twin, va, pa, size, flags & ~PTE_OWNED);
 			if (kvm_twin_changed)
 				kvm_twin_changed();
 		}
@@ -176,6 +177,11 @@ void kvm_activate(const struct kvm_space *s)
 {
 	write_cr3(s->cr3 | kvm_cr3_pcid);
 	kvm_current = s;
+	/* kpti-pcid: every space's twin runs with the one user PCID, whose
+	 * entries survive the stubs' no-flush CR3 writes: drop the previous
+	 * space's (the write above flushed the kernel PCID's) */
+	if (kvm_twin_changed)
+		kvm_twin_changed();
 }
 
 void kvm_invlpg(uint64_t va)
@@ -189,7 +195,9 @@ int kvm_space_new(struct kvm_space *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->user = 1;
-	uint64_t pml4 = frame_alloc();
+	/* a PML4 pair, as kvm_space_pair's: the second page is the KPTI
+	 * twin's, built when a KPTI set is measured (kvm_pti_build) */
+	uint64_t pml4 = frame_alloc_pair();
 	if (!pml4)
 		return -1;
 	s->cr3 = pml4;
@@ -211,12 +219,12 @@ int kvm_space_new(struct kvm_space *s)
 	return 0;
 }
 
-void kvm_space_free(struct kvm_space *s)
+/* Frees the tables of the user half of a process space (or of its twin)
+ * that it owns, and with leaves != 0 every frame its leaves own. */
+static void free_user_half(uint64_t *pml4, int leaves)
 {
-	if (!s->pml4)
-		return;
 	for (unsigned i4 = 0; i4 < 256; i4++) {
-		uint64_t e4 = s->pml4[i4];
+		uint64_t e4 = pml4[i4];
 		if (!(e4 & PTE_P) || !space_owns(e4 & PTE_ADDR))
 			continue;
 		uint64_t *pdpt = table_at(e4);
@@ -230,7 +238,7 @@ void kvm_space_free(struct kvm_space *s)
 				if (!(e2 & PTE_P) || (e2 & PTE_PS) || !space_owns(e2 & PTE_ADDR))
 					continue;
 				uint64_t *pt = table_at(e2);
-				for (unsigned i1 = 0; i1 < 512; i1++)
+				for (unsigned i1 = 0; leaves && i1 < 512; i1++)
 					if (pt[i1] & PTE_OWNED)
 						frame_free(pt[i1] & PTE_ADDR);
 				frame_free(e2 & PTE_ADDR);
@@ -238,8 +246,26 @@ void kvm_space_free(struct kvm_space *s)
 			frame_free(e3 & PTE_ADDR);
 		}
 		frame_free(e4 & PTE_ADDR);
+		pml4[i4] = 0;
 	}
+}
+
+void kvm_twin_free(struct kvm_space *s)
+{
+	struct kvm_space *t = s->twin;
+	s->twin = 0;
+	if (t && t->user) /* a process's twin: its tables are frames (its leaves borrow) */
+		free_user_half(t->pml4, 0);
+}
+
+void kvm_space_free(struct kvm_space *s)
+{
+	if (!s->pml4)
+		return;
+	kvm_twin_free(s);
+	free_user_half(s->pml4, 1);
 	frame_free(s->cr3);
+	frame_free(s->cr3 + 4096); /* the twin's PML4 (kvm_space_new's pair) */
 	s->pml4 = 0;
 	s->cr3 = 0;
 }
@@ -258,9 +284,22 @@ int kvm_map_anon(struct kvm_space *s, uint64_t va, uint64_t size, uint64_t flags
 	return 0;
 }
 
+/* The twin follows an unmap or a protect of the space as it follows a
+ * map (kvm_map): else ring 3, on the twin, would go on reaching a freed
+ * frame or a page it may no longer write. harden_off=kpti_mirror (tests
+ * only) leaves the twin behind, which a program catches (exec_errors). */
+static struct kvm_space *twin_of(const struct kvm_space *s)
+{
+	return kharden_on(KH(KPTI_MIRROR)) ? s->twin : 0;
+}
+
 void kvm_unmap(struct kvm_space *s, uint64_t va, uint64_t size)
 {
+	struct kvm_space *t = twin_of(s);
 	for (uint64_t off = 0; off < size; off += 4096) {
+		uint64_t *tpte = t ? kvm_pte(t, va + off) : 0;
+		if (tpte)
+			*tpte = 0;
 		uint64_t *pte = kvm_pte(s, va + off);
 		if (!pte || !*pte)
 			continue;
@@ -270,10 +309,13 @@ void kvm_unmap(struct kvm_space *s, uint64_t va, uint64_t size)
 		if (kvm_current == s)
 			kvm_invlpg(va + off);
 	}
+	if (t && kvm_twin_changed)
+		kvm_twin_changed();
 }
 
 void kvm_protect(struct kvm_space *s, uint64_t va, uint64_t size, uint64_t flags)
 {
+	struct kvm_space *t = twin_of(s);
 	uint64_t leaf = flags & ~(KVM_4K | KVM_NOT_PRESENT);
 	if (!(flags & KVM_NOT_PRESENT))
 		leaf |= PTE_P;
@@ -284,9 +326,14 @@ void kvm_protect(struct kvm_space *s, uint64_t va, uint64_t size, uint64_t flags
 		if (!pte || !(*pte & PTE_ADDR))
 			continue;
 		*pte = (*pte & (PTE_ADDR | PTE_OWNED)) | leaf;
+		uint64_t *tpte = t ? kvm_pte(t, va + off) : 0;
+		if (tpte && (*tpte & PTE_ADDR))
+			*tpte = (*tpte & PTE_ADDR) | (leaf & ~PTE_OWNED);
 		if (kvm_current == s)
 			kvm_invlpg(va + off);
 	}
+	if (t && kvm_twin_changed)
+		kvm_twin_changed();
 }
 
 /* ---- device registers ---------------------------------------------------------- */

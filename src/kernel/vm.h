@@ -15,10 +15,10 @@
  * mirrored into it. A space's PML4 and its twin's are one 8 KiB-aligned
  * pair (kvm_space_pair): the twin's CR3 is the space's | 0x1000, the
  * layout Linux's PTI uses, so the entry and exit stubs switch between the
- * two with one bit, without a table of CR3 values. The kernel's space is
- * such a pair; a process space (kvm_space_new) is not yet (its PML4 is one
- * frame), so KPTI runs on the kernel's space, where the measured paths
- * run (docs/mitigations.md). */
+ * two with one bit, without a table of CR3 values, whichever space runs.
+ * The kernel's space is such a pair from the page-table pool, a process
+ * space one from the frame allocator; kvm_map, kvm_unmap and kvm_protect
+ * keep a twin coherent with its space (docs/mitigations.md). */
 #ifndef KENTRY_KERNEL_VM_H
 #define KENTRY_KERNEL_VM_H
 
@@ -79,11 +79,18 @@ uint64_t kvm_lookup(const struct kvm_space *s, uint64_t va, int *level);
 void kvm_activate(const struct kvm_space *s);
 
 /* A new process space: user half empty, kernel image below USER_MIN and
- * the upper half shared with kvm_kernel. 0, or -1 when out of frames. */
+ * the upper half shared with kvm_kernel. Its PML4 is the first of an 8
+ * KiB-aligned pair of frames (frame_alloc_pair), the second the twin's,
+ * as kvm_space_pair's: kvm_pti_build gives it its KPTI twin, whose upper
+ * half is the kernel twin's. 0, or -1 when out of frames. */
 int kvm_space_new(struct kvm_space *s);
 /* Frees the user half's tables and every frame the space owns
- * (PTE_OWNED); the space must not be active. */
+ * (PTE_OWNED), its twin's tables and the PML4 pair; the space must not
+ * be active. */
 void kvm_space_free(struct kvm_space *s);
+/* Drops the KPTI twin of a process space (its tables; the leaves only
+ * borrow the space's frames); s->twin is NULL afterwards. */
+void kvm_twin_free(struct kvm_space *s);
 /* Maps [va, va+size) (4 KiB aligned) to fresh zeroed frames owned by the
  * space, leaf flags as kvm_map. 0, or -1 when out of frames (the pages
  * mapped so far stay, owned: kvm_unmap or kvm_space_free releases them). */
