@@ -161,6 +161,21 @@ struct kresult *krun_find_variant(struct krun *run, const char *id, const char *
 	return NULL;
 }
 
+struct kresult *krun_find_base(struct krun *run, const struct kresult *r)
+{
+	const char *plus = r->variant ? strrchr(r->variant, '+') : NULL;
+	if (!plus)
+		return NULL;
+	char base[128];
+	snprintf(base, sizeof(base), "%.*s", (int)(plus - r->variant), r->variant);
+	struct kresult *b = krun_find_variant(run, r->id, r->world, base);
+	/* gettimeofday's rows have one form, the full path, named by no
+	 * variant: "full+kpti" builds on it */
+	if (!b && strcmp(base, "full") == 0 && r->op && strcmp(r->op, "gettimeofday") == 0)
+		b = krun_find_variant(run, r->id, r->world, NULL);
+	return b;
+}
+
 struct kresult *krun_find(struct krun *run, const char *id, const char *world)
 {
 	return krun_find_variant(run, id, world, NULL);

@@ -97,6 +97,10 @@ struct kresult *krun_find(struct krun *run, const char *id, const char *world);
 /* The same with a variant (NULL: the default variant). */
 struct kresult *krun_find_variant(struct krun *run, const char *id, const char *world,
 				  const char *variant);
+/* The result (same id and world) the variant "B+M" of r builds on: B's,
+ * or for op gettimeofday, whose one form is full and unnamed, the default
+ * one when B is "full". NULL when r's variant has no '+' or B is absent. */
+struct kresult *krun_find_base(struct krun *run, const struct kresult *r);
 /* Sets r's variant (NULL or "" clears it). */
 void kresult_set_variant(struct kresult *r, const char *variant);
 void kresult_skip(struct kresult *r, const char *fmt, ...)

@@ -679,10 +679,16 @@ void kserial_flush(struct kserial *s)
 static int id_rank(const struct kserial *s, const struct kresult *r)
 {
 	if (s->op_gtod) {
+		/* a mitigated row ("full+kpti", "emulate+kpti") beside its plain
+		 * one: ranked by the form it builds on ("full": the unnamed one) */
+		char base[64];
+		const char *v = r->variant ? r->variant : "", *plus = strrchr(v, '+');
+		snprintf(base, sizeof(base), "%.*s", plus ? (int)(plus - v) : (int)strlen(v), v);
+		if (plus && !strcmp(base, "full"))
+			base[0] = '\0';
 		for (size_t i = 0; i < kboot_gtod_count(); i++)
 			if (!strcmp(kboot_gtod_id(i), r->id) &&
-			    !strcmp(kboot_gtod_variant(i) ? kboot_gtod_variant(i) : "",
-				    r->variant ? r->variant : ""))
+			    !strcmp(kboot_gtod_variant(i) ? kboot_gtod_variant(i) : "", base))
 				return (int)i;
 		return (int)kboot_gtod_count();
 	}

@@ -47,14 +47,7 @@ static const struct kresult *find(const struct krun *run, const struct kresult *
  * variant, or NULL. */
 static const struct kresult *base_of(const struct krun *run, const struct kresult *like)
 {
-	const char *plus = like->variant ? strrchr(like->variant, '+') : NULL;
-	if (!plus)
-		return NULL;
-	char base[128];
-	snprintf(base, sizeof(base), "%.*s", (int)(plus - like->variant), like->variant);
-	struct kresult tmp = *like;
-	tmp.variant = base;
-	return find(run, &tmp);
+	return krun_find_base((struct krun *)run, like);
 }
 
 /* Different worlds, units or ops: a sentence in why, 1. */

@@ -276,8 +276,9 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 			char bv[128];
 			const char *plus = strrchr(r->variant, '+');
 			snprintf(bv, sizeof(bv), "%.*s", plus ? (int)(plus - r->variant) : 0, r->variant);
-			const struct kresult *base = krun_find_variant((struct krun *)run, r->id, r->world,
-								       plus ? bv : NULL);
+			const struct kresult *base = plus ? krun_find_base((struct krun *)run, r)
+							  : krun_find_variant((struct krun *)run, r->id,
+									      r->world, NULL);
 			if (base && strcmp(base->op, r->op) != 0)
 				base = NULL;
 			if (base && base->status == KR_MEASURED) {
