@@ -34,7 +34,7 @@ static const struct opt opts[] = {
 	{ "icount", 0, A_BOOT | A_ALL },
 	{ "ring3-if", 1, A_BOOT | A_ALL },
 	{ "variant", 1, A_BOOT | A_ALL },
-	{ "mitigations", 1, A_BOOT | A_ALL },
+	{ "mitigations", 1, A_BOOT | A_ALL | A_EXEC },
 	{ "touch-pages", 1, A_BOOT | A_ALL },
 	{ "selftest", 0, A_BOOT },
 	{ "case", 1, A_BOOT },
@@ -1025,6 +1025,9 @@ void kcli_usage(const char *topic)
 		       "                      the guest, else TCG)\n"
 		       "  --vsyscall none|xonly|emulate|native\n"
 		       "                      the vsyscall page's mode (default xonly, as Linux)\n"
+		       "  --mitigations LIST  run the program with these entry mitigations on (as\n"
+		       "                      kentry boot --mitigations; with several, all together):\n"
+		       "                      kpti gives the process user page tables of its own\n"
 		       "  --env NAME=VALUE    put NAME in the program's environment (repeatable; the\n"
 		       "                      environment is otherwise empty)\n"
 		       "  --timeout S         stop the guest after S seconds (default: none)\n"

@@ -236,6 +236,7 @@ int cmd_exec(const struct kcli *c)
 	o.modules = mods;
 	o.n_modules = 2;
 	o.vsyscall = c->vsyscall;
+	o.mitigations = c->mitigations;
 	o.exec = &rep;
 	o.quiet = 1;
 	/* a closed pipe on our standard output must not kill kentry before

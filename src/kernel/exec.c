@@ -350,8 +350,9 @@ void exec_run(void)
 	/* the program is mapped: its KPTI twin when the boot runs a KPTI set
 	 * (kentry exec --mitigations kpti), checked before it runs */
 	if (kproc_kpti("process (exec)")) {
+		/* the kernel's failure, not the program's: it does not run */
 		kproc_free();
-		refuse("no sound KPTI user tables for the program (see the self-check above)");
+		kernel_fail_end("KPTI: no sound user page tables for the program (the self-check above)");
 	}
 	kprintf("1..%u\n", tap_count);
 	linux_entries(1);
