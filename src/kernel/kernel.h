@@ -73,6 +73,7 @@ struct kreport_loops {
 	const void *path;
 	void (*op)(void), (*empty)(void);
 	uint32_t failed;
+	uint32_t batch; /* in: the batch to use (0: picked, or kcfg.batch); out: the one used */
 };
 /* One path after its probe: `progress <tok>`, then `result <tok> skipped`
  * with the probe's reason, or the measurement (core/measure.c's sampling

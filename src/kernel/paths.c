@@ -618,7 +618,7 @@ static int measure_one(unsigned k, unsigned v)
 	const struct kpath *p = &paths[k];
 	struct bctx c = { p, v };
 	struct kreport_loops l = { run_path, &c, kcfg.touch_pages ? p->op_touch : p->op,
-				   kcfg.touch_pages ? p->empty_touch : p->empty, 0 };
+				   kcfg.touch_pages ? p->empty_touch : p->empty, 0, 0 };
 	return kreport_path(tok(p, v), &pst[k][v], v == 0 ? p->note : NULL, &l, describe_status);
 }
 

@@ -156,8 +156,10 @@ static int measure(const char *tok, struct kreport_loops *l)
 	struct kmeasure_info info;
 	memset(&info, 0, sizeof(info));
 	info.batch = kcfg.batch ? kcfg.batch
+		     : l->batch ? l->batch
 				: kmeasure_pick_batch(op, empty, ctx, KMEASURE_TARGET_CYCLES,
 						      KERNEL_MAX_BATCH, &info.probe_cycles);
+	l->batch = info.batch;
 	kmeasure_run(op, empty, ctx, n, KMEASURE_TARGET_CYCLES, samples, &info);
 	if (l->failed)
 		return 0;

@@ -455,7 +455,7 @@ unsigned paths32_measure_all(unsigned *total, int *all_expected)
 		if (pst[k].state == PS_UNSELECTED)
 			continue;
 		(*total)++;
-		struct kreport_loops l = { run_path, p, p->op, p->empty, 0 };
+		struct kreport_loops l = { run_path, p, p->op, p->empty, 0, 0 };
 		int r = kreport_path(p->id, &pst[k], p->note, &l, describe_status);
 		if (r < 0)
 			*all_expected = 0;
