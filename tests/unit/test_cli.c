@@ -272,9 +272,16 @@ int main(void)
 	T_CHECK(PARSE(&c, "boot", "--mode", "legacy32", "--touch-pages", "8") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--touch-pages") != NULL);
 	T_CHECK(PARSE(&c, "boot", "--mode", "all", "--mitigations", "kpti", "--touch-pages", "8") == 0);
-	/* nor does a Linux process's space have a KPTI twin */
-	T_CHECK(PARSE(&c, "boot", "--op", "gettimeofday", "--mitigations", "kpti") == KEXIT_USAGE);
-	T_CHECK(strstr(err, "--op gettimeofday") != NULL);
+	/* a Linux process gets its KPTI twin: gettimeofday and exec take
+	 * mitigations; the gettimeofday loops have no touching twins */
+	T_CHECK(PARSE(&c, "boot", "--op", "gettimeofday", "--mitigations", "kpti") == 0);
+	T_CHECK(c.mitigations && strcmp(c.mitigations, "kpti") == 0);
+	T_CHECK(PARSE(&c, "boot", "--op", "gettimeofday", "--touch-pages", "8") == KEXIT_USAGE);
+	T_CHECK(strstr(err, "--touch-pages") != NULL && strstr(err, "--op gettimeofday") != NULL);
+	T_CHECK(PARSE(&c, "exec", "--mitigations", "kpti,verw", "prog") == 0);
+	T_CHECK(c.mitigations && strcmp(c.mitigations, "kpti,verw") == 0);
+	T_CHECK(PARSE(&c, "exec", "--mitigations", "kpti,nope", "prog") == KEXIT_USAGE);
+	T_CHECK(PARSE(&c, "exec", "--touch-pages", "8", "prog") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--only", "legacy-int-gate", "--mitigations", "kpti") == KEXIT_USAGE);
 	T_CHECK(PARSE(&c, "boot", "--selftest", "--mode", "legacy32") == KEXIT_USAGE);
 	T_CHECK(strstr(err, "--selftest") != NULL && strstr(err, "legacy") != NULL);

@@ -46,6 +46,19 @@ static struct kresult *measured(struct krun *run, const char *id, const char *wo
 	return r;
 }
 
+/* A measured row of op gettimeofday (its unnamed form is the full path). */
+static struct kresult *gtod_row(struct krun *run, const char *id, const double *v, size_t n)
+{
+	struct kresult *r = krun_add(run, id, "bare-metal", "gettimeofday");
+	double *copy = malloc(n * sizeof(double));
+	memcpy(copy, v, n * sizeof(double));
+	kstats_compute(copy, n, &r->cycles);
+	free(copy);
+	kresult_set_samples(r, v, n);
+	r->batch = 16;
+	return r;
+}
+
 static void scaled(double *out, const double *in, size_t n, double k)
 {
 	for (size_t i = 0; i < n; i++)
@@ -307,6 +320,34 @@ int main(void)
 	T_CHECK(kcmp_export_csv(&cmp, &csv) == 0 && csv && strstr(csv, ",why,old_variant\n") &&
 		strstr(csv, "syscall,full+kpti,") && strstr(csv, ",full\n"));
 	free(csv);
+	kcmp_free(&cmp);
+	krun_free(&old);
+	krun_free(&new_);
+
+	/* gettimeofday's rows have one form, full, unnamed: NEW's
+	 * "full+kpti" is set against OLD's unnamed row; a round trip's
+	 * unnamed row is the minimal one and is never taken for "full" */
+	icount_runs(&old, &new_);
+	gtod_row(&old, "vdso", c100, 30);
+	struct kresult *g = gtod_row(&new_, "vdso", c100, 30);
+	kresult_set_variant(g, "full+kpti");
+	T_CHECK(krun_find_base(&new_, g) == NULL); /* NEW has no plain vdso row */
+	T_CHECK(krun_find_base(&old, g) == &old.r[old.n - 1]);
+	measured(&old, "syscall", "bare-metal", c100, 30); /* round-trip, minimal */
+	kresult_set_variant(measured(&new_, "syscall", "bare-metal", c111, 30), "full+kpti");
+	T_CHECK(krun_find_base(&old, &new_.r[new_.n - 1]) == NULL);
+	T_CHECK(kcmp_build(&cmp, &old, &new_, "plain", "kpti", &o, err, sizeof(err)) == 0);
+	const struct kcmp_row *vd = NULL, *sc = NULL;
+	for (size_t i = 0; i < cmp.n_rows; i++) {
+		if (!strcmp(cmp.rows[i].id, "vdso") && cmp.rows[i].variant &&
+		    !strcmp(cmp.rows[i].variant, "full+kpti"))
+			vd = &cmp.rows[i];
+		if (!strcmp(cmp.rows[i].id, "syscall") && cmp.rows[i].variant &&
+		    !strcmp(cmp.rows[i].variant, "full+kpti"))
+			sc = &cmp.rows[i];
+	}
+	T_CHECK(vd && vd->verdict == KV_NO_CHANGE && vd->diff == 0);
+	T_CHECK(sc && sc->verdict == KV_ONLY_NEW);
 	kcmp_free(&cmp);
 	krun_free(&old);
 	krun_free(&new_);
