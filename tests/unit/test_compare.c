@@ -33,10 +33,10 @@ static int cmpd(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-static struct kresult *measured(struct krun *run, const char *id, const char *world,
-				const double *v, size_t n)
+static struct kresult *add_row(struct krun *run, const char *id, const char *world,
+			       const char *op, const double *v, size_t n)
 {
-	struct kresult *r = krun_add(run, id, world, strcmp(world, "linux") ? "round-trip" : "null");
+	struct kresult *r = krun_add(run, id, world, op);
 	double *copy = malloc(n * sizeof(double));
 	memcpy(copy, v, n * sizeof(double));
 	kstats_compute(copy, n, &r->cycles);
@@ -46,17 +46,16 @@ static struct kresult *measured(struct krun *run, const char *id, const char *wo
 	return r;
 }
 
+static struct kresult *measured(struct krun *run, const char *id, const char *world,
+				const double *v, size_t n)
+{
+	return add_row(run, id, world, strcmp(world, "linux") ? "round-trip" : "null", v, n);
+}
+
 /* A measured row of op gettimeofday (its unnamed form is the full path). */
 static struct kresult *gtod_row(struct krun *run, const char *id, const double *v, size_t n)
 {
-	struct kresult *r = krun_add(run, id, "bare-metal", "gettimeofday");
-	double *copy = malloc(n * sizeof(double));
-	memcpy(copy, v, n * sizeof(double));
-	kstats_compute(copy, n, &r->cycles);
-	free(copy);
-	kresult_set_samples(r, v, n);
-	r->batch = 16;
-	return r;
+	return add_row(run, id, "bare-metal", "gettimeofday", v, n);
 }
 
 static void scaled(double *out, const double *in, size_t n, double k)
