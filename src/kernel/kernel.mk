@@ -179,3 +179,12 @@ $(KERNEL_ISO): $(KERNEL_ELF) src/kernel/grub.cfg
 	 xorriso -indev $@.tmp -report_el_torito plain 2>/dev/null | grep -q 'El Torito boot img : *[0-9]* *UEFI' || \
 		{ echo "kernel-iso: grub-mkrescue made an image without both BIOS and UEFI boot entries" >&2; rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
+
+# The C code a Linux program's system calls and faults run through leaves
+# the program's SSE registers alone, as Linux's kernel does (it is built
+# without SSE): kentry's kernel saves no FPU/SSE state, and the system-call
+# ABI and every fault must keep XMM0-15 (tests/programs/xmmkeep.c). The rest
+# of the kernel (measurement, statistics, printing of figures) may use SSE.
+KERNEL_NOSSE := linux linux_io linux_mm linux_proc linux_time proc vm frames kpti mitig trap \
+	dispatch exec kvdso vsyscall ktime random
+$(foreach f,$(KERNEL_NOSSE),$(eval $(BUILD)/kernel/src/kernel/$(f).o: KERNEL_CFLAGS += -mgeneral-regs-only))

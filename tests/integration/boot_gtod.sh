@@ -83,7 +83,7 @@ check "kpti-pcid: every row skipped under TCG, saying why (no PCID)" \
 "$K" compare "$tmp/ic.json" "$tmp/kp.json" >"$tmp/cmp.out" 2>&1
 rc=$?
 check "compare plain vs kpti: the with/without table (status $rc)" eval '[ $rc -le 1 ] &&
-	grep -Eq "^  syscall full\+kpti +311\.0 +322\.0 +\+11\.00 .*significant \(slower\)" "$tmp/cmp.out" &&
+	grep -Eq "^  syscall full\+kpti +[0-9.]+ +[0-9.]+ +\+11\.00 .*significant \(slower\)" "$tmp/cmp.out" &&
 	grep -Eq "^  vdso full\+kpti +51\.00 +51\.00 +\+0\.00 .*no significant change" "$tmp/cmp.out" &&
 	grep -Eq "^  vsyscall emulate\+kpti vs emulate .*\+5\.00" "$tmp/cmp.out"'
 # harden_off=kpti_exit: the exits leave ring 3 on the process's kernel tables:

@@ -8,7 +8,11 @@
 # counts match QEMU --icount's within a few instructions, under Bochs also
 # with --mitigations kpti-pcid (TCG has no PCID): each entering row adds
 # kpti-pcid's 13 instructions (vsyscall@emulate, through trap_common, 5),
-# the vDSO rows nothing. The runs go in parallel. About 3 to 8 s.
+# the vDSO rows nothing; and programs under kpti-pcid, where the kernel
+# flushes the user PCID itself after each change to a process's user
+# tables: memstale's page read after munmap dies of SIGSEGV, its work
+# comes out as without, the SSE registers survive. The runs go in
+# parallel. About 3 to 10 s.
 . tests/lib.sh
 need_qemu_kernel
 command -v bochs >/dev/null || [ -n "${KENTRY_BOCHS:-}" ] || { echo "bochs not installed (Debian: bochs bochsbios vgabios bochs-term)"; exit 77; }
@@ -16,6 +20,8 @@ command -v bochs >/dev/null || [ -n "${KENTRY_BOCHS:-}" ] || { echo "bochs not i
 . tests/programs/build.sh
 export KENTRY_BOOT_TIMEOUT=120
 build_asm hello_sysenter 32 || exit 77
+build_c memstale glibc64 >"$tmp/whyms" 2>&1 || { echo "cannot build memstale: $(cat "$tmp/whyms")"; exit 1; }
+build_c xmmkeep glibc64 >"$tmp/whyxm" 2>&1 || { echo "cannot build xmmkeep: $(cat "$tmp/whyxm")"; exit 1; }
 build_c ktime glibc32 >"$tmp/why32" 2>&1 || { echo "no glibc32: $(cat "$tmp/why32")"; exit 77; }
 build_c ktime musl64 >"$tmp/why64" 2>&1 || build_c ktime glibc64 || exit 1
 P64="$tmp/ktime-musl64"
@@ -26,11 +32,17 @@ P64="$tmp/ktime-musl64"
 "$K" exec --emulator bochs --cpu intel "$tmp/hello_sysenter-32" >"$tmp/bse.out" 2>"$tmp/bse.err" & p3=$!
 "$K" boot --op gettimeofday --emulator bochs --cpu intel --quick --no-progress --mitigations kpti-pcid --json "$tmp/gi.json" >"$tmp/gi.out" 2>"$tmp/gi.err" & p4=$!
 "$K" boot --op gettimeofday --accel tcg --cpu intel --icount --quick --no-progress --json "$tmp/qi.json" >"$tmp/qi.out" 2>"$tmp/qi.err" & p5=$!
+"$K" exec --emulator bochs --cpu intel --mitigations kpti-pcid "$tmp/memstale-glibc64" work >"$tmp/pw.out" 2>&1 & p6=$!
+"$K" exec --emulator bochs --cpu intel --mitigations kpti-pcid "$tmp/memstale-glibc64" unmap >"$tmp/pu.out" 2>&1 & p7=$!
+"$K" exec --emulator bochs --cpu intel --mitigations kpti-pcid "$tmp/xmmkeep-glibc64" >"$tmp/px.out" 2>&1 & p8=$!
 wait $p1; r1=$?
 wait $p2; r2=$?
 wait $p3; r3=$?
 wait $p4; r4=$?
 wait $p5; r5=$?
+wait $p6; r6=$?
+wait $p7; r7=$?
+wait $p8; r8=$?
 
 now=$(date +%s)
 near_now() { # file: its gettimeofday line within 30 s of the host's clock
@@ -58,5 +70,8 @@ check "Bochs gettimeofday with kpti-pcid: entering rows +13, vsyscall@emulate +5
 		{id: $m.id, v: $p.variant, d: (($m.cycles.median // 0) - ($p.cycles.median // 0)), st: $m.status}] as $r |
 		($r | length) == 10 and ([$r[] | select(.st == "measured")] | length) == 9 and
 		all($r[] | select(.st == "measured"); .d == (if (.id | test("^vdso")) then 0 elif .v == "emulate" then 5 else 13 end))' "$tmp/gi.json"
+check "Bochs kpti-pcid: memstale work as without (status 0, its checksum)" eval '[ $r6 -eq 0 ] && grep -q "^work done: checksum 0x7870000000001084" "$tmp/pw.out"'
+check "Bochs kpti-pcid: a read after munmap dies of SIGSEGV (the user PCID flushed)" eval '[ $r7 -eq 139 ] && ! grep -q "^stale" "$tmp/pu.out"'
+check "Bochs kpti-pcid: XMM0-15 kept across system calls and a page fault" eval '[ $r8 -eq 0 ] && [ "$(grep -c "xmm kept" "$tmp/px.out")" -eq 7 ]'
 echo "1..$n"; [ -n "${KEEP:-}" ] && cp -r "$tmp" "$KEEP"
 [ $bad -eq 0 ]

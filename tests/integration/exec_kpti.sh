@@ -6,7 +6,10 @@
 # syscall, a C program's arguments and exit status, and memstale, whose
 # memory changes under it (mmap, mprotect, munmap, brk): the same output,
 # and a read after munmap or a write after mprotect(PROT_READ) dies of
-# SIGSEGV. Each hardening claim fails with its step off: harden_off=kpti
+# SIGSEGV; and xmmkeep: the SSE registers survive every system call and a
+# page fault (the kernel's code on those paths is built without SSE; it
+# keeps no FPU state for the program). Each hardening claim fails with its
+# step off: harden_off=kpti
 # (the process's user tables map the kernel image: its self-check fails,
 # the program does not run) and harden_off=kpti_mirror (unmap and protect
 # do not reach the user tables: the stale page is read and written).
@@ -18,6 +21,7 @@ export KENTRY_BOOT_TIMEOUT=60
 build_asm hello_int80 32 >"$tmp/why" 2>&1 && build_asm hello_syscall 64 >>"$tmp/why" 2>&1 || { tail -1 "$tmp/why"; exit 77; }
 build_c memstale glibc64 >"$tmp/why" 2>&1 || { echo "cannot build memstale: $(cat "$tmp/why")"; exit 1; }
 build_c ktime glibc64 >"$tmp/why" 2>&1 || { echo "cannot build ktime: $(cat "$tmp/why")"; exit 1; }
+build_c xmmkeep glibc64 >"$tmp/why" 2>&1 || { echo "cannot build xmmkeep: $(cat "$tmp/why")"; exit 1; }
 
 run() { # name [exec options] program args...: $tmp/name.{out,err,rc}
 	name=$1
@@ -41,6 +45,7 @@ for m in plain kpti; do
 		run "$m-unmap" $opt "$tmp/memstale-glibc64" unmap
 		run "$m-protect" $opt "$tmp/memstale-glibc64" protect
 		run "$m-kt" $opt "$tmp/ktime-glibc64" 17 "two words"
+		run "$m-xmm" $opt "$tmp/xmmkeep-glibc64"
 	) &
 done
 wait
@@ -53,9 +58,13 @@ check "kpti: their user half is the process's (self-check)" \
 	grep -q "^ok .* KPTI process (exec): the user tables' user half is the process's: [1-9][0-9]* user pages in both, 0 differ" "$tmp/kpti-work.err"
 check "plain: no KPTI tables for the process" eval '! grep -q "KPTI process" "$tmp/plain-work.err"'
 check "kpti: memstale work: the same checksum as without, status 0" eval 'grep -q "^work done: checksum" "$tmp/kpti-work.out" && same plain-work kpti-work && rc kpti-work 0'
-check "kpti: a read after munmap dies of SIGSEGV (139), as without" eval 'rc kpti-unmap 139 && same plain-unmap kpti-unmap && ! grep -q "stale" "$tmp/kpti-unmap.out"'
-check "kpti: a write after mprotect(PROT_READ) dies of SIGSEGV (139), as without" eval 'rc kpti-protect 139 && same plain-protect kpti-protect && ! grep -q "stale" "$tmp/kpti-protect.out"'
+check "kpti: a read after munmap dies of SIGSEGV (139), as without" eval 'rc kpti-unmap 139 && same plain-unmap kpti-unmap && ! grep -q "^stale" "$tmp/kpti-unmap.out"'
+check "kpti: a write after mprotect(PROT_READ) dies of SIGSEGV (139), as without" eval 'rc kpti-protect 139 && same plain-protect kpti-protect && ! grep -q "^stale" "$tmp/kpti-protect.out"'
 check "kpti: ktime: arguments and status 17 as without" eval 'rc kpti-kt 17 && grep -qxF "arg 2 [two words]" "$tmp/kpti-kt.out"'
+for m in plain kpti; do
+	check "$m: XMM0-15 kept across system calls and a page fault (xmmkeep)" \
+		eval 'rc $m-xmm 0 && [ "$(grep -c "xmm kept" "$tmp/$m-xmm.out")" -eq 7 ]'
+done
 
 # the hardening steps off (tests only)
 (KENTRY_BOOT_APPEND="harden_off=kpti_mirror" run mirror-unmap --mitigations kpti "$tmp/memstale-glibc64" unmap) &
