@@ -679,8 +679,9 @@ void kserial_flush(struct kserial *s)
 static int id_rank(const struct kserial *s, const struct kresult *r)
 {
 	if (s->op_gtod) {
-		/* a mitigated row ("full+kpti", "emulate+kpti") beside its plain
-		 * one: ranked by the form it builds on ("full": the unnamed one) */
+		/* a mitigated row ("full+kpti", "emulate+kpti") after its plain
+		 * one: ranked by the form it builds on ("full": the unnamed one),
+		 * the sets among themselves in the kernel's order (a stable sort) */
 		char base[64];
 		const char *v = r->variant ? r->variant : "", *plus = strrchr(v, '+');
 		snprintf(base, sizeof(base), "%.*s", plus ? (int)(plus - v) : (int)strlen(v), v);
@@ -689,34 +690,56 @@ static int id_rank(const struct kserial *s, const struct kresult *r)
 		for (size_t i = 0; i < kboot_gtod_count(); i++)
 			if (!strcmp(kboot_gtod_id(i), r->id) &&
 			    !strcmp(kboot_gtod_variant(i) ? kboot_gtod_variant(i) : "", base))
-				return (int)i;
-		return (int)kboot_gtod_count();
+				return 2 * (int)i + (plus != NULL); /* the plain row first */
+		return 2 * (int)kboot_gtod_count();
 	}
 	int i = kboot_id_index(r->id);
 	return i < 0 ? (int)kboot_id_count() : i;
 }
 
-/* op gettimeofday: each row of gtod.def whose id is expected */
+/* The mitigated variants expected ("full+kpti,..."): as the kernel lists
+ * them (it resolves auto), or else as the host asked for them. */
+static void mitig_variant_list(struct kserial *s, char *buf, size_t n)
+{
+	const char *kv = kenv_get(&s->run->guest_env, "kernel.mitigation_variants");
+	snprintf(buf, n, "%s", kv ? (strcmp(kv, "none") ? kv : "") : s->mitig_variants);
+}
+
+/* op gettimeofday: each row of gtod.def whose id is expected, plain and
+ * with each mitigation set ("full+kpti" -> the row's form + "+kpti") */
 static void finish_gtod(struct kserial *s, const char *const *expect, size_t n_expect,
 			const char *missing_reason)
 {
+	char mbuf[sizeof(s->mitig_variants)];
+	mitig_variant_list(s, mbuf, sizeof(mbuf));
+	const char *sets[16];
+	size_t ns = 0;
+	for (char *save = NULL, *t = strtok_r(mbuf, ",", &save); t && ns < 16; t = strtok_r(NULL, ",", &save))
+		if (!strncmp(t, "full+", 5))
+			sets[ns++] = t + 5;
 	for (size_t i = 0; i < kboot_gtod_count(); i++) {
 		const char *id = kboot_gtod_id(i), *var = kboot_gtod_variant(i);
 		int want = !expect;
 		for (size_t k = 0; expect && k < n_expect; k++)
 			if (!strcmp(expect[k], id))
 				want = 1;
-		char tok[160];
-		snprintf(tok, sizeof(tok), "%s%s%s", id, var ? "@" : "", var ? var : "");
-		if (!want || find_bm(s, tok))
-			continue;
-		struct kresult *r = krun_add(s->run, id, WORLD, "gettimeofday");
-		kresult_set_variant(r, var);
-		if (!s->end_seen && strcmp(tok, s->last_progress) == 0)
-			kresult_skip(r, "the guest stopped during this path (%s)", missing_reason);
-		else
-			kresult_skip(r, "%s", missing_reason);
-		apply_pending_notes(s, r);
+		for (size_t m = 0; want && m <= ns; m++) {
+			char v[128], tok[200];
+			if (m == 0)
+				snprintf(v, sizeof(v), "%s", var ? var : "");
+			else
+				snprintf(v, sizeof(v), "%s+%s", var ? var : "full", sets[m - 1]);
+			snprintf(tok, sizeof(tok), "%s%s%s", id, v[0] ? "@" : "", v);
+			if (find_bm(s, tok))
+				continue;
+			struct kresult *r = krun_add(s->run, id, WORLD, "gettimeofday");
+			kresult_set_variant(r, v);
+			if (!s->end_seen && strcmp(tok, s->last_progress) == 0)
+				kresult_skip(r, "the guest stopped during this path (%s)", missing_reason);
+			else
+				kresult_skip(r, "%s", missing_reason);
+			apply_pending_notes(s, r);
+		}
 	}
 }
 
@@ -754,9 +777,9 @@ void kserial_finish(struct kserial *s, const char *const *expect, size_t n_expec
 	for (unsigned v = 0; v < KBOOT_NVARIANTS; v++)
 		if ((variants >> v) & 1)
 			names[nv++] = kboot_variant_name(v);
-	const char *kv = kenv_get(&s->run->guest_env, "kernel.mitigation_variants");
-	snprintf(mbuf, sizeof(mbuf), "%s",
-		 legacy ? "" : kv ? (strcmp(kv, "none") ? kv : "") : s->mitig_variants);
+	mbuf[0] = '\0';
+	if (!legacy)
+		mitig_variant_list(s, mbuf, sizeof(mbuf));
 	for (char *save = NULL, *t = strtok_r(mbuf, ",", &save); t && nv < sizeof(names) / sizeof(names[0]);
 	     t = strtok_r(NULL, ",", &save))
 		names[nv++] = t;

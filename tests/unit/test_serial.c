@@ -732,6 +732,49 @@ static void test_mitigated_variants(void)
 	krun_free(&run);
 }
 
+/* op gettimeofday with mitigations: "<id>@full+kpti" (the rows' one form
+ * is full) and "vsyscall@emulate+kpti"; each mitigated row sorted beside
+ * its plain one; rows the kernel never printed are filled in skipped, the
+ * mitigated ones too. */
+static void test_gtod_mitigated(void)
+{
+	struct krun run;
+	struct kserial s;
+	krun_init(&run);
+	kserial_init(&s, &run);
+	s.op_gtod = 1;
+	static const char *const only[] = { "syscall", "vsyscall" };
+	T_CHECK(kserial_line(&s, "kentry-kernel 0.1.0 protocol 1") == 0);
+	T_CHECK(kserial_line(&s, "env kernel.mitigation_variants full+kpti") == 0);
+	T_CHECK(kserial_line(&s, "result syscall@full+kpti measured samples=3 batch=8 overhead=1.00 "
+				 "min=322.00 p25=322.00 median=322.00 p75=322.00 p99=322.00 "
+				 "max=322.00 mean=322.00 stddev=0.00") == 0);
+	T_CHECK(kserial_line(&s, "result vsyscall@emulate+kpti measured samples=3 batch=8 overhead=1.00 "
+				 "min=329.00 p25=329.00 median=329.00 p75=329.00 p99=329.00 "
+				 "max=329.00 mean=329.00 stddev=0.00") == 0);
+	T_CHECK(kserial_line(&s, "result syscall measured samples=3 batch=8 overhead=1.00 "
+				 "min=311.00 p25=311.00 median=311.00 p75=311.00 p99=311.00 "
+				 "max=311.00 mean=311.00 stddev=0.00") == 0);
+	kserial_finish(&s, only, 2, 0, "the guest stopped");
+	T_EQ_U64(run.n, 6);
+	static const char *const order[] = { "syscall", "syscall@full+kpti", "vsyscall@emulate",
+					     "vsyscall@emulate+kpti", "vsyscall@native",
+					     "vsyscall@native+kpti" };
+	for (size_t i = 0; i < 6 && i < run.n; i++) {
+		char tok[96];
+		snprintf(tok, sizeof(tok), "%s%s%s", run.r[i].id, run.r[i].variant ? "@" : "",
+			 run.r[i].variant ? run.r[i].variant : "");
+		T_STREQ(tok, order[i]);
+	}
+	const struct kresult *k = krun_find_variant(&run, "syscall", "bare-metal", "full+kpti");
+	T_CHECK(k && k->status == KR_MEASURED && k->cycles.median == 322.0);
+	T_CHECK(krun_find_base(&run, k) == krun_find(&run, "syscall", "bare-metal"));
+	k = krun_find_variant(&run, "vsyscall", "bare-metal", "native+kpti");
+	T_CHECK(k && k->status == KR_SKIPPED && strstr(k->reason, "the guest stopped"));
+	kserial_free(&s);
+	krun_free(&run);
+}
+
 /* The self-test's and the fuzzer's records. */
 static void test_selftest_fuzz_records(void)
 {
@@ -802,6 +845,7 @@ int main(void)
 	test_variants();
 	test_variants_expected();
 	test_mitigated_variants();
+	test_gtod_mitigated();
 	test_selftest_fuzz_records();
 	return T_DONE();
 }
