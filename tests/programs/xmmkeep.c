@@ -6,34 +6,27 @@
  * number of cases that found a register changed. */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 
-#define LOAD(p) \
-	"movdqu 0(" p "), %%xmm0\n movdqu 16(" p "), %%xmm1\n movdqu 32(" p "), %%xmm2\n" \
-	"movdqu 48(" p "), %%xmm3\n movdqu 64(" p "), %%xmm4\n movdqu 80(" p "), %%xmm5\n" \
-	"movdqu 96(" p "), %%xmm6\n movdqu 112(" p "), %%xmm7\n movdqu 128(" p "), %%xmm8\n" \
-	"movdqu 144(" p "), %%xmm9\n movdqu 160(" p "), %%xmm10\n movdqu 176(" p "), %%xmm11\n" \
-	"movdqu 192(" p "), %%xmm12\n movdqu 208(" p "), %%xmm13\n movdqu 224(" p "), %%xmm14\n" \
-	"movdqu 240(" p "), %%xmm15\n"
-#define STORE(p) \
-	"movdqu %%xmm0, 0(" p ")\n movdqu %%xmm1, 16(" p ")\n movdqu %%xmm2, 32(" p ")\n" \
-	"movdqu %%xmm3, 48(" p ")\n movdqu %%xmm4, 64(" p ")\n movdqu %%xmm5, 80(" p ")\n" \
-	"movdqu %%xmm6, 96(" p ")\n movdqu %%xmm7, 112(" p ")\n movdqu %%xmm8, 128(" p ")\n" \
-	"movdqu %%xmm9, 144(" p ")\n movdqu %%xmm10, 160(" p ")\n movdqu %%xmm11, 176(" p ")\n" \
-	"movdqu %%xmm12, 192(" p ")\n movdqu %%xmm13, 208(" p ")\n movdqu %%xmm14, 224(" p ")\n" \
-	"movdqu %%xmm15, 240(" p ")\n"
-#define XMM_CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+/* The whole SSE state goes in with fxrstor and comes back with fxsave:
+ * XMM0-15 are bytes 160-415 of the 512-byte area (SDM vol. 1, 10.5.1). */
+struct fxarea {
+	uint8_t b[512];
+} __attribute__((aligned(16)));
+static struct fxarea in, out;
+#define XMM_OFF 160
+#define XMM_LEN 256
+#define XMM_ALL "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
 	"xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
-
-static uint64_t in[32], out[32];
 
 static int report(const char *what)
 {
 	int bad = 0;
-	for (int i = 0; i < 32; i++)
-		bad += in[i] != out[i];
+	for (int i = XMM_OFF; i < XMM_OFF + XMM_LEN; i += 8)
+		bad += memcmp(in.b + i, out.b + i, 8) != 0;
 	printf("%s: %s (%d of 32 quadwords changed)\n", what, bad ? "XMM CHANGED" : "xmm kept", bad);
 	return bad != 0;
 }
@@ -41,26 +34,27 @@ static int report(const char *what)
 static int across_syscall(long nr, long a0, long a1, long a2, const char *what)
 {
 	long ret;
-	__asm__ volatile(LOAD("%[in]") "syscall\n" STORE("%[out]")
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), [in] "r"(in), [out] "r"(out)
-			 : "rcx", "r11", "memory", XMM_CLOBBERS);
+	__asm__ volatile("fxrstor64 %[in]\n syscall\n fxsave64 %[out]"
+			 : "=a"(ret), [out] "=m"(out)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), [in] "m"(in)
+			 : "rcx", "r11", "memory", XMM_ALL);
 	return report(what);
 }
 
 static int across_fault(volatile char *fresh, const char *what)
 {
-	__asm__ volatile(LOAD("%[in]") "movb $1, (%[p])\n" STORE("%[out]")
-			 :
-			 : [p] "r"(fresh), [in] "r"(in), [out] "r"(out)
-			 : "memory", XMM_CLOBBERS);
+	__asm__ volatile("fxrstor64 %[in]\n movb $1, (%[p])\n fxsave64 %[out]"
+			 : [out] "=m"(out)
+			 : [p] "r"(fresh), [in] "m"(in)
+			 : "memory", XMM_ALL);
 	return report(what);
 }
 
 int main(void)
 {
-	for (int i = 0; i < 32; i++)
-		in[i] = 0x0101010101010101ull * (uint64_t)(i + 1) ^ 0x8000000000000000ull;
+	__asm__ volatile("fxsave64 %0" : "=m"(in)); /* this state, with known XMM values */
+	for (int i = 0; i < XMM_LEN; i++)
+		in.b[XMM_OFF + i] = (uint8_t)(i * 7 + 1);
 	struct timespec ts;
 	int bad = 0;
 	bad += across_syscall(SYS_getpid, 0, 0, 0, "getpid");
