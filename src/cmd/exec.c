@@ -247,6 +247,21 @@ int cmd_exec(const struct kcli *c)
 	if (!rc)
 		rc = kboot_run(&o, &run, err, sizeof(err));
 	signal(SIGPIPE, old);
+	if (c->mitigations && kenv_get(&run.guest_env, "kernel.mitigations")) {
+		/* a set that cannot run here (kpti-pcid under TCG) is skipped,
+		 * never faked: the program then ran without it, and is told so */
+		const char *vars = kenv_get(&run.guest_env, "kernel.mitigation_variants");
+		const char *last = vars ? strrchr(vars, ',') : NULL, *set = last ? last + 1 : vars;
+		char key[80];
+		snprintf(key, sizeof(key), "variant.%s", set ? set : "");
+		const char *what = set ? kenv_get(&run.guest_env, key) : NULL;
+		if (!what || !strncmp(what, "skipped", 7)) {
+			fprintf(stderr, "kentry exec: --mitigations %s: the program ran without them (",
+				c->mitigations);
+			ktext_fputs(stderr, what ? what : "none runs here");
+			fprintf(stderr, ")\n");
+		}
+	}
 	krun_free(&run);
 	unlink(mprog);
 	unlink(margs);

@@ -66,6 +66,13 @@ for m in plain kpti; do
 		eval 'rc $m-xmm 0 && [ "$(grep -c "xmm kept" "$tmp/$m-xmm.out")" -eq 7 ]'
 done
 
+# kpti-pcid under TCG (no PCID): skipped, never faked: the program runs
+# without it and kentry says so
+run pcid --mitigations kpti-pcid "$tmp/hello_syscall-64"
+check "kpti-pcid under TCG: the program runs, told it ran without (no PCID)" \
+	eval 'rc pcid 0 && grep -q "^kentry exec: --mitigations kpti-pcid: the program ran without them (skipped: no PCID" "$tmp/pcid.err"'
+check "kpti: no such note when the set runs" eval '! grep -q "ran without them" "$tmp/kpti-h64.err"'
+
 # the hardening steps off (tests only)
 (KENTRY_BOOT_APPEND="harden_off=kpti_mirror" run mirror-unmap --mitigations kpti "$tmp/memstale-glibc64" unmap) &
 (KENTRY_BOOT_APPEND="harden_off=kpti_mirror" run mirror-protect --mitigations kpti "$tmp/memstale-glibc64" protect) &
