@@ -160,12 +160,22 @@ static inline __attribute__((always_inline)) void serve_measure(struct kregs *r)
 	r->rax = 0;
 }
 
-uint64_t kentry_dispatch(struct kregs *r)
+/* Not an entry from ring 3 (an IDT vector that is no path's, or an
+ * event in ring 0): the trap dispatcher's, 1. Inlined: the same code on
+ * every personality's entry path. */
+static inline __attribute__((always_inline)) int to_trap(struct kregs *r)
 {
 	if (r->kind == KK_IDT || !(r->cs & 3)) {
 		trap_dispatch(r);
-		return 0;
+		return 1;
 	}
+	return 0;
+}
+
+uint64_t kentry_dispatch(struct kregs *r)
+{
+	if (to_trap(r))
+		return 0;
 	serve_measure(r);
 	return decide(r, 0);
 }
@@ -176,10 +186,8 @@ uint64_t kentry_dispatch(struct kregs *r)
  * personality tests a flag on an entry. */
 uint64_t kentry_dispatch_linux(struct kregs *r)
 {
-	if (r->kind == KK_IDT || !(r->cs & 3)) {
-		trap_dispatch(r);
+	if (to_trap(r))
 		return 0;
-	}
 	klinux_serve(r);
 	return decide(r, 0);
 }
@@ -189,10 +197,8 @@ uint64_t kentry_dispatch_linux(struct kregs *r)
  * boundary in kobs before calling here. */
 uint64_t kentry_dispatch_observed(struct kregs *r)
 {
-	if (r->kind == KK_IDT || !(r->cs & 3)) {
-		trap_dispatch(r);
+	if (to_trap(r))
 		return 0;
-	}
 	kobserve_entry(r);
 	if (kservice.serve)
 		kservice.serve(r);
@@ -230,24 +236,30 @@ uint64_t kfred_dispatch_kernel(struct kregs *r)
 	return 0;
 }
 
-uint64_t kfred_dispatch(struct kregs *r)
+/* What the FRED event is (kfred_classify); a trap's goes to the trap
+ * dispatcher, 1. */
+static inline __attribute__((always_inline)) int fred_to_trap(struct kregs *r)
 {
 	kfred_classify(r);
 	if (r->kind == KK_IDT) {
 		trap_dispatch(r);
-		return 0;
+		return 1;
 	}
+	return 0;
+}
+
+uint64_t kfred_dispatch(struct kregs *r)
+{
+	if (fred_to_trap(r))
+		return 0;
 	serve_measure_fred(r);
 	return 0;
 }
 
 uint64_t kfred_dispatch_observed(struct kregs *r)
 {
-	kfred_classify(r);
-	if (r->kind == KK_IDT) {
-		trap_dispatch(r);
+	if (fred_to_trap(r))
 		return 0;
-	}
 	kobserve_entry(r);
 	if (kservice.serve)
 		kservice.serve(r);
