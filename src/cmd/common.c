@@ -154,19 +154,30 @@ void emulator_line(const struct kenv *env, char *out, size_t n)
  * of the FRED mode: both were measured in the same boot, on the same CPU
  * model, so the difference is what FRED changes at the entry (under Bochs
  * or --icount a difference of instructions). One block per variant. */
-void print_fred_beside(FILE *f, const struct krun *run)
+/* The bare-metal ids `want` picks, each with its counterpart: n. */
+static size_t counterpart_pairs(struct kpair *pairs, size_t max, int (*want)(size_t))
 {
-	struct kpair pairs[64];
 	size_t n = 0;
-	for (size_t i = 0; i < kboot_id_count() && n < 64; i++) {
-		if (!kboot_id_fred(i))
+	for (size_t i = 0; i < kboot_id_count() && n < max; i++) {
+		if (!want(i))
 			continue;
 		pairs[n].id = kboot_id(i);
 		pairs[n].counterpart = kboot_id_counterpart(i, &pairs[n].why_none);
 		n++;
 	}
-	const char *icount = kenv_get(&run->guest_env, "icount");
-	int instr = icount && strcmp(icount, "off") != 0;
+	return n;
+}
+
+static int is_legacy32(size_t i)
+{
+	return kboot_id_mode(i) == KBOOT_LEGACY32;
+}
+
+void print_fred_beside(FILE *f, const struct krun *run)
+{
+	struct kpair pairs[64];
+	size_t n = counterpart_pairs(pairs, 64, kboot_id_fred);
+	const char *units = kunit_words(krun_bare_unit(run));
 	static const char *const variants[] = { NULL, "full" };
 	for (size_t v = 0; v < 2; v++) {
 		int any = 0;
@@ -179,8 +190,7 @@ void print_fred_beside(FILE *f, const struct krun *run)
 		if (!any)
 			continue;
 		fprintf(f, "FRED beside the IDT on this CPU model, %s variants (headline figures, %s)\n",
-			variants[v] ? variants[v] : "minimal",
-			instr ? "guest instructions" : "TSC ticks");
+			variants[v] ? variants[v] : "minimal", units);
 		struct kpair_view view = { "FRED path", "IDT path", "FRED-IDT", "FRED/IDT",
 					   variants[v] };
 		krender_pairs_view(f, run, "bare-metal", pairs, n, &view);
@@ -208,18 +218,9 @@ void print_bare_metal(FILE *f, const struct krun *run)
 	if (!both)
 		return;
 	struct kpair pairs[64];
-	size_t n = 0;
-	for (size_t i = 0; i < kboot_id_count() && n < 64; i++) {
-		if (kboot_id_mode(i) != KBOOT_LEGACY32)
-			continue;
-		pairs[n].id = kboot_id(i);
-		pairs[n].counterpart = kboot_id_counterpart(i, &pairs[n].why_none);
-		n++;
-	}
-	const char *icount = kenv_get(&run->guest_env, "icount");
-	int instr = icount && strcmp(icount, "off") != 0;
+	size_t n = counterpart_pairs(pairs, 64, is_legacy32);
 	fprintf(f, "Legacy 32-bit kernel beside long mode, per mechanism (minimal variants, headline figures, %s)\n",
-		instr ? "guest instructions" : "TSC ticks");
+		kunit_words(krun_bare_unit(run)));
 	krender_pairs(f, run, "bare-metal", pairs, n, "legacy path", "long-mode path",
 		      "legacy/long");
 	fprintf(f, "\n");

@@ -273,12 +273,15 @@ void kresult_set_samples(struct kresult *r, const double *v, size_t n)
 	r->n_samples = n;
 }
 
-const char *krun_unit(const struct krun *run, const struct kresult *r)
+const char *krun_bare_unit(const struct krun *run)
 {
 	const char *icount = kenv_get(&run->guest_env, "icount");
-	if (strcmp(r->world, "bare-metal") == 0 && icount && *icount && strcmp(icount, "off") != 0)
-		return "instructions";
-	return "tsc-ticks";
+	return icount && *icount && strcmp(icount, "off") != 0 ? "instructions" : "tsc-ticks";
+}
+
+const char *krun_unit(const struct krun *run, const struct kresult *r)
+{
+	return strcmp(r->world, "bare-metal") == 0 ? krun_bare_unit(run) : "tsc-ticks";
 }
 
 const char *kunit_words(const char *unit)

@@ -119,6 +119,9 @@ void kresult_set_samples(struct kresult *r, const double *v, size_t n);
 /* The unit of r's figures in this run: "instructions" for a bare-metal
  * result whose TSC counted instructions (guest_env icount other than
  * "off": QEMU -icount, Bochs), else "tsc-ticks". */
+/* The unit of the run's bare-metal figures: "instructions" under -icount
+ * (or Bochs), else "tsc-ticks". */
+const char *krun_bare_unit(const struct krun *run);
 const char *krun_unit(const struct krun *run, const struct kresult *r);
 /* A unit ("instructions", "tsc-ticks", "ns") in words for people:
  * "guest instructions", "TSC ticks", "nanoseconds". */

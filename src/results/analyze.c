@@ -101,8 +101,7 @@ void kanalyze(struct krun *run)
 	const char *gh = kenv_get(&run->guest_env, "tsc.hz");
 	if (gh)
 		ghz_guest = strtod(gh, NULL);
-	const char *icount = kenv_get(&run->guest_env, "icount");
-	int counting = icount && strcmp(icount, "off") != 0;
+	int counting = strcmp(krun_bare_unit(run), "instructions") == 0;
 
 	for (size_t i = 0; i < run->n; i++) {
 		struct kresult *r = &run->r[i];

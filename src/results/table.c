@@ -205,7 +205,7 @@ void krender_table(FILE *f, const struct krun *run, const char *world)
 {
 	int bare = world && strcmp(world, "bare-metal") == 0;
 	const char *icount = kenv_get(&run->guest_env, "icount");
-	const char *unit = bare && icount && strcmp(icount, "off") != 0 ? "instr" : "ticks";
+	const char *unit = bare && strcmp(krun_bare_unit(run), "instructions") == 0 ? "instr" : "ticks";
 	/* the unit of an instruction-counting run, once for every row */
 	const char *count_note = bare ? kcount_note(icount) : NULL;
 	if (count_note)
