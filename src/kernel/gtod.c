@@ -187,12 +187,8 @@ static void probe(unsigned k, int set)
 	 * skipped, saying what is missing. */
 	uint32_t other = set >= 0 ? kmsets[set].mask & ~((1u << KM_KPTI) | (1u << KM_KPTI_PCID)) : 0;
 	if (p->kind == GK_VSYSCALL_EMULATE && other) {
-		char names[96] = "";
-		size_t len = 0;
-		for (unsigned m = 0; m < KM_COUNT; m++)
-			if (other & (1u << m))
-				len += (size_t)ksnprintf(names + len, sizeof(names) - len, "%s%s",
-							 len ? ", " : "", kmitig_name(m));
+		char names[96];
+		kmitig_list(names, sizeof(names), other);
 		g->state = PS_SKIP_EXPECTED;
 		ksnprintf(g->reason, sizeof(g->reason),
 			  "its #PF enters through trap_common, which has KPTI's CR3 switch only: "

@@ -628,7 +628,7 @@ const char *kmitig_check_after_user(uint32_t st)
 
 /* ---- env lines ------------------------------------------------------------------------- */
 
-static void list(char *buf, size_t n, uint32_t mask)
+void kmitig_list(char *buf, size_t n, uint32_t mask)
 {
 	size_t u = 0;
 	buf[0] = 0;
@@ -650,11 +650,11 @@ void kmitig_env(void)
 	kprintf("env cpu.invpcid %s\n", c.invpcid ? "yes" : "no");
 	kprintf("env cpu.spec_ctrl %s\n", c.spec_ctrl || c.amd_ibrs ? "yes" : "no");
 	kprintf("env cpu.md_clear %s\n", c.md_clear ? "yes" : "no");
-	list(b, sizeof(b), auto_mask);
+	kmitig_list(b, sizeof(b), auto_mask);
 	kprintf("env mitig.linux_auto %s\n", b);
 	if (!asked)
 		return;
-	list(b, sizeof(b), requested);
+	kmitig_list(b, sizeof(b), requested);
 	kprintf("env kernel.mitigations %s%s\n", b, want_auto ? " (auto)" : "");
 	size_t u = 0;
 	char vars[400] = "";
@@ -677,7 +677,7 @@ void kmitig_env(void)
 		if (!strcmp(kmsets[i].name, "all") && kmsets[i].skip[0]) {
 			kprintf("env variant.full+all skipped: %s\n", kmsets[i].skip);
 		} else if (!strcmp(kmsets[i].name, "all")) {
-			list(b, sizeof(b), kmsets[i].mask);
+			kmitig_list(b, sizeof(b), kmsets[i].mask);
 			kprintf("env variant.full+all full, plus every listed mitigation that runs here "
 				"together: %s%s%s\n", b, kmsets[i].note[0] ? "; " : "", kmsets[i].note);
 		}

@@ -184,6 +184,7 @@
 #endif
 
 #ifndef __ASSEMBLER__
+#include <stddef.h>
 #include <stdint.h>
 
 /* The sets measured in one boot (mitigations=LIST): each listed mitigation
@@ -199,6 +200,8 @@ extern struct kmset kmsets[KM_MAX_SETS];
 extern unsigned kmnsets;
 
 const char *kmitig_name(unsigned m);
+/* The names of mask's mitigations, comma separated ("none": none). */
+void kmitig_list(char *buf, size_t n, uint32_t mask);
 /* mitigations=a,b,c: "auto", "all" or names; 0, or -1 with the bad word */
 int kmitig_parse(const char *list, char *bad, unsigned badlen);
 /* Before the first kpatch_apply: the mitigated copy's pristine bytes. */

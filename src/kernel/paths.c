@@ -352,20 +352,15 @@ static int probe_refused(unsigned k, unsigned v, uint32_t st)
 	const char *t = tok(p, v);
 	char what[160];
 	describe_status(what, sizeof(what), st);
-	if (p->expect == KEXP_REFUSED_ENTRY && st == KURUN_FAULT(p->exc_vector) &&
-	    (kurun.cs & 3) == 3) {
-		set_state(k, v, PS_SKIP_EXPECTED, "%s: %s (error 0x%lx) in ring 3: under FRED "
-						  "only FRED event delivery enters ring 0",
-			  refusal(p), trap_name(p->exc_vector), kurun.error);
-		tap_check(1, "probe %s: refused as the FRED specification says: %s", t,
-			  pst[k][v].reason);
-		return 1;
-	}
-	if (p->expect == KEXP_REFUSED_EXIT && st == KURUN_FAULT(p->exc_vector) &&
-	    (kurun.cs & 3) == 0 && kurun.rip - (uint64_t)(uintptr_t)stub_of(p, v) < 4096) {
-		set_state(k, v, PS_SKIP_EXPECTED, "%s: %s (error 0x%lx) in ring 0: under FRED only "
-						  "ERETU returns to ring 3",
-			  refusal(p), trap_name(p->exc_vector), kurun.error);
+	/* a legacy entry refused in ring 3, or a legacy return refused in
+	 * the path's own stub in ring 0 */
+	int entry = p->expect == KEXP_REFUSED_ENTRY;
+	if ((entry || p->expect == KEXP_REFUSED_EXIT) && st == KURUN_FAULT(p->exc_vector) &&
+	    (entry ? (kurun.cs & 3) == 3
+		   : (kurun.cs & 3) == 0 && kurun.rip - (uint64_t)(uintptr_t)stub_of(p, v) < 4096)) {
+		set_state(k, v, PS_SKIP_EXPECTED, "%s: %s (error 0x%lx) in ring %d: under FRED only %s",
+			  refusal(p), trap_name(p->exc_vector), kurun.error, entry ? 3 : 0,
+			  entry ? "FRED event delivery enters ring 0" : "ERETU returns to ring 3");
 		tap_check(1, "probe %s: refused as the FRED specification says: %s", t,
 			  pst[k][v].reason);
 		return 1;
