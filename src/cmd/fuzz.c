@@ -114,6 +114,10 @@ int cmd_fuzz(const struct kcli *c)
 			printf("\n");
 			for (size_t i = 0; i < rep.nlines; i++)
 				printf("  sequence %s\n", rep.lines[i]);
+			if (rep.lines_dropped)
+				printf("  (the lines of %zu more sequences were not kept: at most %d are; "
+				       "replay the rest as a range of its own, --replay K --fuzz N)\n",
+				       rep.lines_dropped, KFUZZ_MAX_LINES);
 			print_counts("how the sequences ended", rep.vectors, rep.nvectors);
 			print_counts("kernel entries through the full paths", rep.entries, rep.nentries);
 			if (rep.broken) {

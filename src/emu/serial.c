@@ -423,9 +423,11 @@ static int fuzz_record(struct kserial *s, char *p)
 		return 0;
 	}
 	if (strncmp(p, "seq ", 4) == 0) {
-		if (r && r->nlines < 65536) { /* a replayed range: ~9000 sequences */
+		if (r && r->nlines < KFUZZ_MAX_LINES) { /* a replayed range */
 			r->lines = xrealloc(r->lines, (r->nlines + 1) * sizeof(*r->lines));
 			r->lines[r->nlines++] = xstrdup(p + 4);
+		} else if (r) {
+			r->lines_dropped++;
 		}
 		return 0;
 	}

@@ -48,7 +48,9 @@ struct kfuzz_report {
 	char *broken_what;
 	char **lines;             /* "fuzz seq" lines: what a replay shows */
 	size_t nlines;
+	size_t lines_dropped;     /* seq lines past KFUZZ_MAX_LINES, not kept */
 };
+#define KFUZZ_MAX_LINES 65536
 void kfuzz_report_free(struct kfuzz_report *r);
 
 /* What the kernel says about the program it ran (kentry exec;

@@ -822,6 +822,12 @@ static void test_selftest_fuzz_records(void)
 	T_STREQ(fz.broken_what, "entry promise broken: x");
 	T_EQ_U64(fz.nlines, 1);
 	T_STREQ(fz.lines[0], "4 code at 0x5fe000: 0f05");
+	T_EQ_U64(fz.lines_dropped, 0);
+	/* a replayed range longer than the lines kept: the rest is counted */
+	for (unsigned i = 0; i < KFUZZ_MAX_LINES + 1; i++) /* one is kept already */
+		kserial_line(&s, "fuzz seq 5 ok");
+	T_EQ_U64(fz.nlines, KFUZZ_MAX_LINES);
+	T_EQ_U64(fz.lines_dropped, 2);
 	kst_report_free(&st);
 	kfuzz_report_free(&fz);
 	kserial_free(&s);
