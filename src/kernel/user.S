@@ -69,20 +69,23 @@
 
 	/* This kernel's LOOP64 and LOOP32: loops.h's pair and its touching
 	 * twin pair (<name>_touch_op, <name>_touch_empty); w, ctr and the
-	 * prefix as loops.h has them for each mode */
-	.macro LOOPS4 w, ctr, pre, name, setup, entry
+	 * prefix as loops.h has them for each mode; touch=0: no twin (the
+	 * gettimeofday loops, which --touch-pages does not apply to) */
+	.macro LOOPS4 w, ctr, pre, name, setup, entry, touch=1
 	LOOP_FN \w, \ctr, \pre\()_\name\()_op, "\setup", "\entry"
 	LOOP_FN \w, \ctr, \pre\()_\name\()_empty, "\setup", ""
+	.if \touch
 	LOOP_FN \w, \ctr, \pre\()_\name\()_touch_op, "\setup", "\entry", T
 	LOOP_FN \w, \ctr, \pre\()_\name\()_touch_empty, "\setup", "", T
+	.endif
 	.endm
 	.purgem LOOP64
-	.macro LOOP64 name, setup, entry
-	LOOPS4 64, %r12, u64, \name, "\setup", "\entry"
+	.macro LOOP64 name, setup, entry, touch=1
+	LOOPS4 64, %r12, u64, \name, "\setup", "\entry", \touch
 	.endm
 	.purgem LOOP32
-	.macro LOOP32 name, setup, entry
-	LOOPS4 32, %esi, u32, \name, "\setup", "\entry"
+	.macro LOOP32 name, setup, entry, touch=1
+	LOOPS4 32, %esi, u32, \name, "\setup", "\entry", \touch
 	.endm
 
 	/* Aliases: macro arguments below are quoted strings, which the C
@@ -209,16 +212,16 @@ user_stack_top:
  * call (the ABIs' rule; kuser_enter starts there). */
 	.code64
 	.section .user.text, "ax"
-	LOOP64 lx_syscall, "lea lx_tv(%rip), %rdi; xor %esi, %esi", "mov $96, %eax; syscall"
-	LOOP64 lx_int80, "lea lx_tv(%rip), %rbx; xor %ecx, %ecx", "mov $78, %eax; int $0x80"
-	LOOP64 lx_vsyscall, "lea lx_tv(%rip), %rbx; mov $0xffffffffff600000, %rbp", "mov %rbx, %rdi; xor %esi, %esi; call *%rbp"
-	LOOP64 lx_vdso, "lea lx_tv(%rip), %rbx", "mov %rbx, %rdi; xor %esi, %esi; call *lx_vdso64(%rip)"
+	LOOP64 lx_syscall, "lea lx_tv(%rip), %rdi; xor %esi, %esi", "mov $96, %eax; syscall", 0
+	LOOP64 lx_int80, "lea lx_tv(%rip), %rbx; xor %ecx, %ecx", "mov $78, %eax; int $0x80", 0
+	LOOP64 lx_vsyscall, "lea lx_tv(%rip), %rbx; mov $0xffffffffff600000, %rbp", "mov %rbx, %rdi; xor %esi, %esi; call *%rbp", 0
+	LOOP64 lx_vdso, "lea lx_tv(%rip), %rbx", "mov %rbx, %rdi; xor %esi, %esi; call *lx_vdso64(%rip)", 0
 	.code32
-	LOOP32 lx_int80, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; int $0x80"
-	LOOP32 lx_kvsys, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; call *lx_kvsys"
-	LOOP32 lx_sysenter, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; push $2f; push %ecx; push %edx; push %ebp; mov %esp, %ebp; sysenter"
-	LOOP32 lx_syscall, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; push $2f; push %ecx; push %edx; push %ebp; mov %ecx, %ebp; syscall"
-	LOOP32 lx_vdso, "mov $lx_tv, %ebx", "sub $8, %esp; push $0; push %ebx; call *lx_vdso32; add $16, %esp"
+	LOOP32 lx_int80, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; int $0x80", 0
+	LOOP32 lx_kvsys, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; call *lx_kvsys", 0
+	LOOP32 lx_sysenter, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; push $2f; push %ecx; push %edx; push %ebp; mov %esp, %ebp; sysenter", 0
+	LOOP32 lx_syscall, "mov $lx_tv, %ebx; xor %ecx, %ecx", "mov $78, %eax; push $2f; push %ecx; push %edx; push %ebp; mov %ecx, %ebp; syscall", 0
+	LOOP32 lx_vdso, "mov $lx_tv, %ebx", "sub $8, %esp; push $0; push %ebx; call *lx_vdso32; add $16, %esp", 0
 	.code64
 
 	.section .user.data, "aw"
